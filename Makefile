@@ -1,0 +1,54 @@
+# Two commands set everything up on a fresh Linux machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+SYS_STAMP := $(VENV)/.system-packages
+# Debian packages: Qt's xcb platform plugin needs the xcb/xkb/EGL libraries; tests screenshot under
+# Xvfb, render PDFs with pdftoppm and decode barcodes with zbarimg.
+SYSTEM_PACKAGES := xvfb xauth zbar-tools poppler-utils libegl1 libgl1 libxkbcommon-x11-0 libxcb-cursor0 \
+	libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-xinerama0 libxcb-randr0 libxcb-image0 \
+	libxcb-render-util0 libfontconfig1 libdbus-1-3 fonts-dejavu-core
+ARGS ?=
+
+.PHONY: run demo test lint bench clean install
+
+install: $(STAMP) $(SYS_STAMP)
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $@
+
+# Installs the system packages when we are root (CI, a bench being set up); otherwise says what is missing.
+$(SYS_STAMP): Makefile
+	@mkdir -p $(VENV)
+	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done); \
+	if [ -z "$$missing" ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "installing system packages: $$missing"; \
+		DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null || exit 1; \
+	else echo "note: missing system packages (install as root): $$missing"; fi
+	@touch $@
+
+run: install
+	$(BIN)/refurb-bench $(ARGS)
+
+demo: install
+	$(BIN)/refurb-bench --data-dir $(CURDIR)/.demo-data --simulate demo $(ARGS)
+
+lint: install
+	$(BIN)/ruff check app drivers tests
+	$(BIN)/lint-imports
+	$(BIN)/mypy
+
+test: install lint
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest $(ARGS)
+
+bench: install
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m tests.bench.run_all $(ARGS)
+
+clean:
+	rm -rf $(VENV) .demo-data .bench build dist *.egg-info

@@ -1,0 +1,1 @@
+"""Pure domain layer: no Qt, no I/O (enforced by import-linter contracts in pyproject.toml)."""

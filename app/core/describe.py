@@ -1,0 +1,35 @@
+"""Plain-words descriptions of events, for timelines and reports."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from app.core import events as ev
+from app.core.models import Event
+
+
+def _idents(body: Mapping[str, Any]) -> str:
+    return ", ".join(f"{i['kind'].replace('_', ' ')} {i['value']}" for i in body.get("identifiers", []))
+
+
+_TEXT: dict[str, Callable[[Mapping[str, Any]], str]] = {
+    ev.STATION_INITIALISED: lambda b: f"Station set up (Refurb Bench {b['app_version']})",
+    ev.OPERATOR_ADDED: lambda b: f"Operator {b['name']} added as {b['role']} (badge {b['badge']})",
+    ev.OPERATOR_LOGGED_IN: lambda b: f"Logged in by {b['method']}",
+    ev.OPERATOR_LOGGED_OUT: lambda b: "Logged out" + (f" ({b['reason']})" if b.get("reason") else ""),
+    ev.UNIT_CREATED: lambda b: f"Unit created from {b['source']}: {_idents(b)}"
+    + (f", GTIN {b['gtin']}" if b.get("gtin") else "") + (f", model {b['model']}" if b.get("model") else ""),
+    ev.UNIT_IDENTIFIER_ADDED: lambda b: f"Identifier added: {b['kind'].replace('_', ' ')} {b['value']}",
+    ev.UNIT_STATE_CHANGED: lambda b: f"State {b['from']} → {b['to']}" + (f": {b['reason']}" if b.get("reason") else ""),
+    ev.LOT_CREATED: lambda b: f"Lot {b['code']} created for {b['party_kind']} {b['party']}"
+    + (f", PO {b['po']}" if b["po"] else "") + f", {b['expected_count']} expected",
+    ev.LOT_MANIFEST_IMPORTED: lambda b: f"Manifest {b['file_name']} imported ({len(b['lines'])} units)",
+    ev.LOT_UNIT_RECEIVED: lambda b: "Received into lot" + ("" if b["expected"] else " — not on the manifest"),
+}
+
+
+def describe(event: Event) -> str:
+    """One line saying what the event means."""
+    text = _TEXT.get(event.type)
+    return text(event.body) if text else event.type

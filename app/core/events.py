@@ -1,0 +1,132 @@
+"""Event types and their versioned body schemas.
+
+An event body is validated against the schema of its (type, version) before it is stored, so a
+malformed fact is a bug caught at the source, never a surprise for the projections or the hub.
+Schemas are append-only: a change of shape is a new version, and old versions stay readable.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """One body field: its name, JSON type and whether it must be present."""
+
+    name: str
+    kind: type | tuple[type, ...]
+    required: bool = True
+    choices: frozenset[str] | None = None
+
+
+@dataclass(frozen=True)
+class EventSchema:
+    """The body shape of one event type at one version."""
+
+    type: str
+    version: int
+    fields: tuple[FieldSpec, ...]
+    needs_unit: bool = False
+    needs_operator: bool = False
+
+    def validate(self, body: Mapping[str, Any], unit_id: str | None, operator_id: str | None) -> None:
+        """Raise ValueError naming the first field that does not fit."""
+        if self.needs_unit and not unit_id:
+            raise ValueError(f"{self.type} needs a unit")
+        if self.needs_operator and not operator_id:
+            raise ValueError(f"{self.type} needs an operator")
+        known = {f.name for f in self.fields}
+        extra = set(body) - known
+        if extra:
+            raise ValueError(f"{self.type} v{self.version}: unknown fields {sorted(extra)}")
+        for spec in self.fields:
+            if spec.name not in body:
+                if spec.required:
+                    raise ValueError(f"{self.type} v{self.version}: missing field {spec.name!r}")
+                continue
+            value = body[spec.name]
+            # bool is an int in Python; a flag must not pass for a count or the other way round
+            if isinstance(value, bool) and bool not in _as_tuple(spec.kind):
+                raise ValueError(f"{self.type}: field {spec.name!r} must be {spec.kind}, got bool")
+            if value is not None and not isinstance(value, spec.kind):
+                raise ValueError(f"{self.type}: field {spec.name!r} must be {spec.kind}, got {type(value)}")
+            if spec.choices is not None and value not in spec.choices:
+                raise ValueError(f"{self.type}: field {spec.name!r} must be one of {sorted(spec.choices)}")
+
+
+def _as_tuple(kind: type | tuple[type, ...]) -> tuple[type, ...]:
+    return kind if isinstance(kind, tuple) else (kind,)
+
+
+def _f(name: str, kind: type | tuple[type, ...], required: bool = True, choices: set[str] | None = None) -> FieldSpec:
+    return FieldSpec(name, kind, required, frozenset(choices) if choices is not None else None)
+
+
+_ROLES = {"technician", "supervisor", "admin"}
+_STATES = {
+    "received", "identified", "testing", "tested", "sanitising", "sanitised", "graded", "routed",
+    "labelled", "packed", "shipped", "on_hold", "quarantined", "failed",
+}
+
+# Event type names, so callers never spell them twice.
+STATION_INITIALISED = "station.initialised"
+OPERATOR_ADDED = "operator.added"
+OPERATOR_LOGGED_IN = "operator.logged_in"
+OPERATOR_LOGGED_OUT = "operator.logged_out"
+UNIT_CREATED = "unit.created"
+UNIT_IDENTIFIER_ADDED = "unit.identifier_added"
+UNIT_STATE_CHANGED = "unit.state_changed"
+LOT_CREATED = "lot.created"
+LOT_MANIFEST_IMPORTED = "lot.manifest_imported"
+LOT_UNIT_RECEIVED = "lot.unit_received"
+
+SCHEMAS: dict[tuple[str, int], EventSchema] = {
+    (s.type, s.version): s
+    for s in (
+        EventSchema(STATION_INITIALISED, 1, (
+            _f("station_id", str), _f("public_key", str), _f("app_version", str), _f("sqlite_version", str),
+        )),
+        EventSchema(OPERATOR_ADDED, 1, (
+            _f("operator_id", str), _f("name", str), _f("badge", str), _f("role", str, choices=_ROLES),
+            _f("pin_hash", str),
+        )),
+        EventSchema(OPERATOR_LOGGED_IN, 1, (_f("method", str, choices={"badge", "pin"}),), needs_operator=True),
+        EventSchema(OPERATOR_LOGGED_OUT, 1, (_f("reason", str, required=False),), needs_operator=True),
+        EventSchema(UNIT_CREATED, 1, (
+            _f("identifiers", list), _f("model", str, required=False), _f("gtin", str, required=False),
+            _f("source", str, choices={"scan", "typed", "cli", "manifest", "device"}),
+            _f("raw_scan", str, required=False),
+        ), needs_unit=True),
+        EventSchema(UNIT_IDENTIFIER_ADDED, 1, (_f("kind", str), _f("value", str)), needs_unit=True),
+        EventSchema(UNIT_STATE_CHANGED, 1, (
+            _f("from", str, choices=_STATES), _f("to", str, choices=_STATES), _f("reason", str, required=False),
+        ), needs_unit=True),
+        EventSchema(LOT_CREATED, 1, (
+            _f("lot_id", str), _f("code", str), _f("party_kind", str, choices={"supplier", "customer"}),
+            _f("party", str), _f("po", str), _f("expected_count", int),
+        )),
+        EventSchema(LOT_MANIFEST_IMPORTED, 1, (
+            _f("lot_id", str), _f("file_name", str), _f("file_sha256", str), _f("lines", list),
+        )),
+        EventSchema(LOT_UNIT_RECEIVED, 1, (_f("lot_id", str), _f("expected", bool)), needs_unit=True),
+    )
+}
+
+CURRENT_VERSION: dict[str, int] = {}
+for _type, _version in SCHEMAS:
+    CURRENT_VERSION[_type] = max(_version, CURRENT_VERSION.get(_type, 0))
+
+
+def schema_for(event_type: str, version: int | None = None) -> EventSchema:
+    """The schema of ``event_type`` at ``version`` (default: the current one)."""
+    if version is None:
+        if event_type not in CURRENT_VERSION:
+            raise ValueError(f"unknown event type {event_type!r}")
+        version = CURRENT_VERSION[event_type]
+    try:
+        return SCHEMAS[(event_type, version)]
+    except KeyError:
+        raise ValueError(f"unknown event type {event_type!r} v{version}") from None

@@ -1,0 +1,335 @@
+"""Scanning units in: operators, units, lots and manifests, over the store.
+
+Plain Python (no Qt), so the GUI, the CLI and the tests drive exactly the same rules. Every
+method that changes anything records events; none writes half of what it means to.
+"""
+
+from __future__ import annotations
+
+import base64
+import enum
+import hashlib
+import logging
+import os
+from dataclasses import dataclass
+
+from app.core import events as ev
+from app.core.errors import InvalidScan, NotFound, OperatorError, PermissionDenied
+from app.core.identifiers import IdentifierKind, Scan, ScanRules, classify
+from app.core.lifecycle import UnitState, transition
+from app.core.manifest import ManifestError, decode, parse_manifest
+from app.core.models import Identifier, Lot, LotProgress, ManifestLine, Operator, PartyKind, Role, Unit
+from app.core.pins import check_pin_shape, hash_pin, verify_pin
+from app.store import queries
+from app.store.store import Store
+
+log = logging.getLogger("app.intake")
+
+
+class Outcome(enum.StrEnum):
+    """What a scan did."""
+
+    UNIT_CREATED = "unit_created"
+    UNIT_OPENED = "unit_opened"
+    OPERATOR_LOGGED_IN = "operator_logged_in"
+    LOT_SELECTED = "lot_selected"
+
+
+@dataclass(frozen=True)
+class ScanResult:
+    """The immutable answer to one scan, for the view to show."""
+
+    outcome: Outcome
+    message: str
+    scan: Scan
+    unit: Unit | None = None
+    operator: Operator | None = None
+    lot: Lot | None = None
+    received_expected: bool | None = None
+
+
+def new_unit_id() -> str:
+    """A short, unique, typeable unit id: U- and 12 base32 characters (60 random bits)."""
+    return "U-" + base64.b32encode(os.urandom(10)).decode()[:12]
+
+
+class IntakeService:
+    """The scan-in workflow of one bench session.
+
+    Attributes:
+        operator: who is logged in (None before the first badge scan or PIN login).
+        active_lot: the lot units are being received into, if any.
+    """
+
+    def __init__(self, store: Store, rules: ScanRules | None = None) -> None:
+        self.store = store
+        self.rules = rules or ScanRules()
+        self.operator: Operator | None = None
+        self.active_lot: Lot | None = None
+
+    # --- operators -----------------------------------------------------------------------------
+
+    def add_operator(self, name: str, badge: str, role: Role, pin: str, *, by: Operator | None = None) -> Operator:
+        """Register an operator. The first operator of a station may be added by anyone (set-up);
+        after that only an admin may add operators."""
+        db = self.store.db
+        if queries.list_operators(db) and (by is None or not by.role.includes(Role.ADMIN)):
+            raise PermissionDenied("Only an admin can add operators", hint="Ask an admin to log in and add you")
+        name = " ".join(name.split())
+        if not name:
+            raise OperatorError("The operator needs a name", hint="Type the person's name")
+        badge_scan = classify(badge, self.rules)
+        if badge_scan.kind is not IdentifierKind.OPERATOR_BADGE:
+            raise InvalidScan(
+                f"{badge!r} is not an operator badge code",
+                hint=f"Badge codes start with {self.rules.badge_prefix}, e.g. {self.rules.badge_prefix}0042",
+            )
+        check_pin_shape(pin)
+        if queries.operator_by_badge(db, badge_scan.value):
+            raise OperatorError(f"Badge {badge_scan.value} is already in use", hint="Print the person a new badge")
+        if queries.operator_by_name(db, name):
+            raise OperatorError(f"An operator named {name} exists", hint="Add a surname or initial to tell them apart")
+        operator = Operator(operator_id=new_unit_id().replace("U-", "O-"), name=name, badge=badge_scan.value, role=role)
+        self.store.record(
+            ev.OPERATOR_ADDED,
+            {"operator_id": operator.operator_id, "name": name, "badge": operator.badge, "role": str(role),
+             "pin_hash": hash_pin(pin)},
+            operator_id=by.operator_id if by else None,
+        )
+        log.info("operator %s (%s) added", name, role)
+        return operator
+
+    def login_badge(self, badge: str) -> Operator:
+        operator = queries.operator_by_badge(self.store.db, badge.strip().upper())
+        if operator is None or not operator.active:
+            raise NotFound(f"Badge {badge.strip()} is not registered on this bench",
+                           hint="Ask a supervisor to add you, or log in with your name and PIN")
+        return self._logged_in(operator, "badge")
+
+    def login_pin(self, name: str, pin: str) -> Operator:
+        found = queries.operator_by_name(self.store.db, name)
+        # The same message for an unknown name and a wrong PIN: it does not tell a guesser which was right.
+        if found is None or not found[0].active or not verify_pin(pin, found[1]):
+            raise OperatorError("Name or PIN not recognised", hint="Check both and try again, or scan your badge")
+        return self._logged_in(found[0], "pin")
+
+    def _logged_in(self, operator: Operator, method: str) -> Operator:
+        with self.store.transaction():
+            if self.operator is not None and self.operator.operator_id != operator.operator_id:
+                self.store.record(ev.OPERATOR_LOGGED_OUT, {"reason": "switched"}, operator_id=self.operator.operator_id)
+            self.store.record(ev.OPERATOR_LOGGED_IN, {"method": method}, operator_id=operator.operator_id)
+        self.operator = operator
+        return operator
+
+    def logout(self) -> None:
+        if self.operator is not None:
+            self.store.record(ev.OPERATOR_LOGGED_OUT, {"reason": "logout"}, operator_id=self.operator.operator_id)
+        self.operator = None
+        self.active_lot = None
+
+    def _require_operator(self) -> Operator:
+        if self.operator is None:
+            raise OperatorError("Nobody is logged in", hint="Scan your operator badge first")
+        return self.operator
+
+    # --- scans -----------------------------------------------------------------------------------
+
+    def handle_scan(self, raw: str) -> ScanResult:
+        """Classify one scan and act on it: log in, select a lot, or create/open a unit."""
+        scan = classify(raw, self.rules)
+        if scan.kind is IdentifierKind.OPERATOR_BADGE:
+            operator = self.login_badge(scan.value)
+            return ScanResult(Outcome.OPERATOR_LOGGED_IN, f"{operator.name} logged in", scan, operator=operator)
+        operator = self._require_operator()
+        if scan.kind in (IdentifierKind.LOT, IdentifierKind.PO):
+            lot = self.select_lot(scan.value, by_po=scan.kind is IdentifierKind.PO)
+            return ScanResult(Outcome.LOT_SELECTED, f"Receiving into lot {lot.code}", scan, lot=lot)
+        identifiers, gtin = self.identifiers_of(scan)
+        unit = self._find(identifiers)
+        created = unit is None
+        with self.store.transaction():
+            if unit is None:
+                unit = self._create(identifiers, operator, source="scan", raw=scan.raw, gtin=gtin)
+            else:
+                self._add_missing_identifiers(unit, identifiers, operator)
+            received = self._receive(unit, operator) if self.active_lot is not None else None
+        unit = queries.get_unit(self.store.db, unit.unit_id)
+        assert unit is not None
+        verb = "New unit" if created else "Opened"
+        where = ""
+        if received is not None and self.active_lot is not None:
+            where = f", received into {self.active_lot.code}" + ("" if received else " (not on its manifest)")
+        return ScanResult(
+            Outcome.UNIT_CREATED if created else Outcome.UNIT_OPENED,
+            f"{verb} {unit.label}{where}", scan, unit=unit, received_expected=received,
+        )
+
+    def identifiers_of(self, scan: Scan) -> tuple[list[Identifier], str]:
+        """The unit identifiers a scan carries, and a GTIN if it names the product."""
+        kind = scan.kind
+        if kind in (IdentifierKind.IMEI, IdentifierKind.MEID, IdentifierKind.SERIAL, IdentifierKind.ASSET_TAG):
+            return [Identifier(str(kind), scan.value)], ""
+        if kind is IdentifierKind.GS1:
+            gtin = scan.gs1_value("01") or ""
+            serial = scan.gs1_value("21")
+            asset = scan.gs1_value("8004")
+            found = ([Identifier("serial", serial.upper())] if serial else []) + (
+                [Identifier("asset_tag", asset.upper())] if asset else []
+            )
+            if found:
+                return found, gtin
+            if scan.gs1_value("00"):
+                raise InvalidScan("This is a shipping-container code (SSCC), not a unit",
+                                  hint="Scan the unit's own IMEI or serial label")
+            raise InvalidScan("This GS1 barcode names the product but not the unit (no serial, AI 21)",
+                              hint="Scan the unit's IMEI or serial number instead")
+        raise InvalidScan(f"A {kind} code does not identify a unit", hint="Scan the unit's IMEI or serial number")
+
+    def _find(self, identifiers: list[Identifier]) -> Unit | None:
+        owners = {u.unit_id: u for i in identifiers if (u := queries.find_unit(self.store.db, i.value))}
+        if len(owners) > 1:
+            raise OperatorError(
+                f"These identifiers belong to different units: {', '.join(sorted(owners))}",
+                hint="Set the unit aside and call a supervisor: two records claim the same device",
+            )
+        return next(iter(owners.values()), None)
+
+    def _create(self, identifiers: list[Identifier], operator: Operator | None, *, source: str, raw: str = "",
+                gtin: str = "", model: str = "") -> Unit:
+        unit_id = new_unit_id()
+        body: dict[str, object] = {
+            "identifiers": [{"kind": i.kind, "value": i.value} for i in identifiers], "source": source,
+        }
+        if raw:
+            body["raw_scan"] = raw
+        if gtin:
+            body["gtin"] = gtin
+        if model:
+            body["model"] = model
+        self.store.record(ev.UNIT_CREATED, body, unit_id=unit_id,
+                          operator_id=operator.operator_id if operator else None)
+        unit = queries.get_unit(self.store.db, unit_id)
+        assert unit is not None
+        log.info("unit %s created (%s)", unit_id, ", ".join(f"{i.kind} {i.value}" for i in identifiers))
+        return unit
+
+    def _add_missing_identifiers(self, unit: Unit, identifiers: list[Identifier], operator: Operator) -> None:
+        have = {(i.kind, i.value) for i in unit.identifiers}
+        for ident in identifiers:
+            if (ident.kind, ident.value) not in have:
+                self.store.record(ev.UNIT_IDENTIFIER_ADDED, {"kind": ident.kind, "value": ident.value},
+                                  unit_id=unit.unit_id, operator_id=operator.operator_id)
+
+    def add_unit(self, kind: IdentifierKind, value: str, *, lot_code: str | None = None,
+                 model: str = "", source: str = "cli") -> tuple[Unit, bool]:
+        """Create (or find) a unit from a typed identifier; returns (unit, created)."""
+        scan = classify(value, self.rules)
+        if scan.kind is not kind:
+            raise InvalidScan(f"{value!r} is not a valid {kind.replace('_', ' ')}",
+                              hint=f"It reads as {scan.kind.replace('_', ' ')}; check the option you used")
+        identifiers, gtin = self.identifiers_of(scan)
+        lot = self.select_lot(lot_code) if lot_code else self.active_lot
+        unit = self._find(identifiers)
+        created = unit is None
+        with self.store.transaction():
+            if unit is None:
+                unit = self._create(identifiers, self.operator, source=source, gtin=gtin, model=model)
+            if lot is not None:
+                self.active_lot = lot
+                self._receive(unit, self.operator)
+        fresh = queries.get_unit(self.store.db, unit.unit_id)
+        assert fresh is not None
+        return fresh, created
+
+    # --- lots --------------------------------------------------------------------------------------
+
+    def create_lot(self, code: str, party_kind: PartyKind, party: str, po: str, expected_count: int) -> Lot:
+        scan = classify(code, self.rules)
+        if scan.kind is not IdentifierKind.LOT:
+            prefix = self.rules.lot_prefix
+            raise InvalidScan(
+                f"{code!r} is not a lot code", hint=f"Lot codes start with {prefix}, e.g. {prefix}2026-0042"
+            )
+        if queries.lot_by_code(self.store.db, scan.value):
+            raise OperatorError(
+                f"Lot {scan.value} already exists", hint="Scan it to receive into it, or pick a new code"
+            )
+        party = " ".join(party.split())
+        if not party:
+            raise OperatorError("The lot needs a supplier or customer name", hint="Type who the units come from")
+        if expected_count < 0:
+            raise OperatorError("The expected count cannot be negative", hint="Type 0 when unknown")
+        lot_id = "L-" + new_unit_id()[2:]
+        self.store.record(ev.LOT_CREATED, {
+            "lot_id": lot_id, "code": scan.value, "party_kind": str(party_kind), "party": party,
+            "po": po.strip().upper(), "expected_count": expected_count,
+        }, operator_id=self.operator.operator_id if self.operator else None)
+        lot = queries.lot_by_id(self.store.db, lot_id)
+        assert lot is not None
+        return lot
+
+    def select_lot(self, code: str, *, by_po: bool = False) -> Lot:
+        code = code.strip().upper()
+        lot = None
+        if by_po:
+            lot = next((candidate for candidate in queries.list_lots(self.store.db) if candidate.po == code), None)
+        else:
+            lot = queries.lot_by_code(self.store.db, code)
+        if lot is None:
+            raise NotFound(f"{'PO' if by_po else 'Lot'} {code} is not on this bench",
+                           hint="Create the lot first (Lots page, Ctrl+N)")
+        self.active_lot = lot
+        return lot
+
+    def import_manifest_lines(self, lot: Lot, lines: list[ManifestLine], *, file_name: str, sha256: str) -> int:
+        """Store parsed manifest lines for a lot in one event; returns how many were new."""
+        self.store.record(ev.LOT_MANIFEST_IMPORTED, {
+            "lot_id": lot.lot_id, "file_name": file_name, "file_sha256": sha256,
+            "lines": [{"kind": x.kind, "value": x.value, "model": x.model, "description": x.description}
+                      for x in lines],
+        }, operator_id=self.operator.operator_id if self.operator else None)
+        return len(lines)
+
+    def import_manifest_file(self, lot: Lot, data: bytes, file_name: str) -> int:
+        """Parse and store a manifest file; raises ManifestError and stores nothing on any problem."""
+        lines = parse_manifest(decode(data), self.rules)
+        return self.import_manifest_lines(lot, lines, file_name=file_name, sha256=hashlib.sha256(data).hexdigest())
+
+    def _receive(self, unit: Unit, operator: Operator | None) -> bool:
+        lot = self.active_lot
+        assert lot is not None
+        values = [i.value for i in unit.identifiers]
+        expected = queries.manifest_match(self.store.db, lot.lot_id, values)
+        already = self.store.db.execute(
+            "SELECT expected FROM lot_receipts WHERE lot_id = ? AND unit_id = ?", [lot.lot_id, unit.unit_id]
+        ).fetchone()
+        if already is not None:
+            return bool(already[0])
+        if unit.lot_id is not None and unit.lot_id != lot.lot_id:
+            other = queries.lot_by_id(self.store.db, unit.lot_id)
+            raise OperatorError(
+                f"{unit.label} was already received into lot {other.code if other else unit.lot_id}",
+                hint="Check the unit's timeline; a unit belongs to one inbound lot",
+            )
+        self.store.record(ev.LOT_UNIT_RECEIVED, {"lot_id": lot.lot_id, "expected": expected},
+                          unit_id=unit.unit_id, operator_id=operator.operator_id if operator else None)
+        return expected
+
+    def lot_progress(self, lot: Lot) -> LotProgress:
+        return queries.lot_progress(self.store.db, lot)
+
+    # --- lifecycle -------------------------------------------------------------------------------
+
+    def set_state(self, unit: Unit, target: UnitState, reason: str = "") -> Unit:
+        operator = self._require_operator()
+        transition(unit.unit_id, unit.state, target, reason)
+        body = {"from": str(unit.state), "to": str(target)}
+        if reason:
+            body["reason"] = reason
+        self.store.record(ev.UNIT_STATE_CHANGED, body, unit_id=unit.unit_id, operator_id=operator.operator_id)
+        fresh = queries.get_unit(self.store.db, unit.unit_id)
+        assert fresh is not None
+        return fresh
+
+
+__all__ = ["IntakeService", "ManifestError", "Outcome", "ScanResult"]

@@ -1,0 +1,85 @@
+"""Station settings: one typed schema with defaults and help, stored as JSON in the data folder."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from app.core.errors import OperatorError
+from app.core.identifiers import ScanRules
+
+log = logging.getLogger("app.settings")
+
+SETTINGS_FILE = "settings.json"
+SCHEMA_VERSION = 1
+
+
+@dataclass(frozen=True)
+class ScannerSettings:
+    """How a keyboard-wedge scanner is told apart from typing."""
+
+    max_gap_ms: int = field(default=40, metadata={"help": "Longest pause between two scanned characters"})
+    min_length: int = field(default=4, metadata={"help": "Shortest burst taken as a scan"})
+    prefix: str = field(default="", metadata={"help": "Characters the scanner sends before each code"})
+    suffixes: str = field(default="\r\t", metadata={"help": "Keys that end a scan (Enter and Tab)"})
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything a station can be configured with."""
+
+    scanner: ScannerSettings = field(default_factory=ScannerSettings)
+    rules: ScanRules = field(default_factory=ScanRules)
+    station_name: str = field(default="bench-1", metadata={"help": "Name shown in the title and on records"})
+
+    def to_json(self) -> str:
+        return json.dumps({"schema_version": SCHEMA_VERSION, **dataclasses.asdict(self)}, indent=2)
+
+
+def _build(cls: type[Any], data: dict[str, Any]) -> Any:
+    known = {f.name: f for f in dataclasses.fields(cls)}
+    kwargs: dict[str, Any] = {}
+    for name, value in data.items():
+        if name not in known:
+            log.info("ignoring unknown setting %s", name)
+            continue
+        spec = known[name]
+        default = spec.default_factory() if spec.default_factory is not dataclasses.MISSING else spec.default
+        if dataclasses.is_dataclass(default):
+            if not isinstance(value, dict):
+                raise TypeError(f"setting {name} must be a table")
+            kwargs[name] = _build(type(default), value)
+        elif not isinstance(value, type(default)) or isinstance(value, bool) != isinstance(default, bool):
+            raise TypeError(f"setting {name} must be {type(default).__name__}")
+        else:
+            kwargs[name] = value
+    return cls(**kwargs)
+
+
+def load_settings(data_dir: Path) -> Settings:
+    """Read settings.json, or the defaults when there is none."""
+    path = data_dir / SETTINGS_FILE
+    if not path.exists():
+        return Settings()
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(data, dict):
+            raise TypeError("the file must hold a JSON object")
+        version = data.pop("schema_version", 1)
+        if version > SCHEMA_VERSION:
+            raise OperatorError(f"{path} was written by a newer Refurb Bench", hint="Update the app on this bench")
+        return _build(Settings, data)  # type: ignore[no-any-return]
+    except (ValueError, TypeError) as exc:
+        raise OperatorError(f"The settings file {path} is not valid: {exc}",
+                            hint="Fix the file or move it aside to start from the defaults") from exc
+
+
+def save_settings(data_dir: Path, settings: Settings) -> None:
+    path = data_dir / SETTINGS_FILE
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(settings.to_json(), encoding="utf-8")
+    tmp.replace(path)

@@ -1,0 +1,145 @@
+"""Schema migrations: named, append-only, applied in one transaction after a backup copy.
+
+Never edit a migration once it has shipped; add a new one. A database that has applied a
+migration this build does not know comes from a newer version of the app and is refused.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from pathlib import Path
+
+import sqlite_utils
+from sqlite_utils.migrations import Migrations
+
+from app.core.errors import OperatorError
+from app.store.db import write_transaction
+
+log = logging.getLogger("app.store")
+
+MIGRATIONS = Migrations("refurb_bench")
+
+
+@MIGRATIONS()
+def m001_events_and_units(db: sqlite_utils.Database) -> None:
+    db.executescript(
+        """
+        CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+
+        -- The event log: audit trail, sync outbox and the source of every projection below.
+        CREATE TABLE events (
+            seq            INTEGER PRIMARY KEY,
+            stream_id      TEXT NOT NULL,
+            event_id       TEXT NOT NULL UNIQUE,
+            type           TEXT NOT NULL,
+            schema_version INTEGER NOT NULL,
+            occurred_at    TEXT NOT NULL,
+            operator_id    TEXT,
+            unit_id        TEXT,
+            body           TEXT NOT NULL,
+            prev_hash      TEXT NOT NULL,
+            hash           TEXT NOT NULL UNIQUE,
+            signature      TEXT NOT NULL
+        );
+        CREATE INDEX events_unit ON events (unit_id, seq);
+        CREATE INDEX events_type ON events (type, seq);
+
+        CREATE TABLE operators (
+            operator_id TEXT PRIMARY KEY,
+            name        TEXT NOT NULL,
+            name_key    TEXT NOT NULL UNIQUE,
+            badge       TEXT NOT NULL UNIQUE,
+            role        TEXT NOT NULL,
+            pin_hash    TEXT NOT NULL,
+            active      INTEGER NOT NULL DEFAULT 1,
+            created_at  TEXT NOT NULL
+        );
+
+        CREATE TABLE lots (
+            lot_id         TEXT PRIMARY KEY,
+            code           TEXT NOT NULL UNIQUE,
+            party_kind     TEXT NOT NULL,
+            party          TEXT NOT NULL,
+            po             TEXT NOT NULL,
+            expected_count INTEGER NOT NULL,
+            created_at     TEXT NOT NULL
+        );
+
+        CREATE TABLE units (
+            unit_id    TEXT PRIMARY KEY,
+            state      TEXT NOT NULL,
+            model      TEXT NOT NULL DEFAULT '',
+            gtin       TEXT NOT NULL DEFAULT '',
+            lot_id     TEXT REFERENCES lots (lot_id),
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE INDEX units_state ON units (state, updated_at);
+        CREATE INDEX units_model ON units (model COLLATE NOCASE);
+        CREATE INDEX units_lot ON units (lot_id);
+
+        -- One identifier (of one kind) belongs to one unit for life; the primary key starts with
+        -- the value so exact and prefix lookups by any identifier are one index range scan.
+        CREATE TABLE unit_identifiers (
+            value   TEXT NOT NULL,
+            kind    TEXT NOT NULL,
+            unit_id TEXT NOT NULL REFERENCES units (unit_id),
+            PRIMARY KEY (value, kind)
+        ) WITHOUT ROWID;
+        CREATE INDEX unit_identifiers_unit ON unit_identifiers (unit_id);
+
+        CREATE TABLE lot_manifest (
+            lot_id      TEXT NOT NULL REFERENCES lots (lot_id),
+            kind        TEXT NOT NULL,
+            value       TEXT NOT NULL,
+            model       TEXT NOT NULL DEFAULT '',
+            description TEXT NOT NULL DEFAULT '',
+            PRIMARY KEY (lot_id, value, kind)
+        ) WITHOUT ROWID;
+        CREATE INDEX lot_manifest_value ON lot_manifest (value);
+
+        CREATE TABLE lot_receipts (
+            lot_id      TEXT NOT NULL REFERENCES lots (lot_id),
+            unit_id     TEXT NOT NULL REFERENCES units (unit_id),
+            expected    INTEGER NOT NULL,
+            received_at TEXT NOT NULL,
+            PRIMARY KEY (lot_id, unit_id)
+        ) WITHOUT ROWID;
+        """
+    )
+
+
+PROJECTION_TABLES = ("lot_receipts", "lot_manifest", "unit_identifiers", "units", "lots", "operators")
+
+
+class NewerDatabase(OperatorError):
+    """The database was written by a newer version of the app."""
+
+
+def migrate(db: sqlite_utils.Database, path: Path | None) -> list[str]:
+    """Apply pending migrations; return their names.
+
+    With a file path, a copy of the database is written beside it first, so a failed or
+    regretted migration can be undone by hand.
+    """
+    known = {m.name for m in MIGRATIONS._migrations}
+    unknown = [m.name for m in MIGRATIONS.applied(db) if m.name not in known]
+    if unknown:
+        raise NewerDatabase(
+            f"This database was written by a newer Refurb Bench (it has migrations {', '.join(unknown)})",
+            hint="Update Refurb Bench on this bench before opening this data folder",
+        )
+    pending = [m.name for m in MIGRATIONS.pending(db)]
+    if not pending:
+        return []
+    has_data = bool(db.table_names())
+    if path is not None and has_data:
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+        backup = path.with_name(f"{path.name}.pre-{pending[0]}-{stamp}.bak")
+        db.conn.execute("VACUUM INTO ?", [str(backup)])
+        log.info("backed up database to %s before migrating", backup)
+    with write_transaction(db):
+        MIGRATIONS.apply(db)
+    log.info("applied migrations: %s", ", ".join(pending))
+    return pending

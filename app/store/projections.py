@@ -1,0 +1,123 @@
+"""Projection tables: what the views read, derived from events and rebuildable from them.
+
+Each handler applies one event to the tables. Handlers must be deterministic functions of the
+event alone (no clocks, no lookups outside the database) so a rebuild gives the same tables.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import sqlite_utils
+
+from app.core import events as ev
+from app.core.models import Event
+from app.store.eventlog import iter_events
+from app.store.migrations import PROJECTION_TABLES
+
+Handler = Callable[[sqlite_utils.Database, Event], None]
+
+
+def _operator_added(db: sqlite_utils.Database, e: Event) -> None:
+    b = e.body
+    db.execute(
+        "INSERT INTO operators (operator_id, name, name_key, badge, role, pin_hash, active, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, 1, ?)",
+        [b["operator_id"], b["name"], b["name"].casefold(), b["badge"], b["role"], b["pin_hash"], e.occurred_at],
+    )
+
+
+def _unit_created(db: sqlite_utils.Database, e: Event) -> None:
+    b = e.body
+    db.execute(
+        "INSERT INTO units (unit_id, state, model, gtin, created_at, updated_at) VALUES (?, 'received', ?, ?, ?, ?)",
+        [e.unit_id, b.get("model", ""), b.get("gtin", ""), e.occurred_at, e.occurred_at],
+    )
+    for ident in b["identifiers"]:
+        db.execute(
+            "INSERT INTO unit_identifiers (value, kind, unit_id) VALUES (?, ?, ?)",
+            [ident["value"], ident["kind"], e.unit_id],
+        )
+
+
+def _unit_identifier_added(db: sqlite_utils.Database, e: Event) -> None:
+    db.execute(
+        "INSERT INTO unit_identifiers (value, kind, unit_id) VALUES (?, ?, ?)",
+        [e.body["value"], e.body["kind"], e.unit_id],
+    )
+    _touch(db, e)
+
+
+def _unit_state_changed(db: sqlite_utils.Database, e: Event) -> None:
+    db.execute("UPDATE units SET state = ?, updated_at = ? WHERE unit_id = ?", [e.body["to"], e.occurred_at, e.unit_id])
+
+
+def _lot_created(db: sqlite_utils.Database, e: Event) -> None:
+    b = e.body
+    db.execute(
+        "INSERT INTO lots (lot_id, code, party_kind, party, po, expected_count, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [b["lot_id"], b["code"], b["party_kind"], b["party"], b["po"], b["expected_count"], e.occurred_at],
+    )
+
+
+def _lot_manifest_imported(db: sqlite_utils.Database, e: Event) -> None:
+    db.conn.executemany(
+        "INSERT OR REPLACE INTO lot_manifest (lot_id, kind, value, model, description) VALUES (?, ?, ?, ?, ?)",
+        [
+            (e.body["lot_id"], line["kind"], line["value"], line.get("model", ""), line.get("description", ""))
+            for line in e.body["lines"]
+        ],
+    )
+
+
+def _lot_unit_received(db: sqlite_utils.Database, e: Event) -> None:
+    db.execute(
+        "INSERT OR REPLACE INTO lot_receipts (lot_id, unit_id, expected, received_at) VALUES (?, ?, ?, ?)",
+        [e.body["lot_id"], e.unit_id, int(e.body["expected"]), e.occurred_at],
+    )
+    db.execute(
+        "UPDATE units SET lot_id = ?, updated_at = ? WHERE unit_id = ?", [e.body["lot_id"], e.occurred_at, e.unit_id]
+    )
+
+
+def _touch(db: sqlite_utils.Database, e: Event) -> None:
+    if e.unit_id:
+        db.execute("UPDATE units SET updated_at = ? WHERE unit_id = ?", [e.occurred_at, e.unit_id])
+
+
+def _nothing(db: sqlite_utils.Database, e: Event) -> None:
+    """Events that are part of the record but change no projection (logins, station start)."""
+
+
+HANDLERS: dict[str, Handler] = {
+    ev.STATION_INITIALISED: _nothing,
+    ev.OPERATOR_ADDED: _operator_added,
+    ev.OPERATOR_LOGGED_IN: _nothing,
+    ev.OPERATOR_LOGGED_OUT: _nothing,
+    ev.UNIT_CREATED: _unit_created,
+    ev.UNIT_IDENTIFIER_ADDED: _unit_identifier_added,
+    ev.UNIT_STATE_CHANGED: _unit_state_changed,
+    ev.LOT_CREATED: _lot_created,
+    ev.LOT_MANIFEST_IMPORTED: _lot_manifest_imported,
+    ev.LOT_UNIT_RECEIVED: _lot_unit_received,
+}
+
+
+def apply(db: sqlite_utils.Database, event: Event) -> None:
+    """Apply one event to the projection tables (inside the event's own transaction)."""
+    HANDLERS[event.type](db, event)
+
+
+def rebuild(db: sqlite_utils.Database) -> int:
+    """Empty every projection table and replay the whole log; returns the number of events replayed.
+
+    The caller holds the write transaction, so readers see either the old tables or the new ones.
+    """
+    for table in PROJECTION_TABLES:
+        db.execute(f"DELETE FROM {table}")
+    count = 0
+    for event in iter_events(db):
+        apply(db, event)
+        count += 1
+    return count

@@ -1,0 +1,115 @@
+"""The GUI's composition root: data folder, logging, store, window, simulators; then the event loop."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import threading
+
+from PySide6.QtCore import QTimer, Slot
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from app import APP_NAME, __version__
+from app.core.errors import OperatorError
+from app.log import setup_logging
+from app.paths import resolve_data_dir
+from app.services import simulation
+from app.services.jobs import JobResult, Report
+from app.settings import load_settings
+from app.store.db import connect
+from app.store.store import Store
+from app.ui.main_window import MainWindow
+from app.ui.sim_player import KeystrokePlayer
+from drivers.sim.scanner import SimulatedScanner
+from drivers.sim.scenarios import SCENARIOS, Scenario
+
+log = logging.getLogger("app.ui")
+
+
+class SimulatedBench:
+    """Drives a window from a scenario: F9 makes the simulated scanner read its next code."""
+
+    def __init__(self, window: MainWindow, scenario: Scenario) -> None:
+        self.window, self.scenario = window, scenario
+        self.scanner = SimulatedScanner(scenario.scanner)
+        self.player = KeystrokePlayer(fallback=window, parent=window)
+        self._next = 0
+        action = QAction("Simulated scanner: read next code", window)
+        action.setShortcut(QKeySequence("F9"))
+        action.triggered.connect(self.scan_next)
+        window.menuBar().addMenu("&Simulator").addAction(action)
+
+    @Slot()
+    def scan_next(self) -> None:
+        codes = self.scenario.scan_codes
+        if not codes:
+            self.window.say("This scenario's scanner has no codes to read")
+            return
+        code = codes[self._next % len(codes)]
+        self._next += 1
+        self.player.play(self.scanner.keystrokes(code))
+
+
+def _startup_check(window: MainWindow) -> None:
+    """Check the database file in the background on its own read-only connection, so a damaged
+    disk is reported at start rather than mid-shift."""
+    path = window.store.path
+
+    def work(cancel: threading.Event, report: Report) -> str:
+        report(0, 1, "Checking the database")
+        db = connect(path, readonly=True)
+        try:
+            return str(db.execute("PRAGMA quick_check").fetchone()[0])
+        finally:
+            db.close()
+
+    def done(result: JobResult) -> None:
+        if result.key != "startup-check":
+            return
+        window.jobs.finished.disconnect(done_slot)
+        if result.error is not None or result.value != "ok":
+            window.say(f"The database check failed: {result.error or result.value} — make a backup and call "
+                       "a supervisor", "error")
+
+    done_slot = Slot(object)(done)
+    window.jobs.finished.connect(done_slot)
+    window.jobs.start("startup-check", work)
+
+
+def run_gui(args: argparse.Namespace) -> int:
+    """Open the bench window; returns the process exit code."""
+    data_dir = resolve_data_dir(args.data_dir)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    setup_logging(data_dir, debug=args.debug, json_lines=args.json_logging)
+    log.info("starting %s %s with data in %s", APP_NAME, __version__, data_dir)
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName(APP_NAME)
+    app.setApplicationVersion(__version__)
+    scenario = None
+    if args.simulate:
+        scenario = SCENARIOS.get(args.simulate)
+        if scenario is None:
+            sys.stderr.write(f"refurb-bench: no simulation scenario {args.simulate!r} (see 'refurb-bench sim list')\n")
+            return 2
+    try:
+        store = Store(data_dir)
+        settings = load_settings(data_dir)
+    except OperatorError as exc:
+        QMessageBox.critical(None, APP_NAME, f"{exc.message}\n\n{exc.hint}")
+        return 2
+    window = MainWindow(store, settings)
+    if scenario is not None:
+        simulation.seed(window.intake, scenario)
+        window.simulated = SimulatedBench(window, scenario)  # type: ignore[attr-defined]
+        window.say(f"Simulated bench '{scenario.name}': press F9 to scan the next code; scan a badge to log in")
+    window.show()
+    _startup_check(window)
+    if args.quit_after:
+        QTimer.singleShot(int(args.quit_after * 1000), window.close)
+    try:
+        return int(app.exec())
+    finally:
+        window.shutdown()
+        store.close()

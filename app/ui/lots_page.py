@@ -1,0 +1,177 @@
+"""Inbound lots: create one, import its manifest, receive units into it, see what is missing."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QItemSelection, Qt, Signal, Slot
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QPushButton,
+    QSpinBox,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.core.models import Lot, LotProgress, PartyKind
+from app.ui.models import LotsModel
+
+
+class NewLotDialog(QDialog):
+    """The fields of a new lot; validation is the service's, errors come back to ``show_error``."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("New lot")
+        self.code_edit = QLineEdit()
+        self.code_edit.setObjectName("lotCode")
+        self.code_edit.setPlaceholderText("LOT-2026-0042 (scan or type)")
+        self.kind_combo = QComboBox()
+        self.kind_combo.addItem("Customer (ITAD)", PartyKind.CUSTOMER)
+        self.kind_combo.addItem("Supplier (purchase)", PartyKind.SUPPLIER)
+        self.party_edit = QLineEdit()
+        self.party_edit.setObjectName("lotParty")
+        self.po_edit = QLineEdit()
+        self.po_edit.setObjectName("lotPo")
+        self.expected_spin = QSpinBox()
+        self.expected_spin.setObjectName("lotExpected")
+        self.expected_spin.setRange(0, 1_000_000)
+        self.error_label = QLabel("")
+        self.error_label.setObjectName("errorText")
+        self.error_label.setWordWrap(True)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form = QFormLayout(self)
+        form.addRow("Lot &code", self.code_edit)
+        form.addRow("&From", self.kind_combo)
+        form.addRow("&Name", self.party_edit)
+        form.addRow("&PO", self.po_edit)
+        form.addRow("&Expected units", self.expected_spin)
+        form.addRow(self.error_label)
+        form.addRow(buttons)
+
+    def values(self) -> tuple[str, PartyKind, str, str, int]:
+        return (self.code_edit.text(), self.kind_combo.currentData(), self.party_edit.text(), self.po_edit.text(),
+                self.expected_spin.value())
+
+    def show_error(self, text: str) -> None:
+        self.error_label.setText(text)
+
+
+class _LotsView(QTableView):
+    activated_row = Signal(int)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentIndex().isValid():
+            self.activated_row.emit(self.currentIndex().row())
+            return
+        super().keyPressEvent(event)
+
+
+class LotsPage(QWidget):
+    """The list of lots and the selected lot's receiving progress.
+
+    Signals:
+        new_lot_requested(): Ctrl+N.
+        import_requested(object): Ctrl+I on the selected Lot.
+        receive_requested(object): Enter on a Lot: receive scanned units into it.
+    """
+
+    new_lot_requested = Signal()
+    import_requested = Signal(object)
+    receive_requested = Signal(object)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = LotsModel(self)
+        self.table = _LotsView()
+        self.table.setObjectName("lotsTable")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().hide()
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.new_button = QPushButton("&New lot (Ctrl+N)")
+        self.import_button = QPushButton("&Import manifest (Ctrl+I)")
+        self.receive_button = QPushButton("&Receive into lot (Enter)")
+        self.summary = QLabel("Select a lot")
+        self.summary.setObjectName("lotSummary")
+        self.summary.setWordWrap(True)
+        self.missing = QListWidget()
+        self.missing.setObjectName("lotMissing")
+
+        buttons = QHBoxLayout()
+        for button in (self.new_button, self.import_button, self.receive_button):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.addLayout(buttons)
+        layout.addWidget(self.table, 2)
+        layout.addWidget(self.summary)
+        layout.addWidget(QLabel("Expected but not yet received"))
+        layout.addWidget(self.missing, 1)
+
+        self.new_button.clicked.connect(self.new_lot_requested)
+        self.import_button.clicked.connect(self._on_import_clicked)
+        self.receive_button.clicked.connect(self._on_receive_clicked)
+        self.table.activated_row.connect(self._on_row_activated)
+        self.table.selectionModel().selectionChanged.connect(self._on_selection_changed)
+
+    def set_lots(self, progress: list[LotProgress], select_lot_id: str | None = None) -> None:
+        current = select_lot_id or (self.selected_lot().lot_id if self.selected_lot() else None)
+        self.model.set_rows(progress)
+        row = next((i for i, p in enumerate(progress) if p.lot.lot_id == current), 0)
+        if progress:
+            self.table.selectRow(row)
+            self.table.setCurrentIndex(self.model.index(row, 0))
+        self._show_selected()
+
+    def selected_lot(self) -> Lot | None:
+        index = self.table.currentIndex()
+        return self.model.lot(index.row()) if index.isValid() and index.row() < self.model.rowCount() else None
+
+    def _show_selected(self) -> None:
+        index = self.table.currentIndex()
+        self.missing.clear()
+        if not index.isValid() or index.row() >= self.model.rowCount():
+            self.summary.setText("No lots yet — press Ctrl+N to create one")
+            return
+        p = self.model.row(index.row())
+        self.summary.setText(
+            f"{p.lot.code}: expected {p.expected}, received {p.received} "
+            f"({p.received_expected} on the manifest, {p.unexpected} unexpected), outstanding {p.outstanding}"
+        )
+        for line in p.missing:
+            self.missing.addItem(f"{line.kind.replace('_', ' ').upper()} {line.value}  {line.model}".rstrip())
+
+    @Slot(QItemSelection, QItemSelection)
+    def _on_selection_changed(self, selected: QItemSelection, deselected: QItemSelection) -> None:
+        self._show_selected()
+
+    @Slot(int)
+    def _on_row_activated(self, row: int) -> None:
+        self.receive_requested.emit(self.model.lot(row))
+
+    @Slot()
+    def _on_import_clicked(self) -> None:
+        lot = self.selected_lot()
+        if lot is not None:
+            self.import_requested.emit(lot)
+
+    @Slot()
+    def _on_receive_clicked(self) -> None:
+        lot = self.selected_lot()
+        if lot is not None:
+            self.receive_requested.emit(lot)

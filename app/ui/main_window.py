@@ -1,0 +1,421 @@
+"""The bench window: login, then the unit, search and lots pages, with scans accepted anywhere.
+
+The window wires views to the intake service; every rule lives in the service or the core.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from pathlib import Path
+
+from PySide6.QtCore import Slot
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QMenu,
+    QStackedWidget,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app import APP_NAME
+from app.core.errors import OperatorError
+from app.core.lifecycle import UnitState
+from app.core.manifest import decode, parse_manifest
+from app.core.models import Lot, Unit
+from app.services.intake import IntakeService, ScanResult
+from app.services.jobs import JobManager, JobProgress, JobResult, Report
+from app.settings import Settings
+from app.store import queries
+from app.store.eventlog import unit_events
+from app.store.store import Store
+from app.ui.login_page import LoginPage
+from app.ui.lots_page import LotsPage, NewLotDialog
+from app.ui.scanner_filter import ScannerFilter
+from app.ui.search_page import SearchPage
+from app.ui.unit_page import UnitPage
+from drivers.scanner.wedge import WedgeConfig
+
+log = logging.getLogger("app.ui")
+
+STYLE = """
+QWidget { font-size: 12pt; }
+#loginTitle { font-size: 26pt; font-weight: bold; }
+#unitHeading { font-size: 22pt; font-weight: bold; }
+#stateBadge { font-size: 13pt; font-weight: bold; color: #0b4f8a; }
+#scanBanner { font-size: 15pt; font-weight: bold; padding: 10px; border-radius: 4px;
+              background: #e8eef4; color: #1d2b36; }
+#scanBanner[tone="ok"] { background: #d9f2dd; color: #11501d; }
+#scanBanner[tone="error"] { background: #fbdcdc; color: #8a1010; }
+#errorText { color: #8a1010; font-weight: bold; }
+"""
+
+
+class MainWindow(QMainWindow):
+    """The whole bench UI of one station."""
+
+    def __init__(self, store: Store, settings: Settings, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.store = store
+        self.settings = settings
+        self.intake = IntakeService(store, settings.rules)
+        self.jobs = JobManager(parent=self)
+        self.jobs.finished.connect(self._on_job_finished)
+        self.jobs.progress.connect(self._on_job_progress)
+        scanner = settings.scanner
+        self.scanner = ScannerFilter(
+            WedgeConfig(max_gap_ms=scanner.max_gap_ms, min_length=scanner.min_length, prefix=scanner.prefix,
+                        suffixes=frozenset(scanner.suffixes)),
+            self,
+        )
+        self.scanner.scanned.connect(self._on_scanned)
+        self.scanner.install()
+        self._pending_imports: dict[str, Lot] = {}
+        self._build()
+        self.setWindowTitle(f"{APP_NAME} — {settings.station_name}")
+        self.setStyleSheet(STYLE)
+        self.resize(1280, 800)
+        self._show_login()
+
+    # --- construction ----------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        self.banner = QLabel("Ready — scan a badge to log in")
+        self.banner.setObjectName("scanBanner")
+        self.banner.setWordWrap(True)
+        self.manual_edit = QLineEdit()
+        self.manual_edit.setObjectName("manualEntry")
+        self.manual_edit.setPlaceholderText("Type an identifier when the label will not scan, then Enter (Ctrl+E)")
+        self.manual_edit.returnPressed.connect(self._on_manual_entry)
+
+        self.login_page = LoginPage()
+        self.login_page.pin_login_requested.connect(self._on_pin_login)
+        self.unit_page = UnitPage(self._operator_name)
+        self.search_page = SearchPage(self._search, self._lot_code)
+        self.search_page.unit_activated.connect(self._on_unit_activated)
+        self.lots_page = LotsPage()
+        self.lots_page.new_lot_requested.connect(self.new_lot)
+        self.lots_page.import_requested.connect(self._on_import_requested)
+        self.lots_page.receive_requested.connect(self._on_receive_requested)
+
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.unit_page, "&Unit  F2")
+        self.tabs.addTab(self.search_page, "&Search  F3")
+        self.tabs.addTab(self.lots_page, "&Lots  F4")
+        work = QWidget()
+        work_layout = QVBoxLayout(work)
+        work_layout.setContentsMargins(0, 0, 0, 0)
+        entry_row = QHBoxLayout()
+        entry_row.addWidget(QLabel("Identifier"))
+        entry_row.addWidget(self.manual_edit, 1)
+        work_layout.addLayout(entry_row)
+        work_layout.addWidget(self.tabs, 1)
+
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.login_page)
+        self.stack.addWidget(work)
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.addWidget(self.banner)
+        layout.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+
+        self.operator_label = QLabel("Not logged in")
+        self.lot_label = QLabel("")
+        self.job_label = QLabel("")
+        status = self.statusBar()
+        status.addWidget(self.operator_label)
+        status.addWidget(self.lot_label)
+        status.addPermanentWidget(self.job_label)
+        self._build_menus()
+
+    def _action(self, menu_name: str, text: str, shortcuts: list[str], slot: object) -> QAction:
+        menu = self._menus.get(menu_name) or self.menuBar().addMenu(menu_name)
+        self._menus[menu_name] = menu
+        action = QAction(text, self)
+        action.setShortcuts([QKeySequence(s) for s in shortcuts])
+        action.triggered.connect(slot)
+        menu.addAction(action)
+        return action
+
+    def _build_menus(self) -> None:
+        self._menus: dict[str, QMenu] = {}
+        self._action("&File", "&Back up database…", ["Ctrl+B"], self.backup_database)
+        self._action("&File", "&Quit", ["Ctrl+Q"], self.close)
+        self._action("&View", "&Unit", ["F2"], self.show_unit_page)
+        self._action("&View", "&Search", ["F3", "Ctrl+F"], self.show_search_page)
+        self._action("&View", "&Lots", ["F4"], self.show_lots_page)
+        self._action("&View", "&Type an identifier", ["Ctrl+E"], self.focus_manual_entry)
+        self._action("&Lots", "&New lot…", ["Ctrl+N"], self.new_lot)
+        self._action("&Lots", "&Import manifest…", ["Ctrl+I"], self._on_import_shortcut)
+        self._action("&Lots", "&Stop receiving into a lot", ["Ctrl+Shift+R"], self.stop_receiving)
+        self._action("&Operator", "&Log out", ["Ctrl+Shift+L"], self.logout)
+
+    # --- lookups for the views -------------------------------------------------------------------
+
+    def _operator_name(self, operator_id: str | None) -> str:
+        if not operator_id:
+            return "—"
+        op = queries.operator_by_id(self.store.db, operator_id)
+        return op.name if op else operator_id
+
+    def _lot_code(self, lot_id: str | None) -> str:
+        if not lot_id:
+            return ""
+        lot = queries.lot_by_id(self.store.db, lot_id)
+        return lot.code if lot else lot_id
+
+    def _search(self, text: str, state: UnitState | None) -> list[Unit]:
+        return queries.search_units(self.store.db, text, state=state)
+
+    # --- feedback --------------------------------------------------------------------------------
+
+    def say(self, text: str, tone: str = "info") -> None:
+        """Show one line of feedback in the banner (tone: info, ok, error)."""
+        self.banner.setText(text)
+        self.banner.setProperty("tone", tone)
+        self.banner.style().unpolish(self.banner)
+        self.banner.style().polish(self.banner)
+        log.info("banner [%s]: %s", tone, text)
+
+    def _refresh_status(self) -> None:
+        op = self.intake.operator
+        self.operator_label.setText(f"Operator: {op.name} ({op.role})" if op else "Not logged in")
+        lot = self.intake.active_lot
+        self.lot_label.setText(f"Receiving into {lot.code}" if lot else "")
+
+    # --- navigation ------------------------------------------------------------------------------
+
+    def _show_login(self) -> None:
+        self.stack.setCurrentWidget(self.login_page)
+        self.login_page.reset()
+        self._refresh_status()
+
+    def _show_work(self) -> None:
+        self.stack.setCurrentIndex(1)
+        self._refresh_status()
+
+    @Slot()
+    def show_unit_page(self) -> None:
+        if self.intake.operator:
+            self.tabs.setCurrentWidget(self.unit_page)
+            self.unit_page.timeline.setFocus()
+
+    @Slot()
+    def show_search_page(self) -> None:
+        if self.intake.operator:
+            self.tabs.setCurrentWidget(self.search_page)
+            self.search_page.refresh()
+            self.search_page.focus_query()
+
+    @Slot()
+    def show_lots_page(self) -> None:
+        if self.intake.operator:
+            self.tabs.setCurrentWidget(self.lots_page)
+            self.refresh_lots()
+            self.lots_page.table.setFocus()
+
+    @Slot()
+    def focus_manual_entry(self) -> None:
+        if self.intake.operator:
+            self.manual_edit.setFocus()
+
+    @Slot(str)
+    def _on_unit_activated(self, unit_id: str) -> None:
+        self.open_unit(unit_id)
+
+    def open_unit(self, unit_id: str) -> None:
+        unit = queries.get_unit(self.store.db, unit_id)
+        if unit is None:
+            self.say(f"Unit {unit_id} not found", "error")
+            return
+        self.unit_page.show_unit(unit, unit_events(self.store.db, unit_id), self._lot_code(unit.lot_id))
+        self.tabs.setCurrentWidget(self.unit_page)
+
+    def refresh_lots(self, select_lot_id: str | None = None) -> None:
+        progress = [queries.lot_progress(self.store.db, lot) for lot in queries.list_lots(self.store.db)]
+        self.lots_page.set_lots(progress, select_lot_id)
+
+    # --- scans and logins ------------------------------------------------------------------------
+
+    @Slot(str)
+    def _on_scanned(self, text: str) -> None:
+        self.handle_input(text)
+
+    @Slot()
+    def _on_manual_entry(self) -> None:
+        text = self.manual_edit.text()
+        if text.strip():
+            self.manual_edit.clear()
+            self.handle_input(text)
+
+    def handle_input(self, text: str) -> None:
+        """One scanned or typed code: the service decides, the window shows the outcome."""
+        try:
+            result = self.intake.handle_scan(text)
+        except OperatorError as exc:
+            self.say(str(exc), "error")
+            return
+        self._show_result(result)
+
+    def _show_result(self, result: ScanResult) -> None:
+        self.say(result.message, "ok" if result.received_expected is not False else "info")
+        if result.operator is not None:
+            self._show_work()
+            self.show_unit_page()
+        if result.lot is not None:
+            self.refresh_lots(result.lot.lot_id)
+        if result.unit is not None:
+            self.open_unit(result.unit.unit_id)
+        self._refresh_status()
+
+    @Slot(str, str)
+    def _on_pin_login(self, name: str, pin: str) -> None:
+        try:
+            operator = self.intake.login_pin(name, pin)
+        except OperatorError as exc:
+            self.login_page.show_error(str(exc))
+            return
+        self.say(f"{operator.name} logged in", "ok")
+        self._show_work()
+        self.show_unit_page()
+
+    @Slot()
+    def logout(self) -> None:
+        self.intake.logout()
+        self.say("Logged out — scan a badge to log in")
+        self._show_login()
+
+    # --- lots --------------------------------------------------------------------------------------
+
+    @Slot()
+    def new_lot(self) -> None:
+        if not self.intake.operator:
+            return
+        dialog = NewLotDialog(self)
+        self._new_lot_dialog = dialog
+        while dialog.exec():
+            try:
+                lot = self.intake.create_lot(*dialog.values())
+            except OperatorError as exc:
+                dialog.show_error(str(exc))
+                continue
+            self.say(f"Lot {lot.code} created", "ok")
+            self.show_lots_page()
+            self.refresh_lots(lot.lot_id)
+            break
+        self._new_lot_dialog = None
+
+    @Slot()
+    def _on_import_shortcut(self) -> None:
+        lot = self.lots_page.selected_lot() or self.intake.active_lot
+        if lot is None:
+            self.say("Select a lot first (F4)", "error")
+            return
+        self._on_import_requested(lot)
+
+    @Slot(object)
+    def _on_import_requested(self, lot: Lot) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, f"Manifest for {lot.code}", str(Path.home()), "CSV files (*.csv *.txt);;All files (*)",
+            options=QFileDialog.Option.DontUseNativeDialog,
+        )
+        if path:
+            self.import_manifest(lot, Path(path))
+
+    def import_manifest(self, lot: Lot, path: Path) -> None:
+        """Read and check the file in the background; store it here, in one event, when it is good."""
+        key = f"manifest:{lot.lot_id}"
+        rules = self.intake.rules
+
+        def work(cancel: threading.Event, report: Report) -> tuple[list[object], str, str]:
+            import hashlib
+
+            report(0, 2, f"Reading {path.name}")
+            try:
+                data = path.read_bytes()
+            except OSError as exc:
+                raise OperatorError(
+                    f"Cannot read {path.name}: {exc.strerror}", hint="Check the file and try again"
+                ) from exc
+            report(1, 2, f"Checking {path.name}")
+            lines = parse_manifest(decode(data), rules)
+            report(2, 2, f"Checked {len(lines)} lines")
+            return list(lines), path.name, hashlib.sha256(data).hexdigest()
+
+        try:
+            self.jobs.start(key, work)
+        except OperatorError as exc:
+            self.say(str(exc), "error")
+            return
+        self._pending_imports[key] = lot
+        self.say(f"Importing manifest {path.name} into {lot.code}…")
+
+    @Slot(object)
+    def _on_job_progress(self, progress: JobProgress) -> None:
+        self.job_label.setText(f"{progress.text} ({progress.done}/{progress.total})")
+
+    @Slot(object)
+    def _on_job_finished(self, result: JobResult) -> None:
+        self.job_label.setText("")
+        lot = self._pending_imports.pop(result.key, None)
+        if lot is None:
+            return
+        if result.error is not None:
+            self.say(str(result.error), "error")
+            return
+        lines, file_name, digest = result.value
+        try:
+            count = self.intake.import_manifest_lines(lot, lines, file_name=file_name, sha256=digest)
+        except OperatorError as exc:
+            self.say(str(exc), "error")
+            return
+        self.say(f"Imported {count} manifest lines into {lot.code}", "ok")
+        self.refresh_lots(lot.lot_id)
+
+    @Slot(object)
+    def _on_receive_requested(self, lot: Lot) -> None:
+        self.intake.active_lot = lot
+        self.say(f"Receiving into lot {lot.code} — scan its units", "ok")
+        self._refresh_status()
+
+    @Slot()
+    def stop_receiving(self) -> None:
+        self.intake.active_lot = None
+        self.say("No longer receiving into a lot")
+        self._refresh_status()
+
+    # --- maintenance -------------------------------------------------------------------------------
+
+    @Slot()
+    def backup_database(self) -> None:
+        from app.store.db import backup_to
+
+        suggestion = str(Path.home() / "bench-backup.sqlite3")
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Back up the bench database", suggestion, options=QFileDialog.Option.DontUseNativeDialog
+        )
+        if not path:
+            return
+        try:
+            backup_to(self.store.db, Path(path))
+        except OperatorError as exc:
+            self.say(str(exc), "error")
+            return
+        self.say(f"Database backed up to {path}", "ok")
+
+    def shutdown(self) -> None:
+        """Stop background work and the scanner filter; safe to call twice."""
+        self.scanner.remove()
+        self.jobs.shutdown()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.shutdown()
+        super().closeEvent(event)
+

@@ -1,0 +1,101 @@
+"""Qt item models over the store's read-side records. No business logic: rows in, cells out."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any, Generic, TypeVar
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+
+from app.core.describe import describe
+from app.core.models import Event, Lot, LotProgress, Unit
+
+T = TypeVar("T")
+Index = QModelIndex | QPersistentModelIndex
+Column = tuple[str, Callable[[Any], str]]
+_ROOT = QModelIndex()
+
+
+class RecordTableModel(QAbstractTableModel, Generic[T]):
+    """A read-only table of immutable records with named columns."""
+
+    columns: Sequence[Column] = ()
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._rows: list[T] = []
+
+    def set_rows(self, rows: Sequence[T]) -> None:
+        self.beginResetModel()
+        self._rows = list(rows)
+        self.endResetModel()
+
+    def row(self, index: int) -> T:
+        return self._rows[index]
+
+    def rowCount(self, parent: Index = _ROOT) -> int:
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = _ROOT) -> int:
+        return 0 if parent.isValid() else len(self.columns)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            return self.columns[index.column()][1](self._rows[index.row()])
+        return None
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return self.columns[section][0] if 0 <= section < len(self.columns) else None
+        return None
+
+
+def _short_time(iso_time: str) -> str:
+    return iso_time.replace("T", " ")[:19]
+
+
+class UnitsModel(RecordTableModel[Unit]):
+    """Units found by a search."""
+
+    def __init__(self, lot_codes: Callable[[str | None], str], parent: Any = None) -> None:
+        super().__init__(parent)
+        self.columns = (
+            ("Identifier", lambda u: u.label),
+            ("State", lambda u: str(u.state).replace("_", " ")),
+            ("Model", lambda u: u.model),
+            ("Lot", lambda u: lot_codes(u.lot_id)),
+            ("Updated", lambda u: _short_time(u.updated_at)),
+            ("Unit id", lambda u: u.unit_id),
+        )
+
+
+class TimelineModel(RecordTableModel[Event]):
+    """Every event of one unit: when, who, what."""
+
+    def __init__(self, operator_names: Callable[[str | None], str], parent: Any = None) -> None:
+        super().__init__(parent)
+        self.columns = (
+            ("When (UTC)", lambda e: _short_time(e.occurred_at)),
+            ("Who", lambda e: operator_names(e.operator_id)),
+            ("What", describe),
+            ("Seq", lambda e: str(e.seq)),
+        )
+
+
+class LotsModel(RecordTableModel[LotProgress]):
+    """Lots with their receiving progress."""
+
+    columns = (
+        ("Lot", lambda p: p.lot.code),
+        ("From", lambda p: f"{p.lot.party} ({p.lot.party_kind})"),
+        ("PO", lambda p: p.lot.po),
+        ("Expected", lambda p: str(p.expected)),
+        ("Received", lambda p: str(p.received)),
+        ("Unexpected", lambda p: str(p.unexpected)),
+        ("Outstanding", lambda p: str(p.outstanding)),
+    )
+
+    def lot(self, index: int) -> Lot:
+        return self.row(index).lot

@@ -1,0 +1,1 @@
+"""Barcode scanners: keyboard-wedge burst detection (and, later, serial scanners)."""

@@ -1,0 +1,87 @@
+"""Named simulated benches for --simulate, demos and end-to-end tests.
+
+A scenario is plain data: the app seeds the operators and lots it names and plays its scanner.
+Later device simulators (drives, phones, rigs, printers) join the same scenarios.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from drivers.sim.scanner import ScannerFaults
+
+
+@dataclass(frozen=True)
+class SeedOperator:
+    name: str
+    badge: str
+    role: str
+    pin: str
+
+
+@dataclass(frozen=True)
+class SeedLot:
+    code: str
+    party_kind: str
+    party: str
+    po: str
+    expected: int
+    manifest_csv: str = ""
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """One simulated bench."""
+
+    name: str
+    description: str
+    scanner: ScannerFaults = field(default_factory=ScannerFaults)
+    # The codes the simulated scanner reads, in order, one per "scan" (F9 in the app).
+    scan_codes: tuple[str, ...] = ()
+    operators: tuple[SeedOperator, ...] = ()
+    lots: tuple[SeedLot, ...] = ()
+
+
+_OPERATORS = (
+    SeedOperator("Alex Martin", "OP-0001", "admin", "1234"),
+    SeedOperator("Sam Okafor", "OP-0002", "technician", "2345"),
+    SeedOperator("Priya Nair", "OP-0003", "supervisor", "3456"),
+)
+_MANIFEST = (
+    "IMEI,Serial,Model,Description\n"
+    "490154203237518,,iPhone 12 64GB,Grade B\n"
+    "356938035643809,,Galaxy S10,Cracked back\n"
+    ",C02XK1JHJG5J,MacBook Pro 13,\n"
+    "353918057412344,,Pixel 5,\n"
+)
+_DEMO_CODES = (
+    "OP-0002",
+    "LOT-2026-0042",
+    "490154203237518",
+    "356938035643809",
+    "C02XK1JHJG5J",
+    "490154203237519",  # a misread check digit: the bench must refuse it
+    "]C1010950110153000321SN-77821\x1d10B1234",
+    "358240051111110",  # not on the manifest: received as unexpected
+    "OP-0003",
+)
+
+SCENARIOS: dict[str, Scenario] = {
+    s.name: s
+    for s in (
+        Scenario(
+            "demo",
+            "a receiving bench: three operators, one lot with a manifest, a scanner with a queue of codes",
+            scan_codes=_DEMO_CODES, operators=_OPERATORS,
+            lots=(SeedLot("LOT-2026-0042", "customer", "Acme Leasing", "PO-7781", 4, _MANIFEST),),
+        ),
+        Scenario(
+            "noisy_scanner",
+            "the demo bench with a scanner that drops and garbles characters and stalls mid-code",
+            scanner=ScannerFaults(drop_rate=0.05, garbage_rate=0.05, stall_after=6, stall_ms=120.0),
+            scan_codes=_DEMO_CODES, operators=_OPERATORS,
+            lots=(SeedLot("LOT-2026-0042", "customer", "Acme Leasing", "PO-7781", 4, _MANIFEST),),
+        ),
+        Scenario("empty", "a new station with nothing set up", operators=()),
+    )
+}
