@@ -10,8 +10,9 @@ import threading
 from pathlib import Path
 
 from PySide6.QtCore import Slot
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
+    QApplication,
     QFileDialog,
     QHBoxLayout,
     QLabel,
@@ -246,6 +247,11 @@ class MainWindow(QMainWindow):
 
     @Slot(str)
     def _on_scanned(self, text: str) -> None:
+        # A dialog asking for a code (a new lot's code, say) takes the scan as its input.
+        focus = QApplication.focusWidget()
+        if QApplication.activeModalWidget() is not None and isinstance(focus, QLineEdit):
+            focus.insert(text.strip())
+            return
         self.handle_input(text)
 
     @Slot()
@@ -414,6 +420,12 @@ class MainWindow(QMainWindow):
         """Stop background work and the scanner filter; safe to call twice."""
         self.scanner.remove()
         self.jobs.shutdown()
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt override)
+        super().showEvent(event)
+        # Focus set before the window existed on screen is lost; put the cursor where the person starts.
+        if self.stack.currentWidget() is self.login_page:
+            self.login_page.name_edit.setFocus()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.shutdown()

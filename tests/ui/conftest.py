@@ -1,0 +1,73 @@
+"""GUI fixtures: a real MainWindow on a real store, driven by keys and a simulated scanner."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from app.services.intake import IntakeService
+from app.settings import Settings
+from app.store.store import Store
+from app.ui.main_window import MainWindow
+from app.ui.sim_player import KeystrokePlayer
+from drivers.sim.scanner import ScannerFaults, SimulatedScanner, typist_keystrokes
+
+
+class Bench:
+    """A window plus the means to drive it as a technician does: scanner and keyboard."""
+
+    def __init__(self, window: MainWindow, qtbot: QtBot) -> None:
+        self.window, self.qtbot = window, qtbot
+        self.player = KeystrokePlayer(fallback=window, parent=window)
+        self.scanner = SimulatedScanner(ScannerFaults())
+
+    def scan(self, code: str, faults: ScannerFaults | None = None) -> None:
+        """Read ``code`` with the simulated wedge scanner and wait until every key is delivered."""
+        scanner = SimulatedScanner(faults) if faults else self.scanner
+        with self.qtbot.waitSignal(self.player.done, timeout=5000):
+            self.player.play(scanner.keystrokes(code))
+
+    def type_slowly(self, text: str, end: str = "", per_key_ms: float = 120.0) -> None:
+        """Type like a person: one key every ~120 ms."""
+        with self.qtbot.waitSignal(self.player.done, timeout=10_000):
+            self.player.play(typist_keystrokes(text, per_key_ms, end))
+
+    def event_count(self) -> int:
+        return int(self.window.store.db.execute("SELECT count(*) FROM events").fetchone()[0])
+
+    def screenshot(self, name: str) -> Path | None:
+        """Save the window to $REFURB_BENCH_SCREENSHOTS/NAME.png when that variable is set."""
+        folder = os.environ.get("REFURB_BENCH_SCREENSHOTS")
+        if not folder:
+            return None
+        path = Path(folder) / f"{name}.png"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        QApplication.processEvents()
+        assert self.window.grab().save(str(path))
+        return path
+
+
+@pytest.fixture
+def make_bench(qtbot: QtBot, store: Store, intake: IntakeService) -> Iterator[Callable[..., Bench]]:
+    """Factory: a shown MainWindow over the ``intake`` fixture's store (operators OP-0001 admin
+    PIN 1234 and OP-0002 technician PIN 2345)."""
+    windows: list[MainWindow] = []
+
+    def make(settings: Settings | None = None) -> Bench:
+        window = MainWindow(store, settings or Settings())
+        qtbot.addWidget(window)
+        window.show()
+        with qtbot.waitActive(window):
+            window.activateWindow()
+        windows.append(window)
+        return Bench(window, qtbot)
+
+    yield make
+    for window in windows:
+        window.shutdown()
+        assert window.jobs.wait(5000), "background jobs still running at the end of the test"
