@@ -38,4 +38,5 @@ def test_unknown_scenario_is_refused_in_one_line(tmp_path: Path) -> None:
         env={**os.environ, "QT_QPA_PLATFORM": "offscreen"}, capture_output=True, text=True, timeout=60,
     )
     assert proc.returncode == 2
-    assert proc.stderr.strip().count("\n") == 0 and "no simulation scenario 'nope'" in proc.stderr
+    assert proc.stderr.strip().count("\n") == 0
+    assert "no simulation scenario 'nope'" in proc.stderr

@@ -58,7 +58,8 @@ def test_receiving_a_lot_against_its_manifest(make_bench: Callable[..., Bench], 
     assert window.tabs.currentWidget() is window.lots_page
     assert window.lots_page.missing.count() == 2
     bench.qtbot.keyClick(window.lots_page.table, Qt.Key.Key_Return)  # receive into the selected lot
-    assert window.intake.active_lot is not None and window.intake.active_lot.code == "LOT-2026-0101"
+    assert window.intake.active_lot is not None
+    assert window.intake.active_lot.code == "LOT-2026-0101"
     assert "Receiving into LOT-2026-0101" in window.lot_label.text()
 
     bench.scan("490154203237518")
