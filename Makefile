@@ -11,7 +11,7 @@ SYSTEM_PACKAGES := xvfb xauth zbar-tools poppler-utils libegl1 libgl1 libxkbcomm
 	libxcb-render-util0 libfontconfig1 libdbus-1-3 fonts-dejavu-core
 ARGS ?=
 
-.PHONY: run demo test lint bench clean install
+.PHONY: run demo test lint bench clean install screenshots
 
 install: $(STAMP) $(SYS_STAMP)
 
@@ -52,3 +52,7 @@ bench: install
 
 clean:
 	rm -rf $(VENV) .demo-data .bench build dist *.egg-info
+
+# Screenshots of the real window under Xvfb, saved to resources/screenshots/ (used by the README).
+screenshots: install
+	xvfb-run -a -s "-screen 0 1280x800x24" $(BIN)/python -m tests.ui.take_screenshots

@@ -10,7 +10,12 @@ from app.core.models import Event
 
 
 def _idents(body: Mapping[str, Any]) -> str:
-    return ", ".join(f"{i['kind'].replace('_', ' ')} {i['value']}" for i in body.get("identifiers", []))
+    return ", ".join(f"{_kind(i['kind'])} {i['value']}" for i in body.get("identifiers", []))
+
+
+def _kind(kind: str) -> str:
+    """Identifier kinds as printed on labels: IMEI, MEID, serial, asset tag."""
+    return kind.upper() if kind in ("imei", "meid", "gtin") else kind.replace("_", " ")
 
 
 _TEXT: dict[str, Callable[[Mapping[str, Any]], str]] = {
@@ -20,12 +25,13 @@ _TEXT: dict[str, Callable[[Mapping[str, Any]], str]] = {
     ev.OPERATOR_LOGGED_OUT: lambda b: "Logged out" + (f" ({b['reason']})" if b.get("reason") else ""),
     ev.UNIT_CREATED: lambda b: f"Unit created from {b['source']}: {_idents(b)}"
     + (f", GTIN {b['gtin']}" if b.get("gtin") else "") + (f", model {b['model']}" if b.get("model") else ""),
-    ev.UNIT_IDENTIFIER_ADDED: lambda b: f"Identifier added: {b['kind'].replace('_', ' ')} {b['value']}",
+    ev.UNIT_IDENTIFIER_ADDED: lambda b: f"Identifier added: {_kind(b['kind'])} {b['value']}",
     ev.UNIT_STATE_CHANGED: lambda b: f"State {b['from']} → {b['to']}" + (f": {b['reason']}" if b.get("reason") else ""),
     ev.LOT_CREATED: lambda b: f"Lot {b['code']} created for {b['party_kind']} {b['party']}"
     + (f", PO {b['po']}" if b["po"] else "") + f", {b['expected_count']} expected",
     ev.LOT_MANIFEST_IMPORTED: lambda b: f"Manifest {b['file_name']} imported ({len(b['lines'])} units)",
-    ev.LOT_UNIT_RECEIVED: lambda b: "Received into lot" + ("" if b["expected"] else " — not on the manifest"),
+    ev.LOT_UNIT_RECEIVED: lambda b: f"Received into lot {b['lot_code']}"
+    + ("" if b["expected"] else " — not on its manifest"),
 }
 
 

@@ -111,7 +111,8 @@ SCHEMAS: dict[tuple[str, int], EventSchema] = {
         EventSchema(LOT_MANIFEST_IMPORTED, 1, (
             _f("lot_id", str), _f("file_name", str), _f("file_sha256", str), _f("lines", list),
         )),
-        EventSchema(LOT_UNIT_RECEIVED, 1, (_f("lot_id", str), _f("expected", bool)), needs_unit=True),
+        EventSchema(LOT_UNIT_RECEIVED, 1, (_f("lot_id", str), _f("lot_code", str), _f("expected", bool)),
+                    needs_unit=True),
     )
 }
 

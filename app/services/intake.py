@@ -149,7 +149,11 @@ class IntakeService:
         created = unit is None
         with self.store.transaction():
             if unit is None:
-                unit = self._create(identifiers, operator, source="scan", raw=scan.raw, gtin=gtin)
+                # A unit listed on the lot's manifest starts with the model the manifest gives it.
+                listed = (queries.manifest_line(self.store.db, self.active_lot.lot_id, [i.value for i in identifiers])
+                          if self.active_lot else None)
+                unit = self._create(identifiers, operator, source="scan", raw=scan.raw, gtin=gtin,
+                                    model=listed.model if listed else "")
             else:
                 self._add_missing_identifiers(unit, identifiers, operator)
             received = self._receive(unit, operator) if self.active_lot is not None else None
@@ -311,7 +315,7 @@ class IntakeService:
                 f"{unit.label} was already received into lot {other.code if other else unit.lot_id}",
                 hint="Check the unit's timeline; a unit belongs to one inbound lot",
             )
-        self.store.record(ev.LOT_UNIT_RECEIVED, {"lot_id": lot.lot_id, "expected": expected},
+        self.store.record(ev.LOT_UNIT_RECEIVED, {"lot_id": lot.lot_id, "lot_code": lot.code, "expected": expected},
                           unit_id=unit.unit_id, operator_id=operator.operator_id if operator else None)
         return expected
 

@@ -158,6 +158,18 @@ def manifest_match(db: sqlite_utils.Database, lot_id: str, values: list[str]) ->
     return row is not None
 
 
+def manifest_line(db: sqlite_utils.Database, lot_id: str, values: list[str]) -> ManifestLine | None:
+    """The lot's manifest line for any of ``values``, if listed."""
+    if not values:
+        return None
+    marks = ",".join("?" * len(values))
+    row = db.execute(
+        f"SELECT kind, value, model, description FROM lot_manifest WHERE lot_id = ? AND value IN ({marks}) LIMIT 1",
+        [lot_id, *values],
+    ).fetchone()
+    return ManifestLine(*row) if row else None
+
+
 def manifest_size(db: sqlite_utils.Database, lot_id: str) -> int:
     return int(db.execute("SELECT count(*) FROM lot_manifest WHERE lot_id = ?", [lot_id]).fetchone()[0])
 

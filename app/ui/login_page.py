@@ -40,7 +40,8 @@ class LoginPage(QWidget):
         form.addRow("&PIN", self.pin_edit)
         form_box = QWidget()
         form_box.setLayout(form)
-        form_box.setMaximumWidth(420)
+        form_box.setMinimumWidth(360)
+        form_box.setMaximumWidth(480)
 
         layout = QVBoxLayout(self)
         layout.addStretch(2)

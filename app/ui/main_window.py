@@ -53,6 +53,7 @@ QWidget { font-size: 12pt; }
 #scanBanner { font-size: 15pt; font-weight: bold; padding: 10px; border-radius: 4px;
               background: #e8eef4; color: #1d2b36; }
 #scanBanner[tone="ok"] { background: #d9f2dd; color: #11501d; }
+#scanBanner[tone="warn"] { background: #fdf0c8; color: #6b4a00; }
 #scanBanner[tone="error"] { background: #fbdcdc; color: #8a1010; }
 #errorText { color: #8a1010; font-weight: bold; }
 """
@@ -178,7 +179,7 @@ class MainWindow(QMainWindow):
     # --- feedback --------------------------------------------------------------------------------
 
     def say(self, text: str, tone: str = "info") -> None:
-        """Show one line of feedback in the banner (tone: info, ok, error)."""
+        """Show one line of feedback in the banner (tone: info, ok, warn, error)."""
         self.banner.setText(text)
         self.banner.setProperty("tone", tone)
         self.banner.style().unpolish(self.banner)
@@ -271,7 +272,7 @@ class MainWindow(QMainWindow):
         self._show_result(result)
 
     def _show_result(self, result: ScanResult) -> None:
-        self.say(result.message, "ok" if result.received_expected is not False else "info")
+        self.say(result.message, "warn" if result.received_expected is False else "ok")
         if result.operator is not None:
             self._show_work()
             self.show_unit_page()
@@ -421,7 +422,7 @@ class MainWindow(QMainWindow):
         self.scanner.remove()
         self.jobs.shutdown()
 
-    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt override)
+    def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         # Focus set before the window existed on screen is lost; put the cursor where the person starts.
         if self.stack.currentWidget() is self.login_page:

@@ -70,7 +70,9 @@ class SearchPage(QWidget):
         self.results.horizontalHeader().setStretchLastSection(True)
 
         row = QHBoxLayout()
-        row.addWidget(QLabel("&Find"))
+        find_label = QLabel("&Find")
+        find_label.setBuddy(self.query_edit)
+        row.addWidget(find_label)
         row.addWidget(self.query_edit, 1)
         row.addWidget(self.state_combo)
         layout = QVBoxLayout(self)

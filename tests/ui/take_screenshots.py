@@ -1,0 +1,78 @@
+"""Screenshots of the real window on a real X server (run under Xvfb: `make screenshots`).
+
+Drives the demo scenario as a technician would — badge scan, lot receiving, unit scans, a
+misread IMEI — and saves what the screen shows at each step to resources/screenshots/.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from pathlib import Path
+
+from PySide6.QtCore import QEventLoop, QTimer
+from PySide6.QtWidgets import QApplication
+
+from app.services import simulation
+from app.settings import Settings
+from app.store.store import Store
+from app.ui.main_window import MainWindow
+from app.ui.sim_player import KeystrokePlayer
+from drivers.sim.scanner import SimulatedScanner
+from drivers.sim.scenarios import SCENARIOS
+
+OUT = Path(__file__).resolve().parents[2] / "resources" / "screenshots"
+
+
+def _wait(ms: int) -> None:
+    loop = QEventLoop()
+    QTimer.singleShot(ms, loop.quit)
+    loop.exec()
+
+
+def main() -> int:
+    app = QApplication(sys.argv[:1])
+    OUT.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp, Store(Path(tmp) / "data") as store:
+        window = MainWindow(store, Settings())
+        simulation.seed(window.intake, SCENARIOS["demo"])
+        window.show()
+        window.activateWindow()
+        player = KeystrokePlayer(fallback=window, parent=window)
+        scanner = SimulatedScanner()
+
+        def scan(code: str) -> None:
+            player.play(scanner.keystrokes(code))
+            while player.busy:
+                _wait(20)
+            _wait(150)
+
+        def shot(name: str) -> None:
+            _wait(200)
+            screen = app.primaryScreen()
+            pixmap = screen.grabWindow(0) if app.platformName() == "xcb" else window.grab()
+            pixmap.save(str(OUT / f"{name}.png"))
+            print(OUT / f"{name}.png")
+
+        _wait(300)
+        shot("login")
+        scan("OP-0002")
+        scan("LOT-2026-0042")
+        for code in ("490154203237518", "356938035643809", "358240051111110"):
+            scan(code)
+        shot("unit")
+        scan("490154203237519")
+        shot("invalid-imei")
+        window.show_lots_page()
+        shot("lots")
+        window.show_search_page()
+        window.search_page.query_edit.setText("35")
+        window.search_page.refresh()
+        shot("search")
+        window.shutdown()
+        window.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
