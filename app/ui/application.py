@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 import threading
 
@@ -78,12 +79,25 @@ def _startup_check(window: MainWindow) -> None:
     window.jobs.start("startup-check", work)
 
 
+def _display_available() -> bool:
+    """Qt aborts the process when it cannot reach a display; say so in words instead."""
+    if QApplication.instance() is not None or os.environ.get("QT_QPA_PLATFORM"):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
 def run_gui(args: argparse.Namespace) -> int:
     """Open the bench window; returns the process exit code."""
     data_dir = resolve_data_dir(args.data_dir)
     data_dir.mkdir(parents=True, exist_ok=True)
     setup_logging(data_dir, debug=args.debug, json_lines=args.json_logging)
     log.info("starting %s %s with data in %s", APP_NAME, __version__, data_dir)
+    if not _display_available():
+        sys.stderr.write(
+            "refurb-bench: no display to open the window on — run it on the bench's desktop, or use the "
+            "headless commands (refurb-bench --help)\n"
+        )
+        return 2
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName(APP_NAME)
     app.setApplicationVersion(__version__)

@@ -402,16 +402,18 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def backup_database(self) -> None:
-        from app.store.db import backup_to
-
         suggestion = str(Path.home() / "bench-backup.sqlite3")
         path, _ = QFileDialog.getSaveFileName(
             self, "Back up the bench database", suggestion, options=QFileDialog.Option.DontUseNativeDialog
         )
-        if not path:
-            return
+        if path:
+            self.backup_to_path(Path(path))
+
+    def backup_to_path(self, path: Path) -> None:
+        from app.store.db import backup_to
+
         try:
-            backup_to(self.store.db, Path(path))
+            backup_to(self.store.db, path)
         except OperatorError as exc:
             self.say(str(exc), "error")
             return
