@@ -29,10 +29,10 @@ from app import APP_NAME
 from app.core.errors import OperatorError
 from app.core.lifecycle import UnitState
 from app.core.manifest import decode, parse_manifest
-from app.core.models import Lot, Unit
+from app.core.models import Lot, Role, Unit
 from app.services.intake import IntakeService, ScanResult
 from app.services.jobs import JobManager, JobProgress, JobResult, Report
-from app.settings import Settings
+from app.settings import Settings, save_settings
 from app.store import queries
 from app.store.eventlog import unit_events
 from app.store.store import Store
@@ -40,6 +40,7 @@ from app.ui.login_page import LoginPage
 from app.ui.lots_page import LotsPage, NewLotDialog
 from app.ui.scanner_filter import ScannerFilter
 from app.ui.search_page import SearchPage
+from app.ui.settings_dialog import SettingsDialog
 from app.ui.unit_page import UnitPage
 from drivers.scanner.wedge import WedgeConfig
 
@@ -59,6 +60,12 @@ QWidget { font-size: 12pt; }
 """
 
 
+def _wedge_config(settings: Settings) -> WedgeConfig:
+    s = settings.scanner
+    return WedgeConfig(max_gap_ms=s.max_gap_ms, min_length=s.min_length, prefix=s.prefix,
+                       suffixes=frozenset(s.suffixes))
+
+
 class MainWindow(QMainWindow):
     """The whole bench UI of one station."""
 
@@ -70,12 +77,7 @@ class MainWindow(QMainWindow):
         self.jobs = JobManager(parent=self)
         self.jobs.finished.connect(self._on_job_finished)
         self.jobs.progress.connect(self._on_job_progress)
-        scanner = settings.scanner
-        self.scanner = ScannerFilter(
-            WedgeConfig(max_gap_ms=scanner.max_gap_ms, min_length=scanner.min_length, prefix=scanner.prefix,
-                        suffixes=frozenset(scanner.suffixes)),
-            self,
-        )
+        self.scanner = ScannerFilter(_wedge_config(settings), self)
         self.scanner.scanned.connect(self._on_scanned)
         self.scanner.install()
         self._pending_imports: dict[str, Lot] = {}
@@ -149,6 +151,7 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         self._menus: dict[str, QMenu] = {}
         self._action("&File", "&Back up database…", ["Ctrl+B"], self.backup_database)
+        self._action("&File", "&Settings…", ["Ctrl+,"], self.open_settings)
         self._action("&File", "&Quit", ["Ctrl+Q"], self.close)
         self._action("&View", "&Unit", ["F2"], self.show_unit_page)
         self._action("&View", "&Search", ["F3", "Ctrl+F"], self.show_search_page)
@@ -418,6 +421,25 @@ class MainWindow(QMainWindow):
             self.say(str(exc), "error")
             return
         self.say(f"Database backed up to {path}", "ok")
+
+    @Slot()
+    def open_settings(self) -> None:
+        operator = self.intake.operator
+        if operator is None or not operator.role.includes(Role.SUPERVISOR):
+            self.say("Station settings are for supervisors — ask one to log in (scan their badge)", "error")
+            return
+        dialog = SettingsDialog(self.settings, self)
+        if dialog.exec():
+            self.apply_settings(dialog.chosen())
+
+    def apply_settings(self, settings: Settings) -> None:
+        """Save and use new settings at once (scanner thresholds, prefixes, station name)."""
+        save_settings(self.store.data_dir, settings)
+        self.settings = settings
+        self.intake.rules = settings.rules
+        self.scanner.configure(_wedge_config(settings))
+        self.setWindowTitle(f"{APP_NAME} — {settings.station_name}")
+        self.say("Settings saved", "ok")
 
     def shutdown(self) -> None:
         """Stop background work and the scanner filter; safe to call twice."""

@@ -61,6 +61,13 @@ class ScannerFilter(QObject):
         self._last_receiver: QWidget | None = None
         self.enabled = True
 
+    def configure(self, config: WedgeConfig) -> None:
+        """Apply new thresholds; keys held under the old ones are handed on first."""
+        for decision in self._detector.other_key():
+            if decision.action is Action.RELEASE:
+                self._replay(decision.text)
+        self._detector = BurstDetector(config)
+
     def install(self) -> None:
         app = QApplication.instance()
         assert app is not None

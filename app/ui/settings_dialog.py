@@ -1,0 +1,101 @@
+"""Station settings for a supervisor: the scanner's timing and framing, the code prefixes, the name."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QSpinBox,
+    QWidget,
+)
+
+from app.settings import ScannerSettings, Settings
+
+_ESCAPES = {"\r": "\\r", "\n": "\\n", "\t": "\\t"}
+
+
+def show_control_chars(text: str) -> str:
+    """Scanner framing characters as the person can read and type them: \\r, \\t, \\x02."""
+    return "".join(_ESCAPES.get(c) or (f"\\x{ord(c):02x}" if not c.isprintable() else c) for c in text)
+
+
+def parse_control_chars(text: str) -> str:
+    """Inverse of show_control_chars; anything else stays as typed."""
+    def one(match: re.Match[str]) -> str:
+        token = match.group(0)
+        return {"\\r": "\r", "\\n": "\n", "\\t": "\t", "\\\\": "\\"}.get(token) or chr(int(token[2:], 16))
+
+    return re.sub(r"\\x[0-9a-fA-F]{2}|\\[rnt\\]", one, text)
+
+
+class SettingsDialog(QDialog):
+    """Edits a copy of the settings; ``chosen()`` returns the new settings after Ok."""
+
+    def __init__(self, settings: Settings, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Station settings")
+        self._settings = settings
+        s, r = settings.scanner, settings.rules
+        self.station_edit = QLineEdit(settings.station_name)
+        self.gap_spin = QSpinBox()
+        self.gap_spin.setRange(5, 500)
+        self.gap_spin.setSuffix(" ms")
+        self.gap_spin.setValue(s.max_gap_ms)
+        self.min_spin = QSpinBox()
+        self.min_spin.setRange(1, 64)
+        self.min_spin.setValue(s.min_length)
+        self.prefix_edit = QLineEdit(show_control_chars(s.prefix))
+        self.prefix_edit.setPlaceholderText("none (e.g. \\x02 if the scanner sends STX first)")
+        self.suffix_edit = QLineEdit(show_control_chars(s.suffixes))
+        self.badge_edit = QLineEdit(r.badge_prefix)
+        self.lot_edit = QLineEdit(r.lot_prefix)
+        self.po_edit = QLineEdit(r.po_prefix)
+        self.asset_edit = QLineEdit(r.asset_prefix)
+        self.error_label = QLabel("")
+        self.error_label.setObjectName("errorText")
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form = QFormLayout(self)
+        form.addRow("Station &name", self.station_edit)
+        form.addRow("Longest &gap inside a scan", self.gap_spin)
+        form.addRow("Shortest &scan", self.min_spin)
+        form.addRow("Scanner &prefix", self.prefix_edit)
+        form.addRow("Scan &ends with", self.suffix_edit)
+        form.addRow("&Badge codes start", self.badge_edit)
+        form.addRow("&Lot codes start", self.lot_edit)
+        form.addRow("P&O codes start", self.po_edit)
+        form.addRow("&Asset tags start", self.asset_edit)
+        form.addRow(self.error_label)
+        form.addRow(buttons)
+
+    def chosen(self) -> Settings:
+        """The settings as edited; raises ValueError with a message when a field is unusable."""
+        suffixes = parse_control_chars(self.suffix_edit.text())
+        if not suffixes:
+            raise ValueError("A scan must end with at least one key (\\r for Enter, \\t for Tab)")
+        prefixes = [e.text().strip().upper() for e in (self.badge_edit, self.lot_edit, self.po_edit, self.asset_edit)]
+        if len(set(prefixes)) != len(prefixes):
+            raise ValueError("Badge, lot, PO and asset-tag prefixes must differ")
+        name = self.station_edit.text().strip()
+        if not name:
+            raise ValueError("The station needs a name")
+        scanner = ScannerSettings(max_gap_ms=self.gap_spin.value(), min_length=self.min_spin.value(),
+                                  prefix=parse_control_chars(self.prefix_edit.text()), suffixes=suffixes)
+        rules = dataclasses.replace(self._settings.rules, badge_prefix=prefixes[0], lot_prefix=prefixes[1],
+                                    po_prefix=prefixes[2], asset_prefix=prefixes[3])
+        return dataclasses.replace(self._settings, station_name=name, scanner=scanner, rules=rules)
+
+    def accept(self) -> None:
+        try:
+            self.chosen()
+        except ValueError as exc:
+            self.error_label.setText(str(exc))
+            return
+        super().accept()
