@@ -40,6 +40,7 @@ class SettingsDialog(QDialog):
     def __init__(self, settings: Settings, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Station settings")
+        self.setMinimumWidth(560)
         self._settings = settings
         s, r = settings.scanner, settings.rules
         self.station_edit = QLineEdit(settings.station_name)

@@ -17,6 +17,7 @@ from app.services import simulation
 from app.settings import Settings
 from app.store.store import Store
 from app.ui.main_window import MainWindow
+from app.ui.settings_dialog import SettingsDialog
 from app.ui.sim_player import KeystrokePlayer
 from drivers.sim.scanner import SimulatedScanner
 from drivers.sim.scenarios import SCENARIOS
@@ -69,6 +70,13 @@ def main() -> int:
         window.search_page.query_edit.setText("35")
         window.search_page.refresh()
         shot("search")
+        scan("OP-0003")  # a supervisor, who may change the station's settings
+        dialog = SettingsDialog(window.settings, window)
+        dialog.show()
+        _wait(200)
+        dialog.grab().save(str(OUT / "settings.png"))
+        print(OUT / "settings.png")
+        dialog.close()
         window.shutdown()
         window.close()
     return 0
