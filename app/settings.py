@@ -25,7 +25,7 @@ class ScannerSettings:
     max_gap_ms: int = field(default=40, metadata={"help": "Longest pause between two scanned characters"})
     min_length: int = field(default=4, metadata={"help": "Shortest burst taken as a scan"})
     prefix: str = field(default="", metadata={"help": "Characters the scanner sends before each code"})
-    suffixes: str = field(default="\r\t", metadata={"help": "Keys that end a scan (Enter and Tab)"})
+    suffixes: str = field(default="\r\n\t", metadata={"help": "Keys that end a scan (Enter, LF and Tab)"})
 
 
 @dataclass(frozen=True)

@@ -48,10 +48,12 @@ class EventSchema:
                     raise ValueError(f"{self.type} v{self.version}: missing field {spec.name!r}")
                 continue
             value = body[spec.name]
+            if value is None:
+                raise ValueError(f"{self.type}: field {spec.name!r} is null; leave it out or give a value")
             # bool is an int in Python; a flag must not pass for a count or the other way round
             if isinstance(value, bool) and bool not in _as_tuple(spec.kind):
                 raise ValueError(f"{self.type}: field {spec.name!r} must be {spec.kind}, got bool")
-            if value is not None and not isinstance(value, spec.kind):
+            if not isinstance(value, spec.kind):
                 raise ValueError(f"{self.type}: field {spec.name!r} must be {spec.kind}, got {type(value)}")
             if spec.choices is not None and value not in spec.choices:
                 raise ValueError(f"{self.type}: field {spec.name!r} must be one of {sorted(spec.choices)}")

@@ -13,12 +13,12 @@ from app.core.errors import OperatorError
 # from a copied database take days rather than seconds; parameters are stored with each hash so
 # they can be raised later without invalidating existing PINs.
 _N, _R, _P = 2**14, 8, 1
-_PIN_RE = re.compile(r"^\d{4,12}$")
+_PIN_RE = re.compile(r"[0-9]{4,12}")  # ASCII digits only: \d would admit any script's digits
 
 
 def check_pin_shape(pin: str) -> None:
     """Refuse PINs that are not 4 to 12 digits."""
-    if not _PIN_RE.match(pin):
+    if not _PIN_RE.fullmatch(pin):
         raise OperatorError("A PIN is 4 to 12 digits", hint="Choose a PIN of digits only, at least 4 long")
 
 
@@ -34,11 +34,13 @@ def verify_pin(pin: str, stored: str) -> bool:
     """Constant-time check of a PIN against a stored hash; False for any malformed input."""
     try:
         scheme, n, r, p, salt_hex, digest_hex = stored.split("$")
-        if scheme != "scrypt":
+        expected = bytes.fromhex(digest_hex)
+        cost = int(n), int(r), int(p)
+        # A damaged or hostile record must not make a login check eat the machine's memory.
+        if scheme != "scrypt" or not (2 <= cost[0] <= 2**20 and 1 <= cost[1] <= 32 and 1 <= cost[2] <= 16):
             return False
-        digest = hashlib.scrypt(
-            pin.encode(), salt=bytes.fromhex(salt_hex), n=int(n), r=int(r), p=int(p), dklen=32
-        )
-    except ValueError:
+        digest = hashlib.scrypt(pin.encode(), salt=bytes.fromhex(salt_hex), n=cost[0], r=cost[1], p=cost[2],
+                                dklen=32)
+    except (ValueError, TypeError, OverflowError, MemoryError):
         return False
-    return hmac.compare_digest(digest.hex(), digest_hex)
+    return hmac.compare_digest(digest, expected)

@@ -73,7 +73,9 @@ class IntakeService:
         """Register an operator. The first operator of a station may be added by anyone (set-up);
         after that only an admin may add operators."""
         db = self.store.db
-        if queries.list_operators(db) and (by is None or not by.role.includes(Role.ADMIN)):
+        # Trust the stored role of whoever authorises this, not the object handed in.
+        by = queries.operator_by_id(db, by.operator_id) if by is not None else None
+        if queries.list_operators(db) and (by is None or not by.active or not by.role.includes(Role.ADMIN)):
             raise PermissionDenied("Only an admin can add operators", hint="Ask an admin to log in and add you")
         name = " ".join(name.split())
         if not name:
@@ -107,7 +109,7 @@ class IntakeService:
         return self._logged_in(operator, "badge")
 
     def login_pin(self, name: str, pin: str) -> Operator:
-        found = queries.operator_by_name(self.store.db, name)
+        found = queries.operator_by_name(self.store.db, " ".join(name.split()))
         # The same message for an unknown name and a wrong PIN: it does not tell a guesser which was right.
         if found is None or not found[0].active or not verify_pin(pin, found[1]):
             raise OperatorError("Name or PIN not recognised", hint="Check both and try again, or scan your badge")
@@ -276,7 +278,10 @@ class IntakeService:
         code = code.strip().upper()
         lot = None
         if by_po:
-            lot = next((candidate for candidate in queries.list_lots(self.store.db) if candidate.po == code), None)
+            # The PO as printed on the paperwork may or may not carry our PO- prefix.
+            bare = code.removeprefix(self.rules.po_prefix.upper())
+            lot = next((candidate for candidate in queries.list_lots(self.store.db)
+                        if candidate.po and candidate.po.removeprefix(self.rules.po_prefix.upper()) == bare), None)
         else:
             lot = queries.lot_by_code(self.store.db, code)
         if lot is None:
@@ -326,6 +331,11 @@ class IntakeService:
 
     def set_state(self, unit: Unit, target: UnitState, reason: str = "") -> Unit:
         operator = self._require_operator()
+        # Check against the stored state, not the caller's possibly stale copy.
+        stored = queries.get_unit(self.store.db, unit.unit_id)
+        if stored is None:
+            raise NotFound(f"Unit {unit.unit_id} does not exist", hint="Scan the unit again")
+        unit = stored
         transition(unit.unit_id, unit.state, target, reason)
         body = {"from": str(unit.state), "to": str(target)}
         if reason:

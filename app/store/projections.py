@@ -69,6 +69,12 @@ def _lot_manifest_imported(db: sqlite_utils.Database, e: Event) -> None:
             for line in e.body["lines"]
         ],
     )
+    # Units received before the manifest arrived were unexpected then; listed now, they are expected.
+    db.execute(
+        "UPDATE lot_receipts SET expected = 1 WHERE lot_id = ? AND expected = 0 AND unit_id IN ("
+        " SELECT i.unit_id FROM unit_identifiers i JOIN lot_manifest m ON m.value = i.value AND m.lot_id = ?)",
+        [e.body["lot_id"], e.body["lot_id"]],
+    )
 
 
 def _lot_unit_received(db: sqlite_utils.Database, e: Event) -> None:

@@ -133,6 +133,8 @@ class ScannerFilter(QObject):
                 self.scanned.emit(decision.text)
             elif decision.action is Action.PASS:
                 swallow = False
+            elif decision.action is Action.DROP:
+                swallow = True
         return swallow
 
     @Slot()

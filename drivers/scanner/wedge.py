@@ -24,7 +24,7 @@ class WedgeConfig:
     max_gap_ms: float = 40.0
     min_length: int = 4
     prefix: str = ""
-    suffixes: frozenset[str] = frozenset("\r\t")
+    suffixes: frozenset[str] = frozenset("\r\n\t")
     # With a prefix the scan is known for sure; a slower scanner may still pause mid-code.
     prefix_gap_ms: float = 500.0
 
@@ -36,6 +36,7 @@ class Action(enum.Enum):
     RELEASE = "release"    # deliver ``text`` to the focused widget as typed keys
     SCAN = "scan"          # ``text`` is a complete scan; swallow the suffix key
     PASS = "pass"          # deliver the key that was just fed (after any RELEASE)
+    DROP = "drop"          # swallow the key that was just fed (the LF of a scanner's CR LF)
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,7 @@ class BurstDetector:
         self.config = config or WedgeConfig()
         self._buffer: list[str] = []
         self._last_ms: float | None = None
+        self._scanned_ms: float | None = None
 
     @property
     def holding(self) -> bool:
@@ -61,7 +63,9 @@ class BurstDetector:
 
     def _gap_limit(self) -> float:
         prefix = self.config.prefix
-        if prefix and "".join(self._buffer).startswith(prefix):
+        held = "".join(self._buffer)
+        # Part of the prefix, or a code behind it: the scanner has announced itself.
+        if prefix and held and (held.startswith(prefix) or prefix.startswith(held)):
             return self.config.prefix_gap_ms
         return self.config.max_gap_ms
 
@@ -75,25 +79,31 @@ class BurstDetector:
         """One key with text. Returns what to do, in order."""
         stale = self._last_ms is not None and now_ms - self._last_ms > self._gap_limit()
         decisions = self._flush() if stale else []
+        just_scanned = self._scanned_ms is not None and now_ms - self._scanned_ms <= self.config.max_gap_ms
+        self._scanned_ms = None
+        if char == "\n" and just_scanned and not self._buffer:
+            return [Decision(Action.DROP)]  # scanners set to CR LF: the scan ended at CR
         if char in self.config.suffixes or char in SUFFIX_KEYS:
-            return decisions + self._end(char)
+            return decisions + self._end(char, now_ms)
         self._buffer.append(char)
         self._last_ms = now_ms
         return [*decisions, Decision(Action.HOLD)]
 
-    def _end(self, suffix: str) -> list[Decision]:
+    def _end(self, suffix: str, now_ms: float) -> list[Decision]:
         text = "".join(self._buffer)
         prefix = self.config.prefix
+        code = ""
         if suffix in self.config.suffixes and text:
             if prefix and text.startswith(prefix):
-                self._buffer.clear()
-                self._last_ms = None
-                return [Decision(Action.SCAN, text[len(prefix):])]
-            if not prefix and len(text) >= self.config.min_length:
-                self._buffer.clear()
-                self._last_ms = None
-                return [Decision(Action.SCAN, text)]
-        return [*self._flush(), Decision(Action.PASS)]
+                code = text[len(prefix):]
+            elif not prefix and len(text) >= self.config.min_length:
+                code = text
+        if not code:
+            return [*self._flush(), Decision(Action.PASS)]
+        self._buffer.clear()
+        self._last_ms = None
+        self._scanned_ms = now_ms
+        return [Decision(Action.SCAN, code)]
 
     def other_key(self) -> list[Decision]:
         """A key without text (arrows, F-keys, shortcuts): whatever is held was typing."""
@@ -101,7 +111,7 @@ class BurstDetector:
 
     def expire(self, now_ms: float) -> list[Decision]:
         """Called when the hold timer fires: release keys whose burst has gone quiet."""
-        if self._last_ms is not None and now_ms - self._last_ms >= self._gap_limit():
+        if self._last_ms is not None and now_ms - self._last_ms > self._gap_limit():
             return self._flush()
         return []
 
