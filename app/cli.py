@@ -259,6 +259,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     from app.log import setup_logging
 
     data_dir = resolve_data_dir(args.data_dir)
+    if data_dir.exists() and not data_dir.is_dir():
+        print(f"refurb-bench: {data_dir} is a file, not a data folder — give --data-dir a folder", file=sys.stderr)
+        return EXIT_BAD_INPUT
     try:
         setup_logging(data_dir if data_dir.exists() else None, debug=args.debug, json_lines=args.json_logging)
         with Store(data_dir) as store:

@@ -113,7 +113,9 @@ SCHEMAS: dict[tuple[str, int], EventSchema] = {
         EventSchema(LOT_MANIFEST_IMPORTED, 1, (
             _f("lot_id", str), _f("file_name", str), _f("file_sha256", str), _f("lines", list),
         )),
-        EventSchema(LOT_UNIT_RECEIVED, 1, (_f("lot_id", str), _f("lot_code", str), _f("expected", bool)),
+        EventSchema(LOT_UNIT_RECEIVED, 1, (_f("lot_id", str), _f("expected", bool)), needs_unit=True),
+        # v2 names the lot's code too, so a timeline reads without looking the lot up.
+        EventSchema(LOT_UNIT_RECEIVED, 2, (_f("lot_id", str), _f("lot_code", str), _f("expected", bool)),
                     needs_unit=True),
     )
 }

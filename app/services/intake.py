@@ -75,8 +75,13 @@ class IntakeService:
         db = self.store.db
         # Trust the stored role of whoever authorises this, not the object handed in.
         by = queries.operator_by_id(db, by.operator_id) if by is not None else None
-        if queries.list_operators(db) and (by is None or not by.active or not by.role.includes(Role.ADMIN)):
-            raise PermissionDenied("Only an admin can add operators", hint="Ask an admin to log in and add you")
+        if queries.list_operators(db):
+            if by is None or not by.active or not by.role.includes(Role.ADMIN):
+                raise PermissionDenied("Only an admin can add operators", hint="Ask an admin to log in and add you")
+        elif role is not Role.ADMIN:
+            # Otherwise nobody could ever add the next operator.
+            raise PermissionDenied("The first operator of a station must be an admin",
+                                   hint="Add yourself with the admin role first (--role admin)")
         name = " ".join(name.split())
         if not name:
             raise OperatorError("The operator needs a name", hint="Type the person's name")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -29,9 +30,9 @@ def check_sqlite_version() -> None:
     """Refuse to run on an SQLite with the WAL-reset bug."""
     found = tuple(int(p) for p in sqlite_version().split("."))
     if found < MIN_SQLITE:
-        raise RuntimeError(
-            f"SQLite {sqlite_version()} is too old: {'.'.join(map(str, MIN_SQLITE))} or newer is required "
-            "(install pysqlite3>=0.6.1)"
+        raise OperatorError(
+            f"SQLite {sqlite_version()} is too old: {'.'.join(map(str, MIN_SQLITE))} or newer is required",
+            hint="Reinstall with 'make run' (it installs pysqlite3 0.6.1 or newer, which bundles a fixed SQLite)",
         )
 
 
@@ -95,7 +96,16 @@ def backup_to(db: sqlite_utils.Database, target: Path) -> Path:
         raise OperatorError(f"{target} already exists", hint="Choose a new file name for the backup")
     if not target.parent.is_dir():
         raise OperatorError(f"Folder {target.parent} does not exist", hint="Create it or choose another path")
-    db.conn.execute("VACUUM INTO ?", [str(target)])
+    # Create the file owner-only first (it holds PIN hashes); VACUUM INTO accepts an empty file.
+    try:
+        os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        raise OperatorError(f"{target} already exists", hint="Choose a new file name for the backup") from None
+    try:
+        db.conn.execute("VACUUM INTO ?", [str(target)])
+    except sqlite3.Error as exc:
+        target.unlink(missing_ok=True)
+        raise OperatorError(f"The backup to {target} failed: {exc}", hint="Check free space on that disk") from exc
     copy = sqlite3.connect(str(target))
     try:
         result = copy.execute("PRAGMA quick_check").fetchone()[0]

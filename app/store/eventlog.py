@@ -83,8 +83,8 @@ def row_to_event(row: tuple[Any, ...]) -> Event:
     )
 
 
-def iter_events(db: sqlite_utils.Database, *, after_seq: int = 0, batch: int = 2000) -> Iterator[Event]:
-    """Every event after ``after_seq`` in seq order, read in batches to bound memory."""
+def iter_rows(db: sqlite_utils.Database, *, after_seq: int = 0, batch: int = 2000) -> Iterator[tuple[Any, ...]]:
+    """Every stored event row after ``after_seq`` in seq order, read in batches to bound memory."""
     last = after_seq
     while True:
         rows = db.execute(
@@ -92,9 +92,14 @@ def iter_events(db: sqlite_utils.Database, *, after_seq: int = 0, batch: int = 2
         ).fetchall()
         if not rows:
             return
-        for row in rows:
-            yield row_to_event(row)
+        yield from rows
         last = rows[-1][0]
+
+
+def iter_events(db: sqlite_utils.Database, *, after_seq: int = 0, batch: int = 2000) -> Iterator[Event]:
+    """Every event after ``after_seq`` in seq order."""
+    for row in iter_rows(db, after_seq=after_seq, batch=batch):
+        yield row_to_event(row)
 
 
 def unit_events(db: sqlite_utils.Database, unit_id: str) -> list[Event]:

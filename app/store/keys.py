@@ -22,22 +22,30 @@ PUBLIC_KEY_FILE = "station_key.pub"
 def load_or_create_key(data_dir: Path) -> Ed25519PrivateKey:
     """Load the station key, creating it (mode 0600) on first start.
 
-    O_EXCL makes creation race-free: two processes starting at once end up with one key.
+    The key is written whole to a private temporary file and then hard-linked into place, which
+    fails if the name exists: two processes starting at once end up with one complete key, and
+    nobody ever reads a half-written one.
     """
     path = data_dir / KEY_FILE
+    for stale in data_dir.glob(f".{KEY_FILE}.*.tmp"):
+        stale.unlink(missing_ok=True)  # left by a start that was killed while creating the key
     if not path.exists():
         key = Ed25519PrivateKey.generate()
         pem = key.private_bytes(
             serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
         )
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            return load_or_create_key(data_dir)
+        tmp = data_dir / f".{KEY_FILE}.{os.getpid()}.tmp"
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "wb") as handle:
             handle.write(pem)
             handle.flush()
             os.fsync(handle.fileno())
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            return load_or_create_key(data_dir)
+        finally:
+            tmp.unlink()
         (data_dir / PUBLIC_KEY_FILE).write_text(public_key_text(key.public_key()) + "\n")
         log.info("created station key %s", path)
         return key
@@ -55,6 +63,9 @@ def load_or_create_key(data_dir: Path) -> Ed25519PrivateKey:
         ) from exc
     if not isinstance(loaded, Ed25519PrivateKey):
         raise OperatorError(f"{path} is not an Ed25519 key", hint="Restore the station key from its backup")
+    public = data_dir / PUBLIC_KEY_FILE
+    if not public.exists():
+        public.write_text(public_key_text(loaded.public_key()) + "\n")
     return loaded
 
 

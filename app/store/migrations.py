@@ -135,11 +135,24 @@ def migrate(db: sqlite_utils.Database, path: Path | None) -> list[str]:
         return []
     has_data = bool(db.table_names())
     if path is not None and has_data:
-        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-        backup = path.with_name(f"{path.name}.pre-{pending[0]}-{stamp}.bak")
+        backup = _backup_name(path, pending[0])
         db.conn.execute("VACUUM INTO ?", [str(backup)])
         log.info("backed up database to %s before migrating", backup)
     with write_transaction(db):
+        # Another process may have migrated while we made the copy; decide again under the write lock.
+        pending = [m.name for m in MIGRATIONS.pending(db)]
         MIGRATIONS.apply(db)
-    log.info("applied migrations: %s", ", ".join(pending))
+    if pending:
+        log.info("applied migrations: %s", ", ".join(pending))
     return pending
+
+
+def _backup_name(path: Path, first_pending: str) -> Path:
+    """A backup file name that does not exist yet (a retry may come within the same second)."""
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    candidate = path.with_name(f"{path.name}.pre-{first_pending}-{stamp}.bak")
+    counter = 1
+    while candidate.exists():
+        candidate = path.with_name(f"{path.name}.pre-{first_pending}-{stamp}-{counter}.bak")
+        counter += 1
+    return candidate

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import os
 import uuid
 from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime
@@ -16,14 +15,15 @@ from pathlib import Path
 from typing import Any
 
 import sqlite_utils
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from app import __version__
 from app.core import events as ev
+from app.core.errors import OperatorError
 from app.core.models import Event
 from app.store import eventlog, projections
 from app.store.db import connect, sqlite_version, write_transaction
-from app.store.keys import load_or_create_key, public_key_text
+from app.store.keys import KEY_FILE, load_or_create_key, public_key_text
 from app.store.migrations import migrate
 
 log = logging.getLogger("app.store")
@@ -53,23 +53,51 @@ class Store:
 
     def __init__(self, data_dir: Path, *, clock: Clock = utc_now) -> None:
         self.data_dir = Path(data_dir)
-        self.data_dir.mkdir(parents=True, exist_ok=True)
-        os.chmod(self.data_dir, 0o700)
+        if not self.data_dir.exists():
+            # Private from the start: it holds the signing key and the PIN hashes.
+            self.data_dir.mkdir(parents=True, mode=0o700)
         self.clock = clock
-        self._key = load_or_create_key(self.data_dir)
-        self.public_key: Ed25519PublicKey = self._key.public_key()
         self.path = self.data_dir / DB_FILE
+        if (self.data_dir / KEY_FILE).exists():
+            load_or_create_key(self.data_dir)  # refuse a readable or damaged key before touching the database
         self.db: sqlite_utils.Database = connect(self.path)
-        migrate(self.db, self.path)
-        self.station_id, self.stream_id = self._identity()
+        try:
+            migrate(self.db, self.path)
+            self._key = self._station_key()
+            self.public_key: Ed25519PublicKey = self._key.public_key()
+            self.station_id, self.stream_id = self._identity()
+        except BaseException:
+            self.db.close()
+            raise
+
+    def _station_key(self) -> Ed25519PrivateKey:
+        """The key that signed this database's events; never silently a new one."""
+        recorded = self.meta("public_key")
+        if recorded and not (self.data_dir / KEY_FILE).exists():
+            raise OperatorError(
+                f"The station key {self.data_dir / KEY_FILE} is missing, but this database holds events it signed",
+                hint="Restore station_key.pem from the key backup; a new key would make every record unverifiable",
+            )
+        key = load_or_create_key(self.data_dir)
+        if recorded and public_key_text(key.public_key()) != recorded:
+            raise OperatorError(
+                f"The station key in {self.data_dir} is not the key that signed this database",
+                hint="Restore the station_key.pem that belongs with this database from the key backup",
+            )
+        return key
 
     def _identity(self) -> tuple[str, str]:
         station = self.meta("station_id")
         stream = self.meta("stream_id")
         if station and stream:
             return station, stream
-        station, stream = str(uuid.uuid4()), str(uuid.uuid4())
         with write_transaction(self.db):
+            # Re-read under the write lock: another process may have initialised the folder meanwhile.
+            station = self.meta("station_id")
+            stream = self.meta("stream_id")
+            if station and stream:
+                return station, stream
+            station, stream = str(uuid.uuid4()), str(uuid.uuid4())
             self.db.execute(
                 "INSERT INTO meta (key, value) VALUES ('station_id', ?), ('stream_id', ?)", [station, stream]
             )

@@ -89,6 +89,9 @@ def _display_available() -> bool:
 def run_gui(args: argparse.Namespace) -> int:
     """Open the bench window; returns the process exit code."""
     data_dir = resolve_data_dir(args.data_dir)
+    if data_dir.exists() and not data_dir.is_dir():
+        sys.stderr.write(f"refurb-bench: {data_dir} is a file, not a data folder — give --data-dir a folder\n")
+        return 2
     data_dir.mkdir(parents=True, exist_ok=True)
     setup_logging(data_dir, debug=args.debug, json_lines=args.json_logging)
     log.info("starting %s %s with data in %s", APP_NAME, __version__, data_dir)

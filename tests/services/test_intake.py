@@ -287,9 +287,13 @@ def test_add_operator_refusals(intake: IntakeService, name: str, badge: str, pin
     assert len(queries.list_operators(intake.store.db)) == 2
 
 
-def test_first_operator_of_a_fresh_station_needs_no_admin(store: Store) -> None:
+def test_first_operator_of_a_fresh_station_needs_no_admin_but_must_be_one(store: Store) -> None:
     service = IntakeService(store)
-    first = service.add_operator("Set Up", "OP-0100", Role.TECHNICIAN, "1111")
+    # a technician first would lock the station: nobody could add the next operator
+    with pytest.raises(PermissionDenied, match="must be an admin"):
+        service.add_operator("Set Up", "OP-0100", Role.TECHNICIAN, "1111")
+    assert queries.list_operators(store.db) == []
+    first = service.add_operator("Set Up", "OP-0100", Role.ADMIN, "1111")
     assert queries.list_operators(store.db) == [first]
     with pytest.raises(PermissionDenied):
         service.add_operator("Second", "OP-0101", Role.ADMIN, "1111")
@@ -795,7 +799,7 @@ def ticking_store(tmp_path: Path) -> Iterator[Store]:
 
 def test_search_units_newest_first_and_limited(ticking_store: Store) -> None:
     service = IntakeService(ticking_store)
-    service.add_operator("Sam Okafor", TECH_BADGE, Role.TECHNICIAN, "2345")
+    service.add_operator("Sam Okafor", TECH_BADGE, Role.ADMIN, "2345")
     service.handle_scan(TECH_BADGE)
     first = service.handle_scan(IMEI_A).unit
     second = service.handle_scan(IMEI_B).unit
