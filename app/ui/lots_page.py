@@ -2,28 +2,25 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QItemSelection, Qt, Signal, Slot
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtCore import QItemSelection, Signal, Slot
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QListWidget,
     QPushButton,
     QSpinBox,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
 
 from app.core.models import Lot, LotProgress, PartyKind
 from app.ui.models import LotsModel
+from app.ui.record_table import RecordTableView
 
 
 class NewLotDialog(QDialog):
@@ -68,16 +65,6 @@ class NewLotDialog(QDialog):
         self.error_label.setText(text)
 
 
-class _LotsView(QTableView):
-    activated_row = Signal(int)
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentIndex().isValid():
-            self.activated_row.emit(self.currentIndex().row())
-            return
-        super().keyPressEvent(event)
-
-
 class LotsPage(QWidget):
     """The list of lots and the selected lot's receiving progress.
 
@@ -94,15 +81,7 @@ class LotsPage(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.model = LotsModel(self)
-        self.table = _LotsView()
-        self.table.setObjectName("lotsTable")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table = RecordTableView(self.model, "lotsTable")
         self.new_button = QPushButton("&New lot (Ctrl+N)")
         self.import_button = QPushButton("&Import manifest (Ctrl+I)")
         self.receive_button = QPushButton("&Receive into lot (Enter)")

@@ -4,16 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -21,20 +18,9 @@ from PySide6.QtWidgets import (
 from app.core.lifecycle import UnitState
 from app.core.models import Unit
 from app.ui.models import UnitsModel
+from app.ui.record_table import RecordTableView
 
 Search = Callable[[str, UnitState | None], list[Unit]]
-
-
-class _ResultsView(QTableView):
-    """Enter opens the current row (a table would otherwise just move down)."""
-
-    activated_row = Signal(int)
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentIndex().isValid():
-            self.activated_row.emit(self.currentIndex().row())
-            return
-        super().keyPressEvent(event)
 
 
 class SearchPage(QWidget):
@@ -59,15 +45,7 @@ class SearchPage(QWidget):
             self.state_combo.addItem(str(state).replace("_", " "), state)
         self.count_label = QLabel("")
         self.model = UnitsModel(lot_codes, self)
-        self.results = _ResultsView()
-        self.results.setObjectName("searchResults")
-        self.results.setModel(self.model)
-        self.results.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.results.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.results.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.results.verticalHeader().hide()
-        self.results.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.results.horizontalHeader().setStretchLastSection(True)
+        self.results = RecordTableView(self.model, "searchResults")
 
         row = QHBoxLayout()
         find_label = QLabel("&Find")
@@ -89,7 +67,6 @@ class SearchPage(QWidget):
         self.query_edit.returnPressed.connect(self._on_return)
         self.state_combo.currentIndexChanged.connect(self._on_text_changed)
         self.results.activated_row.connect(self._on_row_activated)
-        self.results.doubleClicked.connect(self._on_double_clicked)
 
     def focus_query(self) -> None:
         self.query_edit.setFocus()
@@ -119,10 +96,6 @@ class SearchPage(QWidget):
     @Slot(int)
     def _on_row_activated(self, row: int) -> None:
         self.unit_activated.emit(self.model.row(row).unit_id)
-
-    @Slot(QModelIndex)
-    def _on_double_clicked(self, index: QModelIndex) -> None:
-        self.unit_activated.emit(self.model.row(index.row()).unit_id)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() == Qt.Key.Key_Down and self.query_edit.hasFocus():
