@@ -60,6 +60,24 @@ def _build(cls: type[Any], data: dict[str, Any]) -> Any:
     return cls(**kwargs)
 
 
+def validate(settings: Settings) -> None:
+    """Refuse settings the bench cannot work with; ValueError names the first problem."""
+    scanner, rules = settings.scanner, settings.rules
+    if not 5 <= scanner.max_gap_ms <= 1000:
+        raise ValueError("the longest gap inside a scan must be 5 to 1000 ms")
+    if not 1 <= scanner.min_length <= 64:
+        raise ValueError("the shortest scan must be 1 to 64 characters")
+    if not scanner.suffixes or not all(c in "\r\n\t" for c in scanner.suffixes):
+        raise ValueError("a scan must end with Enter (\\r), LF (\\n) or Tab (\\t), or several of them")
+    if len(scanner.prefix) > 8:
+        raise ValueError("the scanner prefix can be at most 8 characters")
+    prefixes = [rules.badge_prefix, rules.lot_prefix, rules.po_prefix, rules.asset_prefix]
+    if any(not p.strip() for p in prefixes) or len({p.upper() for p in prefixes}) != len(prefixes):
+        raise ValueError("badge, lot, PO and asset-tag prefixes must be set and differ")
+    if not settings.station_name.strip():
+        raise ValueError("the station needs a name")
+
+
 def load_settings(data_dir: Path) -> Settings:
     """Read settings.json, or the defaults when there is none."""
     path = data_dir / SETTINGS_FILE
@@ -72,14 +90,25 @@ def load_settings(data_dir: Path) -> Settings:
         version = data.pop("schema_version", 1)
         if version > SCHEMA_VERSION:
             raise OperatorError(f"{path} was written by a newer Refurb Bench", hint="Update the app on this bench")
-        return _build(Settings, data)  # type: ignore[no-any-return]
-    except (ValueError, TypeError) as exc:
+        settings: Settings = _build(Settings, data)
+        validate(settings)
+        return settings
+    except OSError as exc:
+        raise OperatorError(f"The settings file {path} cannot be read: {exc.strerror}",
+                            hint="Check the file, or move it aside to start from the defaults") from exc
+    except (ValueError, TypeError, RecursionError) as exc:
         raise OperatorError(f"The settings file {path} is not valid: {exc}",
                             hint="Fix the file or move it aside to start from the defaults") from exc
 
 
 def save_settings(data_dir: Path, settings: Settings) -> None:
+    """Write the settings whole (a temporary file renamed over the old one)."""
+    validate(settings)
     path = data_dir / SETTINGS_FILE
     tmp = path.with_suffix(".tmp")
-    tmp.write_text(settings.to_json(), encoding="utf-8")
-    tmp.replace(path)
+    try:
+        tmp.write_text(settings.to_json(), encoding="utf-8")
+        tmp.replace(path)
+    except OSError as exc:
+        raise OperatorError(f"The settings could not be saved to {path}: {exc.strerror}",
+                            hint="Check free space and permissions of the data folder") from exc

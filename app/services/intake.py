@@ -12,6 +12,7 @@ import hashlib
 import logging
 import os
 from dataclasses import dataclass
+from pathlib import Path
 
 from app.core import events as ev
 from app.core.errors import InvalidScan, NotFound, OperatorError, PermissionDenied
@@ -46,6 +47,37 @@ class ScanResult:
     operator: Operator | None = None
     lot: Lot | None = None
     received_expected: bool | None = None
+
+
+MAX_MANIFEST_BYTES = 50_000_000
+
+
+@dataclass(frozen=True)
+class ManifestFile:
+    """A manifest read and checked, ready to be stored (immutable: it crosses threads)."""
+
+    file_name: str
+    sha256: str
+    lines: tuple[ManifestLine, ...]
+
+
+def parse_manifest_bytes(data: bytes, file_name: str, rules: ScanRules) -> ManifestFile:
+    lines = parse_manifest(decode(data), rules)
+    return ManifestFile(file_name, hashlib.sha256(data).hexdigest(), tuple(lines))
+
+
+def read_manifest(path: Path, rules: ScanRules) -> ManifestFile:
+    """Read and check a manifest file; touches no database, so it may run on a worker thread."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_MANIFEST_BYTES:
+            raise ManifestError(f"{path.name} is {size // 1_000_000} MB; a manifest is at most "
+                                f"{MAX_MANIFEST_BYTES // 1_000_000} MB",
+                                hint="Check that this is the manifest CSV, or split the lot")
+        data = path.read_bytes()
+    except OSError as exc:
+        raise OperatorError(f"Cannot read {path.name}: {exc.strerror}", hint="Check the file and try again") from exc
+    return parse_manifest_bytes(data, path.name, rules)
 
 
 def new_unit_id() -> str:
@@ -133,6 +165,15 @@ class IntakeService:
             self.store.record(ev.OPERATOR_LOGGED_OUT, {"reason": "logout"}, operator_id=self.operator.operator_id)
         self.operator = None
         self.active_lot = None
+
+    def require_role(self, role: Role) -> Operator:
+        """The logged-in operator, if their stored role includes ``role``."""
+        operator = self._require_operator()
+        stored = queries.operator_by_id(self.store.db, operator.operator_id)
+        if stored is None or not stored.active or not stored.role.includes(role):
+            raise PermissionDenied(f"This needs a {role}; {operator.name} is a {operator.role}",
+                                   hint=f"Ask a {role} to scan their badge")
+        return stored
 
     def _require_operator(self) -> Operator:
         if self.operator is None:
@@ -295,6 +336,13 @@ class IntakeService:
         self.active_lot = lot
         return lot
 
+    def receive_into(self, lot: Lot) -> Lot:
+        """Receive the following scans into ``lot``."""
+        return self.select_lot(lot.code)
+
+    def stop_receiving(self) -> None:
+        self.active_lot = None
+
     def import_manifest_lines(self, lot: Lot, lines: list[ManifestLine], *, file_name: str, sha256: str) -> int:
         """Store parsed manifest lines for a lot in one event; returns how many were new."""
         self.store.record(ev.LOT_MANIFEST_IMPORTED, {
@@ -306,8 +354,8 @@ class IntakeService:
 
     def import_manifest_file(self, lot: Lot, data: bytes, file_name: str) -> int:
         """Parse and store a manifest file; raises ManifestError and stores nothing on any problem."""
-        lines = parse_manifest(decode(data), self.rules)
-        return self.import_manifest_lines(lot, lines, file_name=file_name, sha256=hashlib.sha256(data).hexdigest())
+        manifest = parse_manifest_bytes(data, file_name, self.rules)
+        return self.import_manifest_lines(lot, list(manifest.lines), file_name=file_name, sha256=manifest.sha256)
 
     def _receive(self, unit: Unit, operator: Operator | None) -> bool:
         lot = self.active_lot

@@ -70,7 +70,7 @@ class _Job(QRunnable):
             value = self._fn(self.cancel, report)
         except OperatorError as exc:
             result = JobResult(self.key, error=exc)
-        except Exception as exc:
+        except BaseException as exc:  # even SystemExit or a RecursionError must end the job, not the key
             log.exception("job %s failed with a bug", self.key)
             result = JobResult(self.key, error=exc)
         else:
@@ -101,10 +101,15 @@ class JobManager(QObject):
     def busy(self, key: str) -> bool:
         return key in self._running
 
-    def start(self, key: str, fn: JobFunction) -> None:
-        """Start ``fn(cancel, report)`` in the pool; refuses a second job for a busy key."""
+    def start(self, key: str, fn: JobFunction, *, label: str = "") -> None:
+        """Start ``fn(cancel, report)`` in the pool; refuses a second job for a busy key.
+
+        ``label`` names the work for the operator ("the import into LOT-7") in that refusal.
+        """
         if key in self._running:
-            raise OperatorError(f"{key} is already busy", hint="Wait for the running job or cancel it")
+            name = label or key
+            raise OperatorError(f"{name[:1].upper()}{name[1:]} is still running",
+                                hint="Wait for it to finish, or cancel it")
         cancel = threading.Event()
         self._running[key] = cancel
         log.info("job %s started", key)

@@ -28,9 +28,8 @@ from PySide6.QtWidgets import (
 from app import APP_NAME
 from app.core.errors import OperatorError
 from app.core.lifecycle import UnitState
-from app.core.manifest import decode, parse_manifest
 from app.core.models import Lot, Role, Unit
-from app.services.intake import IntakeService, ScanResult
+from app.services.intake import IntakeService, ManifestFile, ScanResult, read_manifest
 from app.services.jobs import JobManager, JobProgress, JobResult, Report
 from app.settings import Settings, save_settings
 from app.store import queries
@@ -81,6 +80,12 @@ class MainWindow(QMainWindow):
         self.scanner.scanned.connect(self._on_scanned)
         self.scanner.install()
         self._pending_imports: dict[str, Lot] = {}
+        self._job_texts: dict[str, str] = {}
+        self._names: dict[str, str] = {}
+        self._lot_codes: dict[str, str] = {}
+        self._lots_stale = True
+        self._shut_down = False
+        self._new_lot_dialog: NewLotDialog | None = None
         self._build()
         self.setWindowTitle(f"{APP_NAME} — {settings.station_name}")
         self.setStyleSheet(STYLE)
@@ -112,6 +117,7 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.unit_page, "&Unit  F2")
         self.tabs.addTab(self.search_page, "&Search  F3")
         self.tabs.addTab(self.lots_page, "&Lots  F4")
+        self.tabs.currentChanged.connect(self._on_tab_changed)
         work = QWidget()
         work_layout = QVBoxLayout(work)
         work_layout.setContentsMargins(0, 0, 0, 0)
@@ -164,17 +170,27 @@ class MainWindow(QMainWindow):
 
     # --- lookups for the views -------------------------------------------------------------------
 
+    # Names and codes never change once recorded, so the views may cache them: a table cell is
+    # painted many times and must not cost a query each time.
     def _operator_name(self, operator_id: str | None) -> str:
         if not operator_id:
             return "—"
-        op = queries.operator_by_id(self.store.db, operator_id)
-        return op.name if op else operator_id
+        if operator_id not in self._names:
+            op = queries.operator_by_id(self.store.db, operator_id)
+            if op is None:
+                return operator_id
+            self._names[operator_id] = op.name
+        return self._names[operator_id]
 
     def _lot_code(self, lot_id: str | None) -> str:
         if not lot_id:
             return ""
-        lot = queries.lot_by_id(self.store.db, lot_id)
-        return lot.code if lot else lot_id
+        if lot_id not in self._lot_codes:
+            lot = queries.lot_by_id(self.store.db, lot_id)
+            if lot is None:
+                return lot_id
+            self._lot_codes[lot_id] = lot.code
+        return self._lot_codes[lot_id]
 
     def _search(self, text: str, state: UnitState | None) -> list[Unit]:
         return queries.search_units(self.store.db, text, state=state)
@@ -223,13 +239,18 @@ class MainWindow(QMainWindow):
     def show_lots_page(self) -> None:
         if self.intake.operator:
             self.tabs.setCurrentWidget(self.lots_page)
-            self.refresh_lots()
+            self.refresh_lots(self.intake.active_lot.lot_id if self.intake.active_lot else None)
             self.lots_page.table.setFocus()
 
     @Slot()
     def focus_manual_entry(self) -> None:
         if self.intake.operator:
             self.manual_edit.setFocus()
+
+    @Slot(int)
+    def _on_tab_changed(self, index: int) -> None:
+        if self.tabs.widget(index) is self.lots_page and self._lots_stale:
+            self.refresh_lots(self.intake.active_lot.lot_id if self.intake.active_lot else None)
 
     @Slot(str)
     def _on_unit_activated(self, unit_id: str) -> None:
@@ -244,6 +265,11 @@ class MainWindow(QMainWindow):
         self.tabs.setCurrentWidget(self.unit_page)
 
     def refresh_lots(self, select_lot_id: str | None = None) -> None:
+        """Recount the lots page; deferred until it is shown (a count per lot is not free)."""
+        if self.tabs.currentWidget() is not self.lots_page:
+            self._lots_stale = True
+            return
+        self._lots_stale = False
         progress = [queries.lot_progress(self.store.db, lot) for lot in queries.list_lots(self.store.db)]
         self.lots_page.set_lots(progress, select_lot_id)
 
@@ -253,8 +279,12 @@ class MainWindow(QMainWindow):
     def _on_scanned(self, text: str) -> None:
         # A dialog asking for a code (a new lot's code, say) takes the scan as its input.
         focus = QApplication.focusWidget()
-        if QApplication.activeModalWidget() is not None and isinstance(focus, QLineEdit):
-            focus.insert(text.strip())
+        if QApplication.activeModalWidget() is not None:
+            if isinstance(focus, QLineEdit):
+                focus.insert(text.strip())
+            else:
+                # Never act on a scan behind an open dialog (a badge would switch operator under it).
+                self.say("A dialog is open: the scan was not used — finish or close the dialog first", "warn")
             return
         self.handle_input(text)
 
@@ -344,23 +374,14 @@ class MainWindow(QMainWindow):
         key = f"manifest:{lot.lot_id}"
         rules = self.intake.rules
 
-        def work(cancel: threading.Event, report: Report) -> tuple[list[object], str, str]:
-            import hashlib
-
-            report(0, 2, f"Reading {path.name}")
-            try:
-                data = path.read_bytes()
-            except OSError as exc:
-                raise OperatorError(
-                    f"Cannot read {path.name}: {exc.strerror}", hint="Check the file and try again"
-                ) from exc
-            report(1, 2, f"Checking {path.name}")
-            lines = parse_manifest(decode(data), rules)
-            report(2, 2, f"Checked {len(lines)} lines")
-            return list(lines), path.name, hashlib.sha256(data).hexdigest()
+        def work(cancel: threading.Event, report: Report) -> ManifestFile | None:
+            report(0, 1, f"Reading manifest {path.name}")
+            manifest = read_manifest(path, rules)
+            report(1, 1, f"Checked {len(manifest.lines)} lines")
+            return None if cancel.is_set() else manifest
 
         try:
-            self.jobs.start(key, work)
+            self.jobs.start(key, work, label=f"the import into {lot.code}")
         except OperatorError as exc:
             self.say(str(exc), "error")
             return
@@ -369,20 +390,29 @@ class MainWindow(QMainWindow):
 
     @Slot(object)
     def _on_job_progress(self, progress: JobProgress) -> None:
-        self.job_label.setText(f"{progress.text} ({progress.done}/{progress.total})")
+        self._job_texts[progress.key] = progress.text
+        self._show_jobs()
+
+    def _show_jobs(self) -> None:
+        self.job_label.setText("  ·  ".join(self._job_texts.values()))
 
     @Slot(object)
     def _on_job_finished(self, result: JobResult) -> None:
-        self.job_label.setText("")
+        self._job_texts.pop(result.key, None)
+        self._show_jobs()
         lot = self._pending_imports.pop(result.key, None)
         if lot is None:
             return
         if result.error is not None:
             self.say(str(result.error), "error")
             return
-        lines, file_name, digest = result.value
+        if result.cancelled or result.value is None:
+            self.say(f"The manifest import into {lot.code} was cancelled; nothing was stored", "warn")
+            return
+        manifest: ManifestFile = result.value
         try:
-            count = self.intake.import_manifest_lines(lot, lines, file_name=file_name, sha256=digest)
+            count = self.intake.import_manifest_lines(lot, list(manifest.lines), file_name=manifest.file_name,
+                                                      sha256=manifest.sha256)
         except OperatorError as exc:
             self.say(str(exc), "error")
             return
@@ -391,13 +421,17 @@ class MainWindow(QMainWindow):
 
     @Slot(object)
     def _on_receive_requested(self, lot: Lot) -> None:
-        self.intake.active_lot = lot
+        try:
+            self.intake.receive_into(lot)
+        except OperatorError as exc:
+            self.say(str(exc), "error")
+            return
         self.say(f"Receiving into lot {lot.code} — scan its units", "ok")
         self._refresh_status()
 
     @Slot()
     def stop_receiving(self) -> None:
-        self.intake.active_lot = None
+        self.intake.stop_receiving()
         self.say("No longer receiving into a lot")
         self._refresh_status()
 
@@ -424,8 +458,9 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def open_settings(self) -> None:
-        operator = self.intake.operator
-        if operator is None or not operator.role.includes(Role.SUPERVISOR):
+        try:
+            self.intake.require_role(Role.SUPERVISOR)
+        except OperatorError:
             self.say("Station settings are for supervisors — ask one to log in (scan their badge)", "error")
             return
         dialog = SettingsDialog(self.settings, self)
@@ -434,7 +469,12 @@ class MainWindow(QMainWindow):
 
     def apply_settings(self, settings: Settings) -> None:
         """Save and use new settings at once (scanner thresholds, prefixes, station name)."""
-        save_settings(self.store.data_dir, settings)
+        try:
+            self.intake.require_role(Role.SUPERVISOR)
+            save_settings(self.store.data_dir, settings)
+        except OperatorError as exc:
+            self.say(str(exc), "error")
+            return
         self.settings = settings
         self.intake.rules = settings.rules
         self.scanner.configure(_wedge_config(settings))
@@ -443,6 +483,9 @@ class MainWindow(QMainWindow):
 
     def shutdown(self) -> None:
         """Stop background work and the scanner filter; safe to call twice."""
+        if self._shut_down:
+            return
+        self._shut_down = True
         self.scanner.remove()
         self.jobs.shutdown()
 

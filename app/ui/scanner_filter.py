@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import time
 
+import shiboken6
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication, QWidget
@@ -19,6 +20,7 @@ from drivers.scanner.wedge import Action, BurstDetector, Decision, WedgeConfig
 log = logging.getLogger("app.scanner")
 
 GROUP_SEPARATOR = "\x1d"
+PATIENCE_MS = 150.0
 _KEY_FOR_CHAR = {"\r": Qt.Key.Key_Return, "\n": Qt.Key.Key_Return, "\t": Qt.Key.Key_Tab, " ": Qt.Key.Key_Space}
 
 
@@ -28,7 +30,8 @@ def key_event_for(char: str, kind: QEvent.Type = QEvent.Type.KeyPress) -> QKeyEv
         return QKeyEvent(kind, Qt.Key.Key_BracketRight, Qt.KeyboardModifier.ControlModifier, char)
     key = _KEY_FOR_CHAR.get(char)
     if key is None:
-        code = ord(char.upper()) if len(char) == 1 else 0
+        upper = char.upper()  # "ß".upper() is "SS": two letters, no single key code
+        code = ord(upper) if len(upper) == 1 else 0
         key = Qt.Key(code) if 0x20 <= code <= 0x7E else Qt.Key.Key_unknown
     shifted = char.isalpha() and char.isupper()
     modifiers = Qt.KeyboardModifier.ShiftModifier if shifted else Qt.KeyboardModifier.NoModifier
@@ -50,7 +53,7 @@ class ScannerFilter(QObject):
         self._hold_timer = QTimer(self)
         self._hold_timer.setSingleShot(True)
         self._hold_timer.timeout.connect(self._on_hold_timeout)
-        self._replaying = False
+        self._own_events: list[QKeyEvent] = []
         self._target: QWidget | None = None
         # Event time of the last key and the wall clock when it arrived: keys carry their own
         # timestamps (a real keyboard's, or a simulator's virtual ones), the hold timer runs on
@@ -98,24 +101,41 @@ class ScannerFilter(QObject):
         return False
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if self._replaying or not self.enabled or event.type() != QEvent.Type.KeyPress:
+        if not self.enabled or event.type() != QEvent.Type.KeyPress:
             return False
         if not isinstance(watched, QWidget) or not isinstance(event, QKeyEvent):
             return False
+        # Our own replayed keys pass untouched; keys typed while a replay runs (a dialog that a
+        # replayed key opened, say) are still the person's and go through detection.
+        if any(event is own for own in self._own_events):
+            return False
         if self._is_propagation(watched, event):
             return False
-        self._target = watched
+        try:
+            return self._on_key(watched, event)
+        except Exception:
+            # A bug here must never swallow keys for good: hand on what is held and let this key through.
+            log.exception("scanner filter failed on a key; passing it on")
+            self._detector = BurstDetector(self._detector.config)
+            return False
+
+    def _on_key(self, receiver: QWidget, event: QKeyEvent) -> bool:
         text = event.text()
         modifiers = event.modifiers() & ~Qt.KeyboardModifier.ShiftModifier & ~Qt.KeyboardModifier.KeypadModifier
         wall = self._wall_ms()
         stamp = float(event.timestamp()) or wall
         self._last_event_ms, self._last_wall_ms = stamp, wall
         printable = len(text) == 1 and (text.isprintable() or text in "\r\n\t" or text == GROUP_SEPARATOR)
-        if not printable or (modifiers and text != GROUP_SEPARATOR):
-            decisions = self._detector.other_key()
-        else:
-            decisions = self._detector.feed(text, stamp)
-        return self._carry_out(decisions)
+        # Auto-repeat (a key held down) is as fast as a scanner but always a person.
+        if event.isAutoRepeat() or not printable or (modifiers and text != GROUP_SEPARATOR):
+            return self._carry_out(self._detector.other_key())
+        was_holding = self._detector.holding
+        decisions = self._detector.feed(text, stamp)
+        swallow = self._carry_out(decisions)  # earlier held keys go back to their own receiver
+        restarted = any(d.action is Action.RELEASE for d in decisions)
+        if self._detector.holding and (restarted or not was_holding):
+            self._target = receiver  # this key starts a new hold: it belongs to this receiver
+        return swallow
 
     def _carry_out(self, decisions: list[Decision]) -> bool:
         """Act on the detector's decisions; True when the current key must be swallowed."""
@@ -125,7 +145,7 @@ class ScannerFilter(QObject):
                 self._replay(decision.text)
             elif decision.action is Action.HOLD:
                 swallow = True
-                self._hold_timer.start(int(self._detector.hold_ms()) + 1)
+                self._hold_timer.start(self._patience_ms())
             elif decision.action is Action.SCAN:
                 swallow = True
                 self._hold_timer.stop()
@@ -137,23 +157,31 @@ class ScannerFilter(QObject):
                 swallow = True
         return swallow
 
+    def _patience_ms(self) -> int:
+        # Whether keys belong to one burst is judged by their own timestamps when the next key
+        # arrives. The timer only decides for the last key, when no next key comes; it waits
+        # longer than the gap so a busy GUI thread delaying delivery cannot split a scan.
+        return int(max(self._detector.hold_ms(), PATIENCE_MS)) + 1
+
     @Slot()
     def _on_hold_timeout(self) -> None:
-        now = self._last_event_ms + (self._wall_ms() - self._last_wall_ms)
-        for decision in self._detector.expire(now):
+        elapsed = self._wall_ms() - self._last_wall_ms
+        for decision in self._detector.expire(self._last_event_ms + max(elapsed, self._detector.hold_ms() + 1)):
             self._replay(decision.text)
         if self._detector.holding:
-            self._hold_timer.start(int(self._detector.hold_ms()) + 1)
+            self._hold_timer.start(self._patience_ms())
 
     def _replay(self, text: str) -> None:
         """Hand held-back keys on to the widget that would have had them."""
-        target = QApplication.focusWidget() or self._target
+        target = self._target if self._target is not None and shiboken6.isValid(self._target) else None
+        target = target or QApplication.focusWidget()
         if target is None or not text:
             return
-        self._replaying = True
-        try:
-            for char in text:
-                QApplication.sendEvent(target, key_event_for(char))
-                QApplication.sendEvent(target, key_event_for(char, QEvent.Type.KeyRelease))
-        finally:
-            self._replaying = False
+        for char in text:
+            for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+                own = key_event_for(char, kind)
+                self._own_events.append(own)
+                try:
+                    QApplication.sendEvent(target, own)
+                finally:
+                    self._own_events.remove(own)

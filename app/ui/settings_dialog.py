@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.settings import ScannerSettings, Settings
+from app.settings import ScannerSettings, Settings, validate
 
 _ESCAPES = {"\r": "\\r", "\n": "\\n", "\t": "\\t"}
 
@@ -77,21 +77,19 @@ class SettingsDialog(QDialog):
         form.addRow(buttons)
 
     def chosen(self) -> Settings:
-        """The settings as edited; raises ValueError with a message when a field is unusable."""
-        suffixes = parse_control_chars(self.suffix_edit.text())
-        if not suffixes:
-            raise ValueError("A scan must end with at least one key (\\r for Enter, \\t for Tab)")
-        prefixes = [e.text().strip().upper() for e in (self.badge_edit, self.lot_edit, self.po_edit, self.asset_edit)]
-        if len(set(prefixes)) != len(prefixes):
-            raise ValueError("Badge, lot, PO and asset-tag prefixes must differ")
-        name = self.station_edit.text().strip()
-        if not name:
-            raise ValueError("The station needs a name")
+        """The settings as edited; raises ValueError with a message when they are unusable."""
         scanner = ScannerSettings(max_gap_ms=self.gap_spin.value(), min_length=self.min_spin.value(),
-                                  prefix=parse_control_chars(self.prefix_edit.text()), suffixes=suffixes)
-        rules = dataclasses.replace(self._settings.rules, badge_prefix=prefixes[0], lot_prefix=prefixes[1],
-                                    po_prefix=prefixes[2], asset_prefix=prefixes[3])
-        return dataclasses.replace(self._settings, station_name=name, scanner=scanner, rules=rules)
+                                  prefix=parse_control_chars(self.prefix_edit.text()),
+                                  suffixes=parse_control_chars(self.suffix_edit.text()))
+        rules = dataclasses.replace(
+            self._settings.rules, badge_prefix=self.badge_edit.text().strip().upper(),
+            lot_prefix=self.lot_edit.text().strip().upper(), po_prefix=self.po_edit.text().strip().upper(),
+            asset_prefix=self.asset_edit.text().strip().upper(),
+        )
+        chosen = dataclasses.replace(self._settings, station_name=self.station_edit.text().strip(),
+                                     scanner=scanner, rules=rules)
+        validate(chosen)
+        return chosen
 
     def accept(self) -> None:
         try:

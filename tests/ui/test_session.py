@@ -87,11 +87,11 @@ def test_settings_dialog_refuses_clashing_prefixes(qtbot: QtBot) -> None:
     dialog = SettingsDialog(Settings())
     qtbot.addWidget(dialog)
     dialog.lot_edit.setText("OP-")
-    with pytest.raises(ValueError, match="must differ"):
+    with pytest.raises(ValueError, match="must be set and differ"):
         dialog.chosen()
     dialog.lot_edit.setText("LOT-")
     dialog.suffix_edit.setText("")
-    with pytest.raises(ValueError, match="at least one key"):
+    with pytest.raises(ValueError, match="a scan must end with"):
         dialog.chosen()
     assert parse_control_chars(show_control_chars("\x02\r\t")) == "\x02\r\t"
     assert show_control_chars("\x02") == "\\x02"
