@@ -7,9 +7,10 @@ import logging
 import os
 import sys
 import threading
+from pathlib import Path
 
 from PySide6.QtCore import QTimer, Slot
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QIcon, QKeySequence
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app import APP_NAME, __version__
@@ -27,6 +28,7 @@ from drivers.sim.scanner import SimulatedScanner
 from drivers.sim.scenarios import SCENARIOS, Scenario
 
 log = logging.getLogger("app.ui")
+RESOURCES = Path(__file__).resolve().parents[2] / "resources"
 
 
 class SimulatedBench:
@@ -104,6 +106,7 @@ def run_gui(args: argparse.Namespace) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName(APP_NAME)
     app.setApplicationVersion(__version__)
+    app.setWindowIcon(QIcon(str(RESOURCES / "icons" / "refurb-bench.svg")))
     scenario = None
     if args.simulate:
         scenario = SCENARIOS.get(args.simulate)
