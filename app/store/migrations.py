@@ -110,6 +110,12 @@ def m001_events_and_units(db: sqlite_utils.Database) -> None:
     )
 
 
+@MIGRATIONS()
+def m002_units_by_recency(db: sqlite_utils.Database) -> None:
+    # The unfiltered unit list is newest first; without this index that is a sort of every unit.
+    db.execute("CREATE INDEX units_updated ON units (updated_at)")
+
+
 PROJECTION_TABLES = ("lot_receipts", "lot_manifest", "unit_identifiers", "units", "lots", "operators")
 
 

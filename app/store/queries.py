@@ -59,32 +59,86 @@ def search_units(
     lot_id: str | None = None,
     limit: int = 200,
 ) -> list[Unit]:
-    """Units whose identifier starts with ``text``, or whose model contains it, or whose lot code
-    starts with it; optionally narrowed by state or lot. Newest first."""
+    """Units found by ``text``, optionally narrowed by state or lot.
+
+    Without text: newest first. With text, in this order: the unit whose id it is; units with
+    an identifier starting with it (by identifier — a technician typing the start of a serial
+    reads the list like an index); units whose model contains it; units of lots whose code starts
+    with it (newest first). Each part is one index range scan that stops at ``limit``, so a search
+    costs the same with a thousand units or a million.
+    """
     text = text.strip()
-    where: list[str] = []
-    params: list[Any] = []
-    if text:
-        low, high = _prefix_bounds(text.upper())
-        where.append(
-            "(u.unit_id IN (SELECT unit_id FROM unit_identifiers WHERE value >= ? AND value < ?)"
-            " OR u.model LIKE ? ESCAPE '\\'"
-            " OR u.lot_id IN (SELECT lot_id FROM lots WHERE code >= ? AND code < ?)"
-            " OR u.unit_id = ?)"
+    narrow, narrow_params = _narrowing(state, lot_id)
+    if not text:
+        where = ("WHERE " + " AND ".join(narrow)) if narrow else ""
+        rows = db.execute(
+            f"SELECT {_UNIT_COLS} FROM units u {where} ORDER BY u.updated_at DESC, u.unit_id DESC LIMIT ?",
+            [*narrow_params, limit],
+        ).fetchall()
+        return _units(db, rows)
+    extra = "".join(f" AND {n}" for n in narrow)
+    low, high = _prefix_bounds(text.upper())
+    found: dict[str, None] = {}  # ordered set of unit ids
+
+    def collect(sql: str, params: list[Any]) -> None:
+        if len(found) < limit:
+            for (unit_id,) in db.execute(sql, [*params, *narrow_params, limit]):
+                found.setdefault(unit_id, None)
+
+    collect(f"SELECT u.unit_id FROM units u WHERE u.unit_id = ?{extra} LIMIT ?", [text])
+    collect(
+        "SELECT i.unit_id FROM unit_identifiers i JOIN units u ON u.unit_id = i.unit_id"
+        f" WHERE i.value >= ? AND i.value < ?{extra} ORDER BY i.value LIMIT ?", [low, high],
+    )
+    models = _models_containing(db, text)
+    if models:
+        marks = ",".join("?" * len(models))
+        collect(
+            f"SELECT u.unit_id FROM units u WHERE u.model COLLATE NOCASE IN ({marks}){extra}"
+            " ORDER BY u.updated_at DESC LIMIT ?", models,
         )
-        like = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        params += [low, high, like, low, high, text]
+    collect(
+        "SELECT u.unit_id FROM lots l JOIN units u ON u.lot_id = l.lot_id"
+        f" WHERE l.code >= ? AND l.code < ?{extra} ORDER BY u.updated_at DESC LIMIT ?", [low, high],
+    )
+    ids = list(found)[:limit]
+    units = {u.unit_id: u for u in _units_by_id(db, ids)}
+    return [units[i] for i in ids if i in units]
+
+
+def _narrowing(state: UnitState | None, lot_id: str | None) -> tuple[list[str], list[Any]]:
+    clauses: list[str] = []
+    params: list[Any] = []
     if state is not None:
-        where.append("u.state = ?")
+        clauses.append("u.state = ?")
         params.append(str(state))
     if lot_id is not None:
-        where.append("u.lot_id = ?")
+        clauses.append("u.lot_id = ?")
         params.append(lot_id)
-    clause = ("WHERE " + " AND ".join(where)) if where else ""
+    return clauses, params
+
+
+def _models_containing(db: sqlite_utils.Database, text: str) -> list[str]:
+    """Distinct model names containing ``text`` (any case). A facility has hundreds of models, not
+    millions, so walking the distinct names by index (a skip scan) is cheap where LIKE over every
+    unit is not."""
+    like = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
     rows = db.execute(
-        f"SELECT {_UNIT_COLS} FROM units u {clause} ORDER BY u.updated_at DESC, u.unit_id LIMIT ?",
-        [*params, limit],
+        "WITH RECURSIVE names(m) AS ("
+        " SELECT (SELECT min(model COLLATE NOCASE) FROM units WHERE model COLLATE NOCASE > '')"
+        " UNION ALL SELECT (SELECT min(model COLLATE NOCASE) FROM units WHERE model COLLATE NOCASE > names.m)"
+        " FROM names WHERE names.m IS NOT NULL)"
+        " SELECT m FROM names WHERE m LIKE ? ESCAPE '\\'",
+        [like],
     ).fetchall()
+    return [r[0] for r in rows]
+
+
+def _units_by_id(db: sqlite_utils.Database, unit_ids: list[str]) -> list[Unit]:
+    if not unit_ids:
+        return []
+    marks = ",".join("?" * len(unit_ids))
+    rows = db.execute(f"SELECT {_UNIT_COLS} FROM units u WHERE u.unit_id IN ({marks})", unit_ids).fetchall()
     return _units(db, rows)
 
 

@@ -126,7 +126,7 @@ def run_gui(args: argparse.Namespace) -> int:
         window.say(f"Simulated bench '{scenario.name}': press F9 to scan the next code; scan a badge to log in")
     window.show()
     _startup_check(window)
-    if args.quit_after:
+    if args.quit_after is not None:
         QTimer.singleShot(int(args.quit_after * 1000), window.close)
     try:
         return int(app.exec())

@@ -1,0 +1,1 @@
+"""Benchmarks (`make bench`): figures printed as a report, never collected by pytest as tests."""
