@@ -21,7 +21,7 @@ def test_app_exits_cleanly_after_cross_thread_signals(tmp_path: Path) -> None:
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
     proc = subprocess.run(
         [sys.executable, "-m", "app", "--data-dir", str(tmp_path / "data"), "--simulate", "demo",
-         "--json-logging", "--quit-after", "1.5"],
+         "--json-logging", "--quit-after", "3"],
         env=env, capture_output=True, text=True, timeout=60,
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
