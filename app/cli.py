@@ -178,13 +178,13 @@ def cmd_lots(store: Store, args: argparse.Namespace) -> int:
     intake = IntakeService(store, load_settings(store.data_dir).rules)
     if args.action == "create":
         kind = PartyKind.SUPPLIER if args.supplier else PartyKind.CUSTOMER
-        lot = intake.create_lot(args.code, kind, args.supplier or args.customer, args.po, args.expected)
-        print(f"created lot {lot.code} ({lot.lot_id})")
+        created = intake.create_lot(args.code, kind, args.supplier or args.customer, args.po, args.expected)
+        print(f"created lot {created.code} ({created.lot_id})")
         return EXIT_OK
     if args.action == "list":
-        for lot in queries.list_lots(store.db):
-            p = queries.lot_progress(store.db, lot, missing_limit=0)
-            print(f"{lot.code:<20} {lot.party_kind}:{lot.party:<20} PO {lot.po or '-':<12} "
+        for listed in queries.list_lots(store.db):
+            p = queries.lot_progress(store.db, listed, missing_limit=0)
+            print(f"{listed.code:<20} {listed.party_kind}:{listed.party:<20} PO {listed.po or '-':<12} "
                   f"expected {p.expected} received {p.received} unexpected {p.unexpected}")
         return EXIT_OK
     lot = queries.lot_by_code(store.db, args.code.strip().upper())

@@ -103,7 +103,8 @@ def run_gui(args: argparse.Namespace) -> int:
             "headless commands (refurb-bench --help)\n"
         )
         return 2
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
     app.setApplicationName(APP_NAME)
     app.setApplicationVersion(__version__)
     app.setWindowIcon(QIcon(str(RESOURCES / "icons" / "refurb-bench.svg")))

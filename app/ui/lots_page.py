@@ -109,7 +109,8 @@ class LotsPage(QWidget):
         self.table.selectionModel().selectionChanged.connect(self._on_selection_changed)
 
     def set_lots(self, progress: list[LotProgress], select_lot_id: str | None = None) -> None:
-        current = select_lot_id or (self.selected_lot().lot_id if self.selected_lot() else None)
+        selected = self.selected_lot()
+        current = select_lot_id or (selected.lot_id if selected else None)
         self.model.set_rows(progress)
         row = next((i for i, p in enumerate(progress) if p.lot.lot_id == current), 0)
         if progress:

@@ -6,7 +6,6 @@ The window wires views to the intake service; every rule lives in the service or
 from __future__ import annotations
 
 import logging
-import threading
 from pathlib import Path
 
 from PySide6.QtCore import Slot
@@ -28,35 +27,26 @@ from PySide6.QtWidgets import (
 from app import APP_NAME
 from app.core.errors import OperatorError
 from app.core.lifecycle import UnitState
-from app.core.models import Lot, Role, Unit
-from app.services.intake import IntakeService, ManifestFile, ScanResult, read_manifest
-from app.services.jobs import JobManager, JobProgress, JobResult, Report
+from app.core.models import Lot, Operator, Role, Unit
+from app.services.intake import IntakeService, ScanResult
+from app.services.jobs import JobManager, JobProgress, JobResult
 from app.settings import Settings, save_settings
 from app.store import queries
 from app.store.eventlog import unit_events
 from app.store.store import Store
 from app.ui.login_page import LoginPage
 from app.ui.lots_page import LotsPage, NewLotDialog
+from app.ui.manifest_import import ImportOutcome, ManifestImporter
+from app.ui.operators_dialog import OperatorsDialog
 from app.ui.scanner_filter import ScannerFilter
 from app.ui.search_page import SearchPage
 from app.ui.settings_dialog import SettingsDialog
+from app.ui.style import STYLE
 from app.ui.unit_page import UnitPage
 from drivers.scanner.wedge import WedgeConfig
 
 log = logging.getLogger("app.ui")
 
-STYLE = """
-QWidget { font-size: 12pt; }
-#loginTitle { font-size: 26pt; font-weight: bold; }
-#unitHeading { font-size: 22pt; font-weight: bold; }
-#stateBadge { font-size: 13pt; font-weight: bold; color: #0b4f8a; }
-#scanBanner { font-size: 15pt; font-weight: bold; padding: 10px; border-radius: 4px;
-              background: #e8eef4; color: #1d2b36; }
-#scanBanner[tone="ok"] { background: #d9f2dd; color: #11501d; }
-#scanBanner[tone="warn"] { background: #fdf0c8; color: #6b4a00; }
-#scanBanner[tone="error"] { background: #fbdcdc; color: #8a1010; }
-#errorText { color: #8a1010; font-weight: bold; }
-"""
 
 
 def _wedge_config(settings: Settings) -> WedgeConfig:
@@ -78,14 +68,16 @@ class MainWindow(QMainWindow):
         self.jobs.progress.connect(self._on_job_progress)
         self.scanner = ScannerFilter(_wedge_config(settings), self)
         self.scanner.scanned.connect(self._on_scanned)
+        self.importer = ManifestImporter(self.jobs, self.intake, self)
+        self.importer.done.connect(self._on_import_done)
         self.scanner.install()
-        self._pending_imports: dict[str, Lot] = {}
         self._job_texts: dict[str, str] = {}
         self._names: dict[str, str] = {}
         self._lot_codes: dict[str, str] = {}
         self._lots_stale = True
         self._shut_down = False
         self._new_lot_dialog: NewLotDialog | None = None
+        self._operators_dialog: OperatorsDialog | None = None
         self._build()
         self.setWindowTitle(f"{APP_NAME} — {settings.station_name}")
         self.setStyleSheet(STYLE)
@@ -166,6 +158,7 @@ class MainWindow(QMainWindow):
         self._action("&Lots", "&New lot…", ["Ctrl+N"], self.new_lot)
         self._action("&Lots", "&Import manifest…", ["Ctrl+I"], self._on_import_shortcut)
         self._action("&Lots", "&Stop receiving into a lot", ["Ctrl+Shift+R"], self.stop_receiving)
+        self._action("&Operator", "&Operators…", ["Ctrl+Shift+O"], self.open_operators)
         self._action("&Operator", "&Log out", ["Ctrl+Shift+L"], self.logout)
 
     # --- lookups for the views -------------------------------------------------------------------
@@ -370,23 +363,19 @@ class MainWindow(QMainWindow):
             self.import_manifest(lot, Path(path))
 
     def import_manifest(self, lot: Lot, path: Path) -> None:
-        """Read and check the file in the background; store it here, in one event, when it is good."""
-        key = f"manifest:{lot.lot_id}"
-        rules = self.intake.rules
-
-        def work(cancel: threading.Event, report: Report) -> ManifestFile | None:
-            report(0, 1, f"Reading manifest {path.name}")
-            manifest = read_manifest(path, rules)
-            report(1, 1, f"Checked {len(manifest.lines)} lines")
-            return None if cancel.is_set() else manifest
-
+        """Read and check the file in the background; it is stored, in one event, when it is good."""
         try:
-            self.jobs.start(key, work, label=f"the import into {lot.code}")
+            self.importer.start(lot, path)
         except OperatorError as exc:
             self.say(str(exc), "error")
             return
-        self._pending_imports[key] = lot
         self.say(f"Importing manifest {path.name} into {lot.code}…")
+
+    @Slot(object)
+    def _on_import_done(self, outcome: ImportOutcome) -> None:
+        self.say(outcome.message, outcome.tone)
+        if outcome.tone == "ok":
+            self.refresh_lots(outcome.lot.lot_id)
 
     @Slot(object)
     def _on_job_progress(self, progress: JobProgress) -> None:
@@ -400,24 +389,6 @@ class MainWindow(QMainWindow):
     def _on_job_finished(self, result: JobResult) -> None:
         self._job_texts.pop(result.key, None)
         self._show_jobs()
-        lot = self._pending_imports.pop(result.key, None)
-        if lot is None:
-            return
-        if result.error is not None:
-            self.say(str(result.error), "error")
-            return
-        if result.cancelled or result.value is None:
-            self.say(f"The manifest import into {lot.code} was cancelled; nothing was stored", "warn")
-            return
-        manifest: ManifestFile = result.value
-        try:
-            count = self.intake.import_manifest_lines(lot, list(manifest.lines), file_name=manifest.file_name,
-                                                      sha256=manifest.sha256)
-        except OperatorError as exc:
-            self.say(str(exc), "error")
-            return
-        self.say(f"Imported {count} manifest lines into {lot.code}", "ok")
-        self.refresh_lots(lot.lot_id)
 
     @Slot(object)
     def _on_receive_requested(self, lot: Lot) -> None:
@@ -455,6 +426,23 @@ class MainWindow(QMainWindow):
             self.say(str(exc), "error")
             return
         self.say(f"Database backed up to {path}", "ok")
+
+    @Slot()
+    def open_operators(self) -> None:
+        try:
+            admin = self.intake.require_role(Role.ADMIN)
+        except OperatorError:
+            self.say("Adding operators is for admins — ask one to log in (scan their badge)", "error")
+            return
+
+        def add(name: str, badge: str, role: Role, pin: str) -> Operator:
+            return self.intake.add_operator(name, badge, role, pin, by=admin)
+
+        dialog = OperatorsDialog(queries.list_operators(self.store.db), add, self)
+        self._operators_dialog = dialog
+        if dialog.exec() and dialog.added is not None:
+            self.say(f"{dialog.added.name} added as {dialog.added.role} with badge {dialog.added.badge}", "ok")
+        self._operators_dialog = None
 
     @Slot()
     def open_settings(self) -> None:
