@@ -15,8 +15,10 @@ from PySide6.QtWidgets import QApplication
 
 from app.services import simulation
 from app.settings import Settings
+from app.store import queries
 from app.store.store import Store
 from app.ui.main_window import MainWindow
+from app.ui.operators_dialog import OperatorsDialog
 from app.ui.settings_dialog import SettingsDialog
 from app.ui.sim_player import KeystrokePlayer
 from drivers.sim.scanner import SimulatedScanner
@@ -77,6 +79,15 @@ def main() -> int:
         dialog.grab().save(str(OUT / "settings.png"))
         print(OUT / "settings.png")
         dialog.close()
+        scan("OP-0001")  # the admin, who adds operators
+        operators = OperatorsDialog(queries.list_operators(store.db), lambda *a: None, window)  # type: ignore[arg-type,return-value]
+        operators.name_edit.setText("Jo Lambert")
+        operators.badge_edit.setText("OP-0042")
+        operators.show()
+        _wait(200)
+        operators.grab().save(str(OUT / "operators.png"))
+        print(OUT / "operators.png")
+        operators.close()
         window.shutdown()
         window.close()
     return 0
