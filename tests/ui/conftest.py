@@ -32,6 +32,13 @@ class Bench:
         with self.qtbot.waitSignal(self.player.done, timeout=5000):
             self.player.play(scanner.keystrokes(code))
 
+    def login(self, badge: str = "OP-0002") -> Bench:
+        """Scan an operator badge (default: the technician) and wait until they are logged in."""
+        self.scan(badge)
+        self.qtbot.waitUntil(lambda: self.window.intake.operator is not None
+                             and self.window.intake.operator.badge == badge)
+        return self
+
     def type_slowly(self, text: str, end: str = "", per_key_ms: float = 120.0) -> None:
         """Type like a person: one key every ~120 ms."""
         with self.qtbot.waitSignal(self.player.done, timeout=10_000):

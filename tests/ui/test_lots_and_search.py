@@ -17,19 +17,13 @@ pytestmark = pytest.mark.gui
 MANIFEST = "IMEI,Model\n490154203237518,iPhone 12\n356938035643809,Galaxy S10\n"
 
 
-def _logged_in(make_bench: Callable[..., Bench]) -> Bench:
-    bench = make_bench()
-    bench.scan("OP-0002")
-    bench.qtbot.waitUntil(lambda: bench.window.intake.operator is not None)
-    return bench
-
 
 def _tab() -> list[Keystroke]:
     return [Keystroke("\t", 80.0)]
 
 
 def test_new_lot_dialog_takes_a_scanned_code_and_typed_fields(make_bench: Callable[..., Bench]) -> None:
-    bench = _logged_in(make_bench)
+    bench = make_bench().login()
     keys = (
         SimulatedScanner().keystrokes("LOT-2026-0100")  # the lot label scanned into the code field
         + _tab() + _tab()  # past the customer/supplier choice (customer)
@@ -46,7 +40,7 @@ def test_new_lot_dialog_takes_a_scanned_code_and_typed_fields(make_bench: Callab
 
 
 def test_receiving_a_lot_against_its_manifest(make_bench: Callable[..., Bench], tmp_path: Path) -> None:
-    bench = _logged_in(make_bench)
+    bench = make_bench().login()
     window = bench.window
     lot = window.intake.create_lot("LOT-2026-0101", "customer", "Acme Leasing", "PO-10", 2)  # type: ignore[arg-type]
     manifest = tmp_path / "manifest.csv"
@@ -78,7 +72,7 @@ def test_receiving_a_lot_against_its_manifest(make_bench: Callable[..., Bench], 
 
 def test_a_bad_manifest_is_refused_whole_with_its_line_numbers(make_bench: Callable[..., Bench],
                                                                tmp_path: Path) -> None:
-    bench = _logged_in(make_bench)
+    bench = make_bench().login()
     window = bench.window
     lot = window.intake.create_lot("LOT-2026-0102", "supplier", "Phones4Less", "", 3)  # type: ignore[arg-type]
     events_before = bench.event_count()
@@ -96,7 +90,7 @@ def test_a_bad_manifest_is_refused_whole_with_its_line_numbers(make_bench: Calla
 
 
 def test_search_by_identifier_prefix_then_open_with_enter(make_bench: Callable[..., Bench]) -> None:
-    bench = _logged_in(make_bench)
+    bench = make_bench().login()
     window = bench.window
     for code in ("490154203237518", "356938035643809", "C02XK1JHJG5J"):
         bench.scan(code)

@@ -18,12 +18,6 @@ from tests.ui.conftest import Bench
 pytestmark = pytest.mark.gui
 
 
-def _logged_in(make_bench: Callable[..., Bench]) -> Bench:
-    bench = make_bench()
-    bench.scan("OP-0002")
-    bench.qtbot.waitUntil(lambda: bench.window.intake.operator is not None)
-    return bench
-
 
 def _press(char: str, stamp: int, *, repeat: bool = False) -> None:
     target = QApplication.focusWidget()
@@ -38,7 +32,7 @@ def _press(char: str, stamp: int, *, repeat: bool = False) -> None:
 
 def test_a_stall_in_delivery_does_not_split_a_scan(make_bench: Callable[..., Bench]) -> None:
     """Keys 5 ms apart by their own clock, but the GUI thread stalls 90 ms after the fourth."""
-    bench = _logged_in(make_bench)
+    bench = make_bench().login()
     bench.window.show_search_page()
     code, stamp = "356938035643809", 5_000_000
     for index, char in enumerate(code):
@@ -52,14 +46,14 @@ def test_a_stall_in_delivery_does_not_split_a_scan(make_bench: Callable[..., Ben
 
 
 def test_letters_without_a_single_key_code_are_typed_not_lost(make_bench: Callable[..., Bench]) -> None:
-    bench = _logged_in(make_bench)
+    bench = make_bench().login()
     bench.window.focus_manual_entry()
     bench.type_slowly("Straße ŉ")
     bench.qtbot.waitUntil(lambda: bench.window.manual_edit.text() == "Straße ŉ")
 
 
 def test_a_held_key_repeating_is_typing_not_a_scan(make_bench: Callable[..., Bench]) -> None:
-    bench = _logged_in(make_bench)
+    bench = make_bench().login()
     bench.window.show_search_page()
     events = bench.event_count()
     stamp = 7_000_000
@@ -74,7 +68,7 @@ def test_a_held_key_repeating_is_typing_not_a_scan(make_bench: Callable[..., Ben
 
 
 def test_a_scan_is_never_used_behind_an_open_dialog(make_bench: Callable[..., Bench]) -> None:
-    bench = _logged_in(make_bench)
+    bench = make_bench().login()
     window = bench.window
     seen: dict[str, object] = {}
 
@@ -101,7 +95,7 @@ def test_a_scan_is_never_used_behind_an_open_dialog(make_bench: Callable[..., Be
 
 
 def test_space_on_a_button_opens_its_dialog_and_scans_still_fill_it(make_bench: Callable[..., Bench]) -> None:
-    bench = _logged_in(make_bench)
+    bench = make_bench().login()
     window = bench.window
     window.show_lots_page()
     window.lots_page.new_button.setFocus()

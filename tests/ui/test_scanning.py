@@ -14,12 +14,6 @@ from tests.ui.conftest import Bench
 pytestmark = pytest.mark.gui
 
 
-def _logged_in(make_bench: Callable[..., Bench]) -> Bench:
-    bench = make_bench()
-    bench.scan("OP-0002")
-    bench.qtbot.waitUntil(lambda: bench.window.intake.operator is not None)
-    return bench
-
 
 def test_badge_scan_logs_in_and_shows_the_work_area(make_bench: Callable[..., Bench]) -> None:
     bench = make_bench()
@@ -33,7 +27,7 @@ def test_badge_scan_logs_in_and_shows_the_work_area(make_bench: Callable[..., Be
 
 
 def test_keystroke_burst_creates_the_unit_and_shows_it(make_bench: Callable[..., Bench]) -> None:
-    bench = _logged_in(make_bench)
+    bench = make_bench().login()
     before = queries.count_units(bench.window.store.db)
     bench.scan("490154203237518")
     bench.qtbot.waitUntil(lambda: bench.window.unit_page.heading.text() == "490154203237518")
@@ -53,7 +47,7 @@ def test_keystroke_burst_creates_the_unit_and_shows_it(make_bench: Callable[...,
 
 
 def test_scan_while_a_text_field_has_focus_does_not_type_into_it(make_bench: Callable[..., Bench]) -> None:
-    bench = _logged_in(make_bench)
+    bench = make_bench().login()
     bench.window.show_search_page()
     assert bench.window.search_page.query_edit.hasFocus()
     bench.scan("356938035643809")
@@ -62,7 +56,7 @@ def test_scan_while_a_text_field_has_focus_does_not_type_into_it(make_bench: Cal
 
 
 def test_slow_typing_is_not_a_scan(make_bench: Callable[..., Bench]) -> None:
-    bench = _logged_in(make_bench)
+    bench = make_bench().login()
     bench.window.focus_manual_entry()
     events_before = bench.event_count()
     bench.type_slowly("C02XK1JHJG5J")
@@ -76,7 +70,7 @@ def test_slow_typing_is_not_a_scan(make_bench: Callable[..., Bench]) -> None:
 
 
 def test_invalid_imei_shows_the_check_digit_message_and_stores_nothing(make_bench: Callable[..., Bench]) -> None:
-    bench = _logged_in(make_bench)
+    bench = make_bench().login()
     events_before = bench.event_count()
     bench.scan("490154203237519")
     bench.qtbot.waitUntil(lambda: "check digit" in bench.window.banner.text())
@@ -89,7 +83,7 @@ def test_invalid_imei_shows_the_check_digit_message_and_stores_nothing(make_benc
 
 
 def test_operator_switch_by_one_badge_scan(make_bench: Callable[..., Bench]) -> None:
-    bench = _logged_in(make_bench)
+    bench = make_bench().login()
     bench.scan("OP-0001")
     bench.qtbot.waitUntil(lambda: bench.window.intake.operator is not None
                           and bench.window.intake.operator.name == "Alex Martin")
@@ -107,7 +101,7 @@ def test_scan_before_login_asks_for_a_badge(make_bench: Callable[..., Bench]) ->
 
 
 def test_gs1_scan_with_group_separators_keeps_the_serial(make_bench: Callable[..., Bench]) -> None:
-    bench = _logged_in(make_bench)
+    bench = make_bench().login()
     bench.scan("]C1010950110153000321SN-77821\x1d10B1234")
     bench.qtbot.waitUntil(lambda: bench.window.unit_page.heading.text() == "SN-77821")
     unit = queries.find_unit(bench.window.store.db, "SN-77821")
@@ -115,7 +109,7 @@ def test_gs1_scan_with_group_separators_keeps_the_serial(make_bench: Callable[..
 
 
 def test_garbled_scan_is_refused_with_a_message(make_bench: Callable[..., Bench]) -> None:
-    bench = _logged_in(make_bench)
+    bench = make_bench().login()
     events_before = bench.event_count()
     # every character replaced by junk: what arrives is not any identifier we accept
     bench.scan("490154203237518", ScannerFaults(garbage_rate=1.0, seed=3))
