@@ -1,0 +1,1 @@
+"""Block devices: identity, health, sanitisation."""

@@ -1,0 +1,127 @@
+"""The erase interlock: reasons a device must not be touched.
+
+A drive is erased only when the bench can show it is not part of the running system and sits in
+a known bay. Each check reads the kernel's own view (mountinfo, swaps, sysfs holders, the root
+filesystem's device number), so a careless click cannot erase the bench's own disk. The caller
+decides what an override needs (a supervisor and a reason); this module only says what is wrong.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from drivers.block.devices import BlockDevice
+
+# Mount points whose device is the running system: erasing any of them destroys the bench itself.
+_SYSTEM_MOUNTS = frozenset({"/", "/boot", "/boot/efi", "/usr", "/var", "/home"})
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """One reason not to touch a device, in words for the operator, with what to do."""
+
+    code: str      # mounted, system, swap, stacked, not_in_bay_map, loop, read_only, empty
+    text: str
+    hint: str
+
+
+@dataclass(frozen=True)
+class Mount:
+    devno: str
+    mount_point: str
+    source: str
+
+
+def read_mounts(mountinfo: str = "/proc/self/mountinfo") -> list[Mount]:
+    """Mounts with the device number of what is mounted (field 3 of mountinfo)."""
+    mounts: list[Mount] = []
+    try:
+        text = Path(mountinfo).read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return mounts
+    for line in text.splitlines():
+        fields = line.split()
+        if len(fields) < 10 or "-" not in fields:
+            continue
+        source = fields[fields.index("-") + 2]
+        # mountinfo escapes spaces in paths as \040
+        mounts.append(Mount(fields[2], fields[4].replace("\\040", " "), source))
+    return mounts
+
+
+def read_swaps(swaps: str = "/proc/swaps") -> list[str]:
+    """Device numbers of active swap devices (swap files live on a mounted filesystem anyway)."""
+    found: list[str] = []
+    try:
+        lines = Path(swaps).read_text(encoding="utf-8").splitlines()[1:]
+    except OSError:
+        return found
+    for line in lines:
+        name = line.split()[0] if line.split() else ""
+        try:
+            st = os.stat(name)
+        except OSError:
+            continue
+        if os.path.isabs(name) and _is_block(st.st_mode):
+            found.append(f"{os.major(st.st_rdev)}:{os.minor(st.st_rdev)}")
+    return found
+
+
+def _is_block(mode: int) -> bool:
+    return stat.S_ISBLK(mode)
+
+
+def root_devno() -> str:
+    """The device number the root filesystem lives on."""
+    st = os.stat("/")
+    return f"{os.major(st.st_dev)}:{os.minor(st.st_dev)}"
+
+
+def refusals(
+    device: BlockDevice,
+    *,
+    bay_map: Mapping[str, int],
+    allow_loop: bool = False,
+    mounts: Iterable[Mount] | None = None,
+    swap_devnos: Iterable[str] | None = None,
+    system_devno: str | None = None,
+) -> list[Refusal]:
+    """Every reason to refuse ``device``; an empty list means it may be erased."""
+    mounts = list(read_mounts() if mounts is None else mounts)
+    swap_devnos = set(read_swaps() if swap_devnos is None else swap_devnos)
+    system_devno = root_devno() if system_devno is None else system_devno
+    own = {device.devno, *device.partition_devnos}
+    found: list[Refusal] = []
+
+    system = [m for m in mounts if m.devno in own and m.mount_point in _SYSTEM_MOUNTS]
+    if system or system_devno in own:
+        where = ", ".join(sorted({m.mount_point for m in system})) or "/"
+        found.append(Refusal("system", f"{device.path} holds this bench's own system ({where})",
+                             "This is the bench PC's disk. Erase drives only in the bench's bays"))
+    mounted = [m for m in mounts if m.devno in own and m.mount_point not in _SYSTEM_MOUNTS]
+    if mounted:
+        points = ", ".join(sorted({m.mount_point for m in mounted})[:3])
+        found.append(Refusal("mounted", f"{device.path} is mounted at {points}",
+                             "Unmount it first (or unplug and replug it if the desktop mounted it)"))
+    if own & swap_devnos:
+        found.append(Refusal("swap", f"{device.path} is in use as swap", "Turn the swap off (swapoff) first"))
+    if device.holders:
+        found.append(Refusal("stacked", f"{device.path} is part of an active LVM/RAID/dm stack "
+                                        f"(held by {', '.join(device.holders)})",
+                             "Deactivate the volume group or array that uses it first"))
+    if device.is_loop and not allow_loop:
+        found.append(Refusal("loop", f"{device.path} is a loop device (a file, not a drive)",
+                             "Loop devices are erased only in tests, with --allow-loop"))
+    if device.bay_key not in bay_map:
+        found.append(Refusal("not_in_bay_map", f"{device.path} is not in a bay of this bench",
+                             f"Assign its port ({device.bay_key}) to a bay in the bay map, then try again"))
+    if device.read_only:
+        found.append(Refusal("read_only", f"{device.path} is read-only",
+                             "Check the drive's write-protect switch or the dock"))
+    if device.size_bytes == 0:
+        found.append(Refusal("empty", f"{device.path} has no media (size 0)", "Insert the drive or card"))
+    return found
