@@ -101,6 +101,21 @@ def build_parser() -> argparse.ArgumentParser:
     bak.add_argument("path", type=Path)
     db.add_parser("rebuild", help="rebuild the projection tables from the event log")
 
+    bays = sub.add_parser("bays", help="the bay map: which port is which bay").add_subparsers(
+        dest="action", required=True)
+    assign = bays.add_parser("assign", help="bind a port (see 'drive list') to a bay number")
+    assign.add_argument("bay", type=int)
+    assign.add_argument("bay_key", metavar="PORT_KEY")
+    assign.add_argument("--label", default="")
+    clear = bays.add_parser("clear", help="forget a bay")
+    clear.add_argument("bay", type=int)
+    bays.add_parser("list", help="the bay map")
+
+    drive = sub.add_parser("drive", help="drives on the bench").add_subparsers(dest="action", required=True)
+    dlist = drive.add_parser("list", help="block devices, their bays and whether they may be erased")
+    dlist.add_argument("--json", action="store_true")
+    dlist.add_argument("--allow-loop", action="store_true", help="treat loop devices as drives (tests)")
+
     sim = sub.add_parser("sim", help="simulators").add_subparsers(dest="action", required=True)
     sim.add_parser("list", help="list simulation scenarios")
     return parser
@@ -239,8 +254,41 @@ def cmd_db(store: Store, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_bays(store: Store, args: argparse.Namespace) -> int:
+    from app.services.drives import DriveService
+
+    service = DriveService(store)
+    if args.action == "assign":
+        service.assign_bay(args.bay, args.bay_key, args.label)
+        print(f"bay {args.bay} is port {args.bay_key}")
+    elif args.action == "clear":
+        service.clear_bay(args.bay)
+        print(f"bay {args.bay} cleared")
+    else:
+        for bay, key, label in queries.list_bays(store.db):
+            print(f"{bay:>3}  {key}  {label}".rstrip())
+    return EXIT_OK
+
+
+def cmd_drive(store: Store, args: argparse.Namespace) -> int:
+    from app.services.drives import DriveService
+
+    drives = DriveService(store).drives(allow_loop=args.allow_loop)
+    if args.json:
+        _print_json([d.to_json() for d in drives])
+        return EXIT_OK
+    for d in drives:
+        bay = f"bay {d.bay}" if d.bay is not None else "no bay"
+        verdict = "erasable" if d.erasable else "; ".join(r.text for r in d.refusals)
+        size_gb = d.device.size_bytes / 1e9
+        print(f"{d.device.path:<14} {bay:<7} {d.device.transport:<7} {size_gb:>8.1f} GB  {d.device.model} "
+              f"{d.device.serial}  — {verdict}")
+    return EXIT_OK
+
+
 COMMANDS: dict[str, Callable[[Store, argparse.Namespace], int]] = {
     "units": cmd_units, "lots": cmd_lots, "operators": cmd_operators, "audit": cmd_audit, "db": cmd_db,
+    "bays": cmd_bays, "drive": cmd_drive,
 }
 
 

@@ -30,6 +30,8 @@ _TEXT: dict[str, Callable[[Mapping[str, Any]], str]] = {
     ev.LOT_CREATED: lambda b: f"Lot {b['code']} created for {b['party_kind']} {b['party']}"
     + (f", PO {b['po']}" if b["po"] else "") + f", {b['expected_count']} expected",
     ev.LOT_MANIFEST_IMPORTED: lambda b: f"Manifest {b['file_name']} imported ({len(b['lines'])} units)",
+    ev.BAY_ASSIGNED: lambda b: f"Bay {b['bay']} assigned to port {b['bay_key']}",
+    ev.BAY_CLEARED: lambda b: f"Bay {b['bay']} cleared",
     ev.LOT_UNIT_RECEIVED: lambda b: f"Received into lot {b.get('lot_code', '')}".rstrip()
     + ("" if b["expected"] else " — not on its manifest"),
 }

@@ -84,6 +84,8 @@ UNIT_STATE_CHANGED = "unit.state_changed"
 LOT_CREATED = "lot.created"
 LOT_MANIFEST_IMPORTED = "lot.manifest_imported"
 LOT_UNIT_RECEIVED = "lot.unit_received"
+BAY_ASSIGNED = "bay.assigned"
+BAY_CLEARED = "bay.cleared"
 
 SCHEMAS: dict[tuple[str, int], EventSchema] = {
     (s.type, s.version): s
@@ -114,6 +116,8 @@ SCHEMAS: dict[tuple[str, int], EventSchema] = {
             _f("lot_id", str), _f("file_name", str), _f("file_sha256", str), _f("lines", list),
         )),
         EventSchema(LOT_UNIT_RECEIVED, 1, (_f("lot_id", str), _f("expected", bool)), needs_unit=True),
+        EventSchema(BAY_ASSIGNED, 1, (_f("bay", int), _f("bay_key", str), _f("label", str, required=False))),
+        EventSchema(BAY_CLEARED, 1, (_f("bay", int),)),
         # v2 names the lot's code too, so a timeline reads without looking the lot up.
         EventSchema(LOT_UNIT_RECEIVED, 2, (_f("lot_id", str), _f("lot_code", str), _f("expected", bool)),
                     needs_unit=True),

@@ -116,7 +116,21 @@ def m002_units_by_recency(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX units_updated ON units (updated_at)")
 
 
-PROJECTION_TABLES = ("lot_receipts", "lot_manifest", "unit_identifiers", "units", "lots", "operators")
+@MIGRATIONS()
+def m003_bays(db: sqlite_utils.Database) -> None:
+    # The bay map: which physical port (sysfs/by-path key) is which numbered bay of the bench.
+    db.executescript(
+        """
+        CREATE TABLE bays (
+            bay     INTEGER PRIMARY KEY,
+            bay_key TEXT NOT NULL UNIQUE,
+            label   TEXT NOT NULL DEFAULT ''
+        );
+        """
+    )
+
+
+PROJECTION_TABLES = ("bays", "lot_receipts", "lot_manifest", "unit_identifiers", "units", "lots", "operators")
 
 
 class NewerDatabase(OperatorError):

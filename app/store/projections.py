@@ -87,6 +87,17 @@ def _lot_unit_received(db: sqlite_utils.Database, e: Event) -> None:
     )
 
 
+def _bay_assigned(db: sqlite_utils.Database, e: Event) -> None:
+    # A port belongs to one bay and a bay to one port: reassigning moves it.
+    db.execute("DELETE FROM bays WHERE bay = ? OR bay_key = ?", [e.body["bay"], e.body["bay_key"]])
+    db.execute("INSERT INTO bays (bay, bay_key, label) VALUES (?, ?, ?)",
+               [e.body["bay"], e.body["bay_key"], e.body.get("label", "")])
+
+
+def _bay_cleared(db: sqlite_utils.Database, e: Event) -> None:
+    db.execute("DELETE FROM bays WHERE bay = ?", [e.body["bay"]])
+
+
 def _touch(db: sqlite_utils.Database, e: Event) -> None:
     if e.unit_id:
         db.execute("UPDATE units SET updated_at = ? WHERE unit_id = ?", [e.occurred_at, e.unit_id])
@@ -107,6 +118,8 @@ HANDLERS: dict[str, Handler] = {
     ev.LOT_CREATED: _lot_created,
     ev.LOT_MANIFEST_IMPORTED: _lot_manifest_imported,
     ev.LOT_UNIT_RECEIVED: _lot_unit_received,
+    ev.BAY_ASSIGNED: _bay_assigned,
+    ev.BAY_CLEARED: _bay_cleared,
 }
 
 

@@ -177,6 +177,19 @@ def list_operators(db: sqlite_utils.Database) -> list[Operator]:
     return [_operator(r) for r in db.execute(f"SELECT {_OP_COLS} FROM operators ORDER BY name_key")]
 
 
+# --- bays ----------------------------------------------------------------------------------------
+
+
+def bay_map(db: sqlite_utils.Database) -> dict[str, int]:
+    """Port key -> bay number."""
+    return {str(key): int(bay) for bay, key in db.execute("SELECT bay, bay_key FROM bays ORDER BY bay")}
+
+
+def list_bays(db: sqlite_utils.Database) -> list[tuple[int, str, str]]:
+    """(bay, port key, label) in bay order."""
+    return [(int(b), str(k), str(lbl)) for b, k, lbl in db.execute("SELECT bay, bay_key, label FROM bays ORDER BY bay")]
+
+
 # --- lots --------------------------------------------------------------------------------------
 
 _LOT_COLS = "lot_id, code, party_kind, party, po, expected_count, created_at"

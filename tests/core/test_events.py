@@ -44,6 +44,8 @@ GOOD: dict[str, tuple[dict[str, Any], str | None, str | None]] = {
         None, OPERATOR,
     ),
     ev.LOT_UNIT_RECEIVED: ({"lot_id": "L-1", "lot_code": "LOT-2026-0042", "expected": True}, UNIT, OPERATOR),
+    ev.BAY_ASSIGNED: ({"bay": 3, "bay_key": "pci0000:00/0000:00:17.0/ata3", "label": "dock 3"}, None, OPERATOR),
+    ev.BAY_CLEARED: ({"bay": 3}, None, OPERATOR),
 }
 
 ALL_TYPES = sorted({event_type for event_type, _version in SCHEMAS})
@@ -107,7 +109,7 @@ def test_optional_field_may_be_left_out(event_type: str, field: str) -> None:
 def test_the_optional_fields_are_the_expected_ones() -> None:
     assert {p.values for p in OPTIONAL} == {
         (ev.OPERATOR_LOGGED_OUT, "reason"), (ev.UNIT_CREATED, "model"), (ev.UNIT_CREATED, "gtin"),
-        (ev.UNIT_CREATED, "raw_scan"), (ev.UNIT_STATE_CHANGED, "reason"),
+        (ev.UNIT_CREATED, "raw_scan"), (ev.UNIT_STATE_CHANGED, "reason"), (ev.BAY_ASSIGNED, "label"),
     }
 
 

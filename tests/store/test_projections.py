@@ -18,6 +18,7 @@ from app.core.canonical import canonical_json
 from app.core.errors import OperatorError
 from app.core.lifecycle import UnitState
 from app.core.models import PartyKind
+from app.services.drives import DriveService
 from app.services.intake import IntakeService, Outcome
 from app.store import audit, eventlog, queries
 from app.store.db import backup_to
@@ -73,6 +74,11 @@ def worked(intake: IntakeService) -> IntakeService:
     unit = intake.set_state(first.unit, UnitState.IDENTIFIED)
     intake.set_state(unit, UnitState.TESTING, reason="battery check")
     intake.set_state(loose, UnitState.ON_HOLD, reason="no charger port")
+    drives = DriveService(intake.store)
+    drives.assign_bay(1, "pci0000:00/0000:00:17.0/ata1", "dock 1")
+    drives.assign_bay(2, "pci0000:00/0000:00:17.0/ata2")
+    drives.assign_bay(1, "pci0000:00/0000:00:17.0/ata3")  # bay 1 moved to another port
+    drives.clear_bay(2)
     return intake
 
 
