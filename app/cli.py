@@ -115,6 +115,27 @@ def build_parser() -> argparse.ArgumentParser:
     dlist = drive.add_parser("list", help="block devices, their bays and whether they may be erased")
     dlist.add_argument("--json", action="store_true")
     dlist.add_argument("--allow-loop", action="store_true", help="treat loop devices as drives (tests)")
+    dsmart = drive.add_parser("smart", help="judge a drive's health from recorded 'smartctl --json' output")
+    dsmart.add_argument("file", type=Path)
+    dsmart.add_argument("--json", action="store_true")
+
+    erase = sub.add_parser("erase", help="erase a drive (NIST SP 800-88 Clear by verified overwrite)")
+    erase.add_argument("device", help="the drive, e.g. /dev/sdb")
+    erase.add_argument("--method", default="overwrite-zeros",
+                       choices=["overwrite-zeros", "overwrite-ones", "overwrite-random"])
+    erase.add_argument("--verify", default="full", choices=["full", "sample"])
+    erase.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    erase.add_argument("--allow-loop", action="store_true", help="accept loop devices (tests only)")
+    erase.add_argument("--unit", default="", help="the serial on the drive's label, if it reports none")
+    erase.add_argument("--restart", action="store_true", help="start over instead of resuming an interrupted erasure")
+    erase.add_argument("--operator", metavar="BADGE", help="record the erasure under this operator")
+    erase.add_argument("--json", action="store_true")
+    erase.add_argument("--checkpoint-mb", type=int, default=2048, help=argparse.SUPPRESS)
+
+    cert = sub.add_parser("cert", help="erasure certificates").add_subparsers(dest="action", required=True)
+    cverify = cert.add_parser("verify", help="check a certificate offline; exit 1 naming what was altered")
+    cverify.add_argument("file", type=Path)
+    cverify.add_argument("--key", help="the trusted station public key (hex); default: this station's")
 
     sim = sub.add_parser("sim", help="simulators").add_subparsers(dest="action", required=True)
     sim.add_parser("list", help="list simulation scenarios")
@@ -273,6 +294,21 @@ def cmd_bays(store: Store, args: argparse.Namespace) -> int:
 def cmd_drive(store: Store, args: argparse.Namespace) -> int:
     from app.services.drives import DriveService
 
+    if args.action == "smart":
+        from drivers.block.smart import parse_smartctl
+
+        try:
+            data = args.file.read_bytes()
+        except OSError as exc:
+            raise OperatorError(f"Cannot read {args.file}: {exc.strerror}", hint="Check the path") from exc
+        report = parse_smartctl(data)
+        if args.json:
+            _print_json(report.to_json())
+        else:
+            print(f"{report.verdict}: {report.model} {report.serial}".rstrip())
+            for reason in report.reasons:
+                print(f"  {reason.level:<7} {reason.text}")
+        return EXIT_OK
     drives = DriveService(store).drives(allow_loop=args.allow_loop)
     if args.json:
         _print_json([d.to_json() for d in drives])
@@ -286,9 +322,72 @@ def cmd_drive(store: Store, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_erase(store: Store, args: argparse.Namespace) -> int:
+    import signal
+    import threading
+
+    from app.services.erasure import EraseRequest, EraseService
+    from app.services.intake import IntakeService
+    from drivers.block.overwrite import Progress, VerifyMode
+
+    operator = IntakeService(store).login_badge(args.operator) if args.operator else None
+    if not args.yes:
+        if not sys.stdin.isatty():
+            raise OperatorError("Erasing needs confirmation", hint="Add --yes to erase without being asked")
+        answer = input(f"Erase {args.device} with {args.method}? Every byte on it will be lost. Type 'erase': ")
+        if answer.strip() != "erase":
+            raise OperatorError("Not confirmed; nothing was touched", hint="Type erase to confirm")
+    cancel = threading.Event()
+    # Ctrl+C or a stop request ends the pass cleanly at the next block: recorded as interrupted, resumable.
+    previous = signal.signal(signal.SIGINT, lambda *_: cancel.set())
+    signal.signal(signal.SIGTERM, lambda *_: cancel.set())
+    last = [0.0]
+
+    def progress(p: Progress) -> None:
+        import time
+
+        if time.monotonic() - last[0] >= 1.0 or p.done_bytes == p.total_bytes:
+            last[0] = time.monotonic()
+            pct = 100 * p.done_bytes // max(p.total_bytes, 1)
+            print(f"{p.phase}: {pct}% ({p.done_bytes:,} of {p.total_bytes:,} bytes, {p.bytes_per_s // 1_000_000} MB/s)",
+                  file=sys.stderr)
+
+    request = EraseRequest(args.device, args.method, VerifyMode(args.verify), allow_loop=args.allow_loop,
+                           unit_identifier=args.unit, restart=args.restart,
+                           checkpoint_every=max(args.checkpoint_mb, 1) * 1024 * 1024)
+    try:
+        outcome = EraseService(store, operator).erase(request, cancel, progress)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if args.json:
+        _print_json(outcome.to_json())
+    else:
+        print(f"{outcome.outcome}: {outcome.summary}" + (f"\ncertificate: {outcome.certificate_path}"
+                                                           if outcome.certificate_path else ""))
+    return EXIT_OK if outcome.outcome == "passed" else EXIT_CHECK_FAILED
+
+
+def cmd_cert(store: Store, args: argparse.Namespace) -> int:
+    from app.core import certificate
+    from app.store.keys import public_key_text
+
+    try:
+        text = args.file.read_text(encoding="utf-8", errors="replace")
+    except OSError as exc:
+        raise OperatorError(f"Cannot read {args.file}: {exc.strerror}", hint="Check the path") from exc
+    trusted = args.key or public_key_text(store.public_key)
+    result = certificate.check(certificate.loads(text), trusted)
+    if result.ok:
+        print(f"ok: certificate {result.certificate_id} is intact and signed by station key {trusted[:16]}…")
+        return EXIT_OK
+    for problem in result.problems:
+        print(f"altered: {problem}", file=sys.stderr)
+    return EXIT_CHECK_FAILED
+
+
 COMMANDS: dict[str, Callable[[Store, argparse.Namespace], int]] = {
     "units": cmd_units, "lots": cmd_lots, "operators": cmd_operators, "audit": cmd_audit, "db": cmd_db,
-    "bays": cmd_bays, "drive": cmd_drive,
+    "bays": cmd_bays, "drive": cmd_drive, "erase": cmd_erase, "cert": cmd_cert,
 }
 
 

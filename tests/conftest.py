@@ -29,24 +29,30 @@ class _Collector(logging.Handler):
         self.records.append(record)
 
 
+_COLLECTOR = pytest.StashKey[_Collector]()
+_EXPECTED = pytest.StashKey[bool]()
+
+
 @pytest.fixture
-def log_warnings() -> list[logging.LogRecord]:
-    """Request this to expect WARNING logs: they are collected here instead of failing the test."""
-    return []
+def log_warnings(request: pytest.FixtureRequest) -> list[logging.LogRecord]:
+    """Request this to expect WARNING logs: they are collected here (live) instead of failing the test."""
+    request.node.stash[_EXPECTED] = True
+    return request.node.stash[_COLLECTOR].records
 
 
 @pytest.fixture(autouse=True)
 def _fail_on_unexpected_warning_logs(request: pytest.FixtureRequest) -> Iterator[None]:
     collector = _Collector()
+    request.node.stash[_COLLECTOR] = collector
     root = logging.getLogger()
     root.addHandler(collector)
     try:
         yield
     finally:
         root.removeHandler(collector)
-    if "log_warnings" in request.fixturenames:
-        request.getfixturevalue("log_warnings").extend(collector.records)
-    elif collector.records:
+    if request.node.stash.get(_EXPECTED, False):
+        return
+    if collector.records:
         lines = "\n".join(f"{r.levelname} {r.name}: {r.getMessage()}" for r in collector.records)
         pytest.fail(f"unexpected WARNING logs:\n{lines}")
 

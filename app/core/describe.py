@@ -30,6 +30,12 @@ _TEXT: dict[str, Callable[[Mapping[str, Any]], str]] = {
     ev.LOT_CREATED: lambda b: f"Lot {b['code']} created for {b['party_kind']} {b['party']}"
     + (f", PO {b['po']}" if b["po"] else "") + f", {b['expected_count']} expected",
     ev.LOT_MANIFEST_IMPORTED: lambda b: f"Manifest {b['file_name']} imported ({len(b['lines'])} units)",
+    ev.ERASURE_STARTED: lambda b: f"Erasure started: {b['method'].get('pattern', '')} overwrite of "
+    f"{b['device'].get('path', '')}, {b['verification']} verification"
+    + (" (resumed)" if b.get("resumed_from") else ""),
+    ev.ERASURE_CHECKPOINT: lambda b: f"Erasure checkpoint at {b['next_offset'] // 1_000_000:,} MB",
+    ev.ERASURE_COMPLETED: lambda b: f"Erasure {b['outcome']}: {b['result'].get('summary', '')}"
+    + (f" — certificate {b['certificate_id']}" if b.get("certificate_id") else ""),
     ev.BAY_ASSIGNED: lambda b: f"Bay {b['bay']} assigned to port {b['bay_key']}",
     ev.BAY_CLEARED: lambda b: f"Bay {b['bay']} cleared",
     ev.LOT_UNIT_RECEIVED: lambda b: f"Received into lot {b.get('lot_code', '')}".rstrip()

@@ -84,6 +84,9 @@ UNIT_STATE_CHANGED = "unit.state_changed"
 LOT_CREATED = "lot.created"
 LOT_MANIFEST_IMPORTED = "lot.manifest_imported"
 LOT_UNIT_RECEIVED = "lot.unit_received"
+ERASURE_STARTED = "erasure.started"
+ERASURE_CHECKPOINT = "erasure.checkpoint"
+ERASURE_COMPLETED = "erasure.completed"
 BAY_ASSIGNED = "bay.assigned"
 BAY_CLEARED = "bay.cleared"
 
@@ -116,6 +119,20 @@ SCHEMAS: dict[tuple[str, int], EventSchema] = {
             _f("lot_id", str), _f("file_name", str), _f("file_sha256", str), _f("lines", list),
         )),
         EventSchema(LOT_UNIT_RECEIVED, 1, (_f("lot_id", str), _f("expected", bool)), needs_unit=True),
+        EventSchema(ERASURE_STARTED, 1, (
+            _f("erasure_id", str), _f("device", dict), _f("method", dict), _f("verification", str),
+            _f("seed_hex", str), _f("sample_seed", int), _f("resumed_from", str, required=False),
+            _f("override", dict, required=False),
+        ), needs_unit=True),
+        EventSchema(ERASURE_CHECKPOINT, 1, (_f("erasure_id", str), _f("next_offset", int)), needs_unit=True),
+        # The body of a passed erasure is its certificate (see app/core/certificate.py).
+        EventSchema(ERASURE_COMPLETED, 1, (
+            _f("erasure_id", str), _f("outcome", str, choices={"passed", "failed", "interrupted"}),
+            _f("certificate_id", str, required=False), _f("device", dict), _f("method", dict),
+            _f("verification", dict), _f("result", dict), _f("operator", dict, required=False),
+            _f("station", dict), _f("started_at", str), _f("finished_at", str),
+            _f("destination", str, required=False), _f("field_digests", dict, required=False),
+        ), needs_unit=True),
         EventSchema(BAY_ASSIGNED, 1, (_f("bay", int), _f("bay_key", str), _f("label", str, required=False))),
         EventSchema(BAY_CLEARED, 1, (_f("bay", int),)),
         # v2 names the lot's code too, so a timeline reads without looking the lot up.

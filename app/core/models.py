@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from app.core.canonical import canonical_json, sha256_hex
 from app.core.lifecycle import UnitState
 
 
@@ -132,6 +133,10 @@ class Event:
     prev_hash: str = ""
     hash: str = ""
     signature: str = ""
+
+    def content_hash(self) -> str:
+        """SHA-256 over the canonical form of everything but the hash and the signature."""
+        return sha256_hex(canonical_json(self.hashed_content()))
 
     def hashed_content(self) -> dict[str, Any]:
         """Everything the hash covers: all fields except the hash and the signature."""

@@ -10,7 +10,7 @@ from typing import Any
 import sqlite_utils
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from app.core.canonical import GENESIS_HASH, canonical_json, sha256_hex
+from app.core.canonical import GENESIS_HASH, canonical_json
 from app.core.events import schema_for
 from app.core.models import Event
 from app.store.keys import sign_hash
@@ -23,7 +23,7 @@ _COLUMNS = (
 
 def event_hash(event: Event) -> str:
     """SHA-256 over the canonical form of everything but the hash and signature."""
-    return sha256_hex(canonical_json(event.hashed_content()))
+    return event.content_hash()
 
 
 def chain_head(db: sqlite_utils.Database) -> tuple[int, str]:

@@ -130,7 +130,38 @@ def m003_bays(db: sqlite_utils.Database) -> None:
     )
 
 
-PROJECTION_TABLES = ("bays", "lot_receipts", "lot_manifest", "unit_identifiers", "units", "lots", "operators")
+@MIGRATIONS()
+def m004_erasures(db: sqlite_utils.Database) -> None:
+    db.executescript(
+        """
+        CREATE TABLE erasures (
+            erasure_id     TEXT PRIMARY KEY,
+            unit_id        TEXT NOT NULL REFERENCES units (unit_id),
+            device_path    TEXT NOT NULL,
+            device_serial  TEXT NOT NULL,
+            bay            INTEGER,
+            pattern        TEXT NOT NULL,
+            verification   TEXT NOT NULL,
+            seed_hex       TEXT NOT NULL,
+            sample_seed    INTEGER NOT NULL,
+            state          TEXT NOT NULL,      -- running (or interrupted, if no job runs it), passed, failed
+            next_offset    INTEGER NOT NULL DEFAULT 0,
+            total_bytes    INTEGER NOT NULL,
+            certificate_id TEXT,
+            started_at     TEXT NOT NULL,
+            finished_at    TEXT,
+            detail         TEXT NOT NULL DEFAULT ''
+        );
+        CREATE INDEX erasures_unit ON erasures (unit_id, started_at);
+        CREATE INDEX erasures_serial ON erasures (device_serial, state);
+        CREATE UNIQUE INDEX erasures_certificate ON erasures (certificate_id) WHERE certificate_id IS NOT NULL;
+        """
+    )
+
+
+PROJECTION_TABLES = (
+    "erasures", "bays", "lot_receipts", "lot_manifest", "unit_identifiers", "units", "lots", "operators",
+)
 
 
 class NewerDatabase(OperatorError):

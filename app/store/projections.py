@@ -87,6 +87,38 @@ def _lot_unit_received(db: sqlite_utils.Database, e: Event) -> None:
     )
 
 
+def _erasure_started(db: sqlite_utils.Database, e: Event) -> None:
+    b = e.body
+    device, method = b["device"], b["method"]
+    db.execute(
+        "INSERT INTO erasures (erasure_id, unit_id, device_path, device_serial, bay, pattern, verification,"
+        " seed_hex, sample_seed, state, next_offset, total_bytes, started_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'running', ?, ?, ?)",
+        [b["erasure_id"], e.unit_id, device.get("path", ""), device.get("serial", ""), device.get("bay"),
+         method.get("pattern", ""), b["verification"], b["seed_hex"], b["sample_seed"],
+         int(method.get("start_offset", 0)), int(device.get("size_bytes", 0)), e.occurred_at],
+    )
+    _touch(db, e)
+
+
+def _erasure_checkpoint(db: sqlite_utils.Database, e: Event) -> None:
+    db.execute(
+        "UPDATE erasures SET next_offset = ? WHERE erasure_id = ?", [e.body["next_offset"], e.body["erasure_id"]]
+    )
+
+
+def _erasure_completed(db: sqlite_utils.Database, e: Event) -> None:
+    b = e.body
+    state = {"passed": "passed", "failed": "failed", "interrupted": "interrupted"}[b["outcome"]]
+    db.execute(
+        "UPDATE erasures SET state = ?, certificate_id = ?, finished_at = ?, detail = ?,"
+        " next_offset = coalesce(?, next_offset) WHERE erasure_id = ?",
+        [state, b.get("certificate_id"), b["finished_at"], str(b["result"].get("summary", "")),
+         b["result"].get("next_offset"), b["erasure_id"]],
+    )
+    _touch(db, e)
+
+
 def _bay_assigned(db: sqlite_utils.Database, e: Event) -> None:
     # A port belongs to one bay and a bay to one port: reassigning moves it.
     db.execute("DELETE FROM bays WHERE bay = ? OR bay_key = ?", [e.body["bay"], e.body["bay_key"]])
@@ -119,6 +151,9 @@ HANDLERS: dict[str, Handler] = {
     ev.LOT_MANIFEST_IMPORTED: _lot_manifest_imported,
     ev.LOT_UNIT_RECEIVED: _lot_unit_received,
     ev.BAY_ASSIGNED: _bay_assigned,
+    ev.ERASURE_STARTED: _erasure_started,
+    ev.ERASURE_CHECKPOINT: _erasure_checkpoint,
+    ev.ERASURE_COMPLETED: _erasure_completed,
     ev.BAY_CLEARED: _bay_cleared,
 }
 

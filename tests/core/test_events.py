@@ -46,6 +46,20 @@ GOOD: dict[str, tuple[dict[str, Any], str | None, str | None]] = {
     ev.LOT_UNIT_RECEIVED: ({"lot_id": "L-1", "lot_code": "LOT-2026-0042", "expected": True}, UNIT, OPERATOR),
     ev.BAY_ASSIGNED: ({"bay": 3, "bay_key": "pci0000:00/0000:00:17.0/ata3", "label": "dock 3"}, None, OPERATOR),
     ev.BAY_CLEARED: ({"bay": 3}, None, OPERATOR),
+    ev.ERASURE_STARTED: (
+        {"erasure_id": "E-1", "device": {"path": "/dev/sdb", "serial": "WD-1"}, "method": {"pattern": "zeros"},
+         "verification": "full", "seed_hex": "", "sample_seed": 7, "resumed_from": "E-0",
+         "override": {"by": OPERATOR, "reason": "test"}},
+        UNIT, OPERATOR,
+    ),
+    ev.ERASURE_CHECKPOINT: ({"erasure_id": "E-1", "next_offset": 2**31}, UNIT, OPERATOR),
+    ev.ERASURE_COMPLETED: (
+        {"erasure_id": "E-1", "outcome": "passed", "certificate_id": "C-1", "device": {}, "method": {},
+         "verification": {}, "result": {}, "operator": {"name": "Alex"}, "station": {},
+         "started_at": "2026-11-22T06:00:00.000Z", "finished_at": "2026-11-22T06:10:00.000Z",
+         "destination": "reuse", "field_digests": {}},
+        UNIT, OPERATOR,
+    ),
 }
 
 ALL_TYPES = sorted({event_type for event_type, _version in SCHEMAS})
@@ -110,6 +124,9 @@ def test_the_optional_fields_are_the_expected_ones() -> None:
     assert {p.values for p in OPTIONAL} == {
         (ev.OPERATOR_LOGGED_OUT, "reason"), (ev.UNIT_CREATED, "model"), (ev.UNIT_CREATED, "gtin"),
         (ev.UNIT_CREATED, "raw_scan"), (ev.UNIT_STATE_CHANGED, "reason"), (ev.BAY_ASSIGNED, "label"),
+        (ev.ERASURE_STARTED, "resumed_from"), (ev.ERASURE_STARTED, "override"),
+        (ev.ERASURE_COMPLETED, "certificate_id"), (ev.ERASURE_COMPLETED, "operator"),
+        (ev.ERASURE_COMPLETED, "destination"), (ev.ERASURE_COMPLETED, "field_digests"),
     }
 
 
@@ -175,7 +192,8 @@ NEEDS_OPERATOR = [t for t in ALL_TYPES if schema_for(t).needs_operator]
 
 def test_unit_and_operator_requirements_are_the_expected_types() -> None:
     assert set(NEEDS_UNIT) == {ev.UNIT_CREATED, ev.UNIT_IDENTIFIER_ADDED, ev.UNIT_STATE_CHANGED,
-                               ev.LOT_UNIT_RECEIVED}
+                               ev.LOT_UNIT_RECEIVED, ev.ERASURE_STARTED, ev.ERASURE_CHECKPOINT,
+                               ev.ERASURE_COMPLETED}
     assert set(NEEDS_OPERATOR) == {ev.OPERATOR_LOGGED_IN, ev.OPERATOR_LOGGED_OUT}
 
 

@@ -79,6 +79,18 @@ def worked(intake: IntakeService) -> IntakeService:
     drives.assign_bay(2, "pci0000:00/0000:00:17.0/ata2")
     drives.assign_bay(1, "pci0000:00/0000:00:17.0/ata3")  # bay 1 moved to another port
     drives.clear_bay(2)
+    # an erasure of the loose unit, recorded as the erase service records one (the drive itself is
+    # exercised in tests/services/test_erasure.py)
+    store = intake.store
+    device = {"path": "/dev/sdb", "serial": "SN-LOOSE-0001", "size_bytes": 4 * 2**30, "bay": 1}
+    store.record(ev.ERASURE_STARTED, {"erasure_id": "E-1", "device": device, "method": {"pattern": "zeros"},
+                                      "verification": "full", "seed_hex": "", "sample_seed": 1}, unit_id=loose.unit_id)
+    store.record(ev.ERASURE_CHECKPOINT, {"erasure_id": "E-1", "next_offset": 2 * 2**30}, unit_id=loose.unit_id)
+    store.record(ev.ERASURE_COMPLETED, {
+        "erasure_id": "E-1", "outcome": "failed", "device": device, "method": {}, "verification": {},
+        "result": {"summary": "2 ranges could not be written"}, "station": {},
+        "started_at": "2026-11-22T06:00:00.000Z", "finished_at": "2026-11-22T06:10:00.000Z",
+    }, unit_id=loose.unit_id)
     return intake
 
 
