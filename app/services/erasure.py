@@ -311,7 +311,8 @@ def _judge(result: OverwriteResult) -> tuple[str, str]:
     gb = result.total_bytes / 1e9
     if result.interrupted:
         why = result.error or "cancelled"
-        reached = result.written_bytes + result.start_offset
+        # The checkpoint is exact; written_bytes leaves out ranges that failed.
+        reached = result.checkpoint.next_offset if result.checkpoint else result.start_offset
         return "interrupted", f"interrupted at {reached:,} of {result.total_bytes:,} bytes ({why})"
     if result.bad_ranges:
         return "failed", f"{len(result.bad_ranges)} range(s) could not be written"

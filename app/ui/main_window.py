@@ -34,9 +34,11 @@ from app.settings import Settings, save_settings
 from app.store import queries
 from app.store.eventlog import unit_events
 from app.store.store import Store
+from app.ui.bays_tab import BaysTab
 from app.ui.login_page import LoginPage
 from app.ui.lots_page import LotsPage, NewLotDialog
 from app.ui.manifest_import import ImportOutcome, ManifestImporter
+from app.ui.name_cache import NameCache
 from app.ui.operators_dialog import OperatorsDialog
 from app.ui.scanner_filter import ScannerFilter
 from app.ui.search_page import SearchPage
@@ -58,8 +60,10 @@ def _wedge_config(settings: Settings) -> WedgeConfig:
 class MainWindow(QMainWindow):
     """The whole bench UI of one station."""
 
-    def __init__(self, store: Store, settings: Settings, parent: QWidget | None = None) -> None:
+    def __init__(self, store: Store, settings: Settings, parent: QWidget | None = None, *,
+                 allow_loop_devices: bool = False) -> None:
         super().__init__(parent)
+        self._allow_loop = allow_loop_devices  # loop devices count as drives: tests and demos only
         self.store = store
         self.settings = settings
         self.intake = IntakeService(store, settings.rules)
@@ -72,12 +76,11 @@ class MainWindow(QMainWindow):
         self.importer.done.connect(self._on_import_done)
         self.scanner.install()
         self._job_texts: dict[str, str] = {}
-        self._names: dict[str, str] = {}
-        self._lot_codes: dict[str, str] = {}
         self._lots_stale = True
         self._shut_down = False
         self._new_lot_dialog: NewLotDialog | None = None
         self._operators_dialog: OperatorsDialog | None = None
+        self.names = NameCache(store.db)
         self._build()
         self.setWindowTitle(f"{APP_NAME} — {settings.station_name}")
         self.setStyleSheet(STYLE)
@@ -97,8 +100,8 @@ class MainWindow(QMainWindow):
 
         self.login_page = LoginPage()
         self.login_page.pin_login_requested.connect(self._on_pin_login)
-        self.unit_page = UnitPage(self._operator_name)
-        self.search_page = SearchPage(self._search, self._lot_code)
+        self.unit_page = UnitPage(self.names.operator_name)
+        self.search_page = SearchPage(self._search, self.names.lot_code)
         self.search_page.unit_activated.connect(self._on_unit_activated)
         self.lots_page = LotsPage()
         self.lots_page.new_lot_requested.connect(self.new_lot)
@@ -109,6 +112,9 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.unit_page, "&Unit  F2")
         self.tabs.addTab(self.search_page, "&Search  F3")
         self.tabs.addTab(self.lots_page, "&Lots  F4")
+        self.bays = BaysTab(self.store, self.jobs, self.say, lambda: self.intake.operator,
+                            allow_loop=self._allow_loop, parent=self)
+        self.tabs.addTab(self.bays.page, "&Bays  F6")
         self.tabs.currentChanged.connect(self._on_tab_changed)
         work = QWidget()
         work_layout = QVBoxLayout(work)
@@ -154,6 +160,7 @@ class MainWindow(QMainWindow):
         self._action("&View", "&Unit", ["F2"], self.show_unit_page)
         self._action("&View", "&Search", ["F3", "Ctrl+F"], self.show_search_page)
         self._action("&View", "&Lots", ["F4"], self.show_lots_page)
+        self._action("&View", "&Bays", ["F6"], self.show_bays_page)
         self._action("&View", "&Type an identifier", ["Ctrl+E"], self.focus_manual_entry)
         self._action("&Lots", "&New lot…", ["Ctrl+N"], self.new_lot)
         self._action("&Lots", "&Import manifest…", ["Ctrl+I"], self._on_import_shortcut)
@@ -162,28 +169,6 @@ class MainWindow(QMainWindow):
         self._action("&Operator", "&Log out", ["Ctrl+Shift+L"], self.logout)
 
     # --- lookups for the views -------------------------------------------------------------------
-
-    # Names and codes never change once recorded, so the views may cache them: a table cell is
-    # painted many times and must not cost a query each time.
-    def _operator_name(self, operator_id: str | None) -> str:
-        if not operator_id:
-            return "—"
-        if operator_id not in self._names:
-            op = queries.operator_by_id(self.store.db, operator_id)
-            if op is None:
-                return operator_id
-            self._names[operator_id] = op.name
-        return self._names[operator_id]
-
-    def _lot_code(self, lot_id: str | None) -> str:
-        if not lot_id:
-            return ""
-        if lot_id not in self._lot_codes:
-            lot = queries.lot_by_id(self.store.db, lot_id)
-            if lot is None:
-                return lot_id
-            self._lot_codes[lot_id] = lot.code
-        return self._lot_codes[lot_id]
 
     def _search(self, text: str, state: UnitState | None) -> list[Unit]:
         return queries.search_units(self.store.db, text, state=state)
@@ -236,6 +221,12 @@ class MainWindow(QMainWindow):
             self.lots_page.table.setFocus()
 
     @Slot()
+    def show_bays_page(self) -> None:
+        if self.intake.operator:
+            self.tabs.setCurrentWidget(self.bays.page)
+            self.bays.page.table.setFocus()
+
+    @Slot()
     def focus_manual_entry(self) -> None:
         if self.intake.operator:
             self.manual_edit.setFocus()
@@ -244,6 +235,11 @@ class MainWindow(QMainWindow):
     def _on_tab_changed(self, index: int) -> None:
         if self.tabs.widget(index) is self.lots_page and self._lots_stale:
             self.refresh_lots(self.intake.active_lot.lot_id if self.intake.active_lot else None)
+        if self.tabs.widget(index) is self.bays.page:
+            self.bays.page.rescan()
+            self.bays.page.start_polling()
+        else:
+            self.bays.page.stop_polling()
 
     @Slot(str)
     def _on_unit_activated(self, unit_id: str) -> None:
@@ -254,7 +250,7 @@ class MainWindow(QMainWindow):
         if unit is None:
             self.say(f"Unit {unit_id} not found", "error")
             return
-        self.unit_page.show_unit(unit, unit_events(self.store.db, unit_id), self._lot_code(unit.lot_id))
+        self.unit_page.show_unit(unit, unit_events(self.store.db, unit_id), self.names.lot_code(unit.lot_id))
         self.tabs.setCurrentWidget(self.unit_page)
 
     def refresh_lots(self, select_lot_id: str | None = None) -> None:
@@ -474,6 +470,7 @@ class MainWindow(QMainWindow):
         if self._shut_down:
             return
         self._shut_down = True
+        self.bays.page.stop_polling()
         self.scanner.remove()
         self.jobs.shutdown()
 

@@ -33,6 +33,10 @@ class RecordTableModel(QAbstractTableModel, Generic[T]):
     def row(self, index: int) -> T:
         return self._rows[index]
 
+    def replace_row(self, index: int, record: T) -> None:
+        self._rows[index] = record
+        self.dataChanged.emit(self.index(index, 0), self.index(index, len(self.columns) - 1))
+
     def rowCount(self, parent: Index = _ROOT) -> int:
         return 0 if parent.isValid() else len(self._rows)
 
