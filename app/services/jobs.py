@@ -12,7 +12,7 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 
@@ -29,6 +29,7 @@ class JobProgress:
     done: int
     total: int
     text: str = ""
+    detail: object = None
 
 
 @dataclass(frozen=True)
@@ -45,7 +46,11 @@ class JobResult:
         return self.error is None and not self.cancelled
 
 
-Report = Callable[[int, int, str], None]
+class Report(Protocol):
+    """How a job reports progress: done of total, a line for the operator, and optionally an
+    immutable record with the details (it crosses threads)."""
+
+    def __call__(self, done: int, total: int, text: str = "", detail: object = None) -> None: ...
 JobFunction = Callable[[threading.Event, Report], Any]
 
 
@@ -63,8 +68,8 @@ class _Job(QRunnable):
         self.setAutoDelete(True)
 
     def run(self) -> None:
-        def report(done: int, total: int, text: str = "") -> None:
-            self._signals.progress.emit(JobProgress(self.key, done, total, text))
+        def report(done: int, total: int, text: str = "", detail: object = None) -> None:
+            self._signals.progress.emit(JobProgress(self.key, done, total, text, detail))
 
         try:
             value = self._fn(self.cancel, report)

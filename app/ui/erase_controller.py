@@ -16,7 +16,7 @@ from PySide6.QtCore import QObject, Signal, Slot
 from app.core.errors import OperatorError
 from app.services.erasure import EraseOutcome, EraseRequest, EraseService, PreparedErase
 from app.services.jobs import JobManager, JobProgress, JobResult, Report
-from drivers.block.overwrite import Checkpoint
+from drivers.block.overwrite import Checkpoint, Progress
 
 log = logging.getLogger("app.ui")
 
@@ -81,8 +81,10 @@ class EraseController(QObject):
         prepared.job.on_checkpoint = lambda cp: relay.checkpoint.emit(_CheckpointReached(key, cp))
 
         def work(cancel: threading.Event, report: Report) -> None:
+            name = prepared.device.name
             for p in EraseService.run(prepared, cancel):
-                report(p.done_bytes, p.total_bytes, f"{p.phase}:{p.bytes_per_s}")
+                verb = "writing" if p.phase == "write" else "verifying"
+                report(p.done_bytes, p.total_bytes, f"{name} {verb} {p.bytes_per_s // 1_000_000} MB/s", p)
 
         self._running[key] = prepared
         self._jobs.start(key, work, label=f"the erasure of {request.device_path}")
@@ -101,8 +103,9 @@ class EraseController(QObject):
         prepared = self._running.get(p.key)
         if prepared is None:
             return
-        phase, _, rate = p.text.partition(":")
-        speed = int(rate or 0)
+        if not isinstance(p.detail, Progress):
+            return
+        phase, speed = p.detail.phase, p.detail.bytes_per_s
         remaining = max(p.total - p.done, 0)
         eta = remaining // speed if speed > 0 else None
         percent = 100 * p.done // p.total if p.total else 0

@@ -6,6 +6,8 @@ misread IMEI — and saves what the screen shows at each step to resources/scree
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sys
 import tempfile
 from pathlib import Path
@@ -23,6 +25,7 @@ from app.ui.settings_dialog import SettingsDialog
 from app.ui.sim_player import KeystrokePlayer
 from drivers.sim.scanner import SimulatedScanner
 from drivers.sim.scenarios import SCENARIOS
+from tests.drivers.loop_devices import loop_device
 
 OUT = Path(__file__).resolve().parents[2] / "resources" / "screenshots"
 
@@ -37,7 +40,7 @@ def main() -> int:
     app = QApplication(sys.argv[:1])
     OUT.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp, Store(Path(tmp) / "data") as store:
-        window = MainWindow(store, Settings())
+        window = MainWindow(store, Settings(), allow_loop_devices=True)
         simulation.seed(window.intake, SCENARIOS["demo"])
         window.show()
         window.activateWindow()
@@ -88,6 +91,28 @@ def main() -> int:
         operators.grab().save(str(OUT / "operators.png"))
         print(OUT / "operators.png")
         operators.close()
+        if os.geteuid() == 0:
+            with contextlib.ExitStack() as stack:
+                drives = [stack.enter_context(loop_device(Path(tmp) / f"bay{i}.img", size))
+                          for i, size in enumerate((3 * 2**30, 3 * 2**30, 64 * 2**20))]
+                from app.services.drives import DriveService
+
+                for bay, path in enumerate(drives[:2], start=1):  # the third stays outside the bay map
+                    DriveService(store).assign_bay(bay, f"virtual/{os.path.basename(path)}")
+                window.bays.ask_label = lambda d: f"WD-WX{d.device.name[-1]}1A2B3C"
+                window.bays.confirm = lambda d, m: True
+                window.show_bays_page()
+                page = window.bays.page
+                page.rescan()
+                for row in range(2):
+                    page.table.selectRow(row)
+                    page._on_erase()
+                _wait(900)
+                shot("bays")
+                while any(window.bays.controller.busy(p) for p in drives):
+                    _wait(100)
+                _wait(200)
+                shot("bays-done")
         window.shutdown()
         window.close()
     return 0
