@@ -372,11 +372,17 @@ def cmd_cert(store: Store, args: argparse.Namespace) -> int:
     from app.store.keys import public_key_text
 
     try:
-        text = args.file.read_text(encoding="utf-8", errors="replace")
+        data = args.file.read_bytes()
     except OSError as exc:
         raise OperatorError(f"Cannot read {args.file}: {exc.strerror}", hint="Check the path") from exc
     trusted = args.key or public_key_text(store.public_key)
-    result = certificate.check(certificate.loads(text), trusted)
+    if data.startswith(b"%PDF"):
+        from app.reports.certificate_pdf import embedded_document
+
+        doc = embedded_document(data)  # the signed document travels inside the PDF
+    else:
+        doc = certificate.loads(data.decode("utf-8", errors="replace"))
+    result = certificate.check(doc, trusted)
     if result.ok:
         print(f"ok: certificate {result.certificate_id} is intact and signed by station key {trusted[:16]}…")
         return EXIT_OK

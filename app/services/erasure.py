@@ -294,6 +294,13 @@ class EraseService:
         tmp = path.with_suffix(".tmp")
         tmp.write_text(json.dumps(doc, indent=2, sort_keys=True), encoding="utf-8")
         tmp.replace(path)
+        # The printable PDF beside it carries the same signed document inside it.
+        from app.reports.certificate_pdf import render_certificate
+
+        pdf = path.with_suffix(".pdf")
+        tmp_pdf = path.with_suffix(".pdf.tmp")
+        tmp_pdf.write_bytes(render_certificate(doc))
+        tmp_pdf.replace(pdf)
         return path
 
     def erase(self, request: EraseRequest, cancel: threading.Event,

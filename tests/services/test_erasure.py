@@ -20,6 +20,7 @@ import pytest
 from app.core import certificate
 from app.core.errors import OperatorError
 from app.core.lifecycle import UnitState
+from app.reports.certificate_pdf import embedded_document
 from app.services.drives import DriveService
 from app.services.erasure import EraseRequest, EraseService
 from app.store import queries
@@ -61,6 +62,8 @@ def test_zeros_with_full_verification_certifies_and_the_drive_reads_back_blank(s
     assert check.ok, check.problems
     assert doc["certificate"]["verification"]["method"] == "full"
     assert doc["certificate"]["method"]["category"] == "Clear"
+    pdf = Path(outcome.certificate_path).with_suffix(".pdf")  # the printable copy carries the same document
+    assert embedded_document(pdf.read_bytes()) == doc
     unit = queries.find_unit(store.db, "WD-0001")
     assert unit is not None
     assert unit.state is UnitState.SANITISED
@@ -200,6 +203,9 @@ def test_cert_verify_names_the_altered_field(store: Store, drive: str, tmp_path:
     proc = subprocess.run(_cli(data, "cert", "verify", str(garbage)), capture_output=True, text=True)
     assert proc.returncode == 1
     assert "not a Refurb Bench erasure certificate" in proc.stderr
+    pdf = str(Path(outcome.certificate_path).with_suffix(".pdf"))
+    proc = subprocess.run(_cli(data, "cert", "verify", pdf), capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
     other_key = "00" * 32
     proc = subprocess.run(_cli(data, "cert", "verify", outcome.certificate_path, "--key", other_key),
                           capture_output=True, text=True)

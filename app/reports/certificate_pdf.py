@@ -1,0 +1,384 @@
+"""The Certificate of Sanitization as a one-page A4 PDF, with the signed certificate inside it.
+
+The page follows the sections of the sample certificate in NIST SP 800-88 Rev. 1 Appendix G
+(person, media, sanitization details, destination, signature, validation) and names methods in
+the Rev. 2 / IEEE 2883-2022 terms (Clear / Purge, overwrite). It shows only what the signed
+``erasure.completed`` body holds: a field the body does not record is printed as "not recorded"
+or "not reported", never guessed.
+
+The printed text is a rendering, not the proof. What is signed is the certificate document (the
+JSON written by the erase service), and that document travels inside the PDF as a standard PDF
+file attachment (``<certificate id>.json``). A PDF whose visible text was edited but whose embedded
+JSON was not *still verifies*, because the check never looks at the text. To verify a PDF, take
+:func:`embedded_document` and pass it to :func:`app.core.certificate.check` with the trusted
+station key; the QR code (``RBCERT:1:<certificate id>:<event hash>``) lets a reader match a paper
+copy with the station's records.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from reportlab.graphics import renderPDF  # type: ignore[import-untyped]
+from reportlab.graphics.barcode.qr import QrCodeWidget  # type: ignore[import-untyped]
+from reportlab.graphics.shapes import Drawing  # type: ignore[import-untyped]
+from reportlab.lib.colors import Color  # type: ignore[import-untyped]
+from reportlab.lib.pagesizes import A4  # type: ignore[import-untyped]
+from reportlab.lib.units import mm  # type: ignore[import-untyped]
+from reportlab.lib.utils import simpleSplit  # type: ignore[import-untyped]
+from reportlab.pdfbase.pdfdoc import PDFArray, PDFDictionary, PDFName, PDFStream, PDFString  # type: ignore[import-untyped]
+from reportlab.pdfgen.canvas import Canvas  # type: ignore[import-untyped]
+
+from app.core.certificate import SCHEMA, check
+
+QR_PREFIX = "RBCERT:1"
+PAGE_W, PAGE_H = A4
+MARGIN = 15 * mm
+QR_SYMBOL = 38 * mm  # the code without its quiet zone: ~0.9 mm a module, read from a phone or a 100 dpi scan
+QR_QUIET = 4         # modules of white around the code, as the QR standard asks
+LABEL_W = 44 * mm    # label column; values wrap in the rest of the width
+BODY_FONT, BOLD_FONT, MONO_FONT = "Helvetica", "Helvetica-Bold", "Courier"
+BODY_SIZE, LEADING = 9.0, 11.5
+MONO_SIZE = 7.5
+ROW_GAP = 1.5        # air between rows, which matters most where values wrap
+SQUEEZES = (1.0, 0.95, 0.9, 0.85)  # line spacings tried in turn; at 0.85 lines of 9 pt text nearly touch
+BOTTOM = MARGIN + 3  # the lowest baseline of the content; the footer sits in the margin below
+MAX_LINES = 3        # a runaway value is cut, so the certificate always stays one page
+GREY = Color(0.35, 0.35, 0.35)
+BAND = Color(0.88, 0.88, 0.88)
+
+# Rows are (label, value, style); style "mono" prints hex in a fixed-width font, "blank" a line to fill in.
+Row = tuple[str, str, str]
+
+
+def render_certificate(doc: Mapping[str, Any]) -> bytes:
+    """One A4 page for a *passed* erasure's certificate document; the same document gives the same bytes.
+
+    Raises ValueError for anything that is not a signed certificate of a passed erasure: a failed or
+    interrupted erasure never gets a document that looks like a certificate, and neither does a
+    document whose signature does not match its own station key (it was edited after signing).
+    """
+    body, envelope = _parts(doc)
+    if body.get("outcome") != "passed":
+        raise ValueError(f"erasure outcome is {body.get('outcome')!r}: only a passed erasure gets a certificate")
+    cert_id = str(body.get("certificate_id") or "")
+    if not cert_id:
+        raise ValueError("the certificate has no certificate_id")
+    checked = check(dict(doc))
+    if not checked.ok:
+        raise ValueError("the certificate does not verify: " + "; ".join(checked.problems))
+
+    out = io.BytesIO()
+    # invariant=1 fixes the creation date and the document ID, so equal input gives equal bytes.
+    canvas = Canvas(out, pagesize=A4, invariant=1, pageCompression=1)
+    canvas.setTitle(f"Certificate of Sanitization {cert_id}")
+    canvas.setAuthor(f"Refurb Bench station {_get(body, 'station', 'station_id')}")
+    canvas.setSubject("NIST SP 800-88 media sanitization certificate")
+    canvas.setCreator("Refurb Bench")
+    _embed_document(canvas, doc, cert_id)
+    y = _header(canvas, body, envelope, cert_id)
+    sections = _sections(body, envelope, doc)
+    # Try the layout on a scratch canvas first: when wrapped values make the page too tall, tighten the
+    # line spacing (never the font size) so everything stays on one page, clear of the footer.
+    squeeze = next((sq for sq in SQUEEZES if _draw_sections(Canvas(io.BytesIO()), y, sections, sq) >= BOTTOM),
+                   SQUEEZES[-1])
+    _draw_sections(canvas, y, sections, squeeze)
+    _footer(canvas, body, cert_id)
+    canvas.showPage()
+    canvas.save()
+    return out.getvalue()
+
+
+def qr_payload(doc: Mapping[str, Any]) -> str:
+    """The compact string in the QR code: ``RBCERT:1:<certificate id>:<event hash>``."""
+    body, envelope = _parts(doc)
+    return f"{QR_PREFIX}:{body.get('certificate_id', '')}:{envelope.get('hash', '')}"
+
+
+# --- the embedded certificate --------------------------------------------------------------------------
+
+# Why an attachment: it is the standard place for a file inside a PDF (ISO 32000 §7.11.4), so any viewer
+# lists it and `pdfdetach` saves it as the very JSON `cert verify` already reads; and reportlab writes
+# it as a plain object we control. Metadata fields (Subject, Keywords) are text strings that viewers
+# and re-savers rewrite or truncate, and a trailing comment after %%EOF is not part of the PDF at all.
+# The stream is left uncompressed (ASCII JSON), so the reader below needs no PDF library: it finds the
+# /Type /EmbeddedFile stream and parses one JSON value from its first byte, which also copes with an
+# edited copy whose /Length no longer fits (check() then names the edited field instead of giving up).
+
+_EMBEDDED = re.compile(rb"/Type\s*/EmbeddedFile\b")
+_STREAM = re.compile(rb">>\s*stream(?:\r\n|\n)")
+
+
+def _embed_document(canvas: Canvas, doc: Mapping[str, Any], cert_id: str) -> None:
+    # Same text as the .json file the erase service writes (indent 2, sorted keys, ASCII only).
+    text = json.dumps(dict(doc), indent=2, sort_keys=True, ensure_ascii=True) + "\n"
+    # reportlab would escape the "/" of a MIME subtype name as it stands; bytes are written verbatim.
+    stream = PDFStream(PDFDictionary({"Type": PDFName("EmbeddedFile"), "Subtype": b"/application#2Fjson"}),
+                       content=text.encode("ascii"), filters=None)
+    name = re.sub(r"[^A-Za-z0-9_-]", "_", cert_id) + ".json"
+    spec = PDFDictionary({
+        "Type": PDFName("Filespec"), "F": PDFString(name), "UF": PDFString(name),
+        "Desc": PDFString("Signed certificate document; verify with: refurb-bench cert verify"),
+        "AFRelationship": PDFName("Source"), "EF": PDFDictionary({"F": canvas._doc.Reference(stream)}),
+    })
+    spec_ref = canvas._doc.Reference(spec)
+    canvas.setCatalogEntry("Names", {"EmbeddedFiles": PDFDictionary({"Names": PDFArray([PDFString(name), spec_ref])})})
+    canvas.setCatalogEntry("AF", PDFArray([spec_ref]))  # PDF 2.0 / PDF/A-3 "associated file" of the document
+
+
+def embedded_document(pdf: bytes) -> dict[str, Any] | None:
+    """The certificate document embedded in ``pdf`` by :func:`render_certificate`, or None.
+
+    None for anything else: not a PDF, a truncated file (no ``%%EOF`` at its end), no attachment,
+    or an attachment that is not a certificate document. The result is *not* verified: pass it to
+    :func:`app.core.certificate.check`.
+    """
+    if not isinstance(pdf, bytes | bytearray) or not pdf.startswith(b"%PDF-") or b"%%EOF" not in pdf[-1024:]:
+        return None
+    for found in _EMBEDDED.finditer(pdf):
+        stream = _STREAM.search(pdf, found.end())
+        if stream is None or b"endobj" in pdf[found.end():stream.start()]:
+            continue  # a /Type /EmbeddedFile that is not the dictionary of a stream
+        start = stream.end()
+        try:
+            # Parse one JSON value and stop where it ends, whatever /Length says. latin-1 maps each byte
+            # to one character, so the end offset is a byte offset; the span is then read as the UTF-8 it is.
+            _, end = json.JSONDecoder().raw_decode(pdf[start:].decode("latin-1"))
+            value = json.loads(pdf[start:start + end])
+        except (ValueError, RecursionError):
+            continue
+        if isinstance(value, dict) and value.get("schema") == SCHEMA:
+            return value
+    return None
+
+
+# --- content ------------------------------------------------------------------------------------------------
+
+def _parts(doc: Mapping[str, Any]) -> tuple[Mapping[str, Any], Mapping[str, Any]]:
+    body, envelope = (doc.get("certificate"), doc.get("event")) if isinstance(doc, Mapping) else (None, None)
+    if not isinstance(body, Mapping) or not isinstance(envelope, Mapping) or doc.get("schema") != SCHEMA:
+        raise ValueError("not a Refurb Bench erasure certificate document")
+    return body, envelope
+
+
+def _get(body: Mapping[str, Any], section: str, key: str) -> Any:
+    part = body.get(section)
+    return part.get(key) if isinstance(part, Mapping) else None
+
+
+def _text(value: Any, missing: str = "not recorded") -> str:
+    if value is None or value == "":
+        return missing
+    return " ".join(str(value).split())  # a newline in a recorded value must not break the layout
+
+
+def _num(value: Any) -> str:
+    return f"{value:,}" if isinstance(value, int) and not isinstance(value, bool) else _text(value)
+
+
+def _when(value: Any) -> str:
+    """2026-11-22T07:07:19.438Z -> 2026-11-22 07:07:19.438 UTC (recorded times are UTC)."""
+    text = _text(value)
+    return text.replace("T", " ").removesuffix("Z") + " UTC" if text.endswith("Z") else text
+
+
+def _sections(body: Mapping[str, Any], envelope: Mapping[str, Any], doc: Mapping[str, Any]) \
+        -> list[tuple[str, list[Row]]]:
+    dev: Mapping[str, Any] = body.get("device") or {}
+    method: Mapping[str, Any] = body.get("method") or {}
+    ver: Mapping[str, Any] = body.get("verification") or {}
+    result: Mapping[str, Any] = body.get("result") or {}
+    operator = body.get("operator")
+    virtual = dev.get("transport") == "loop"
+
+    if isinstance(operator, Mapping):
+        person = [("Name", f"{_text(operator.get('name'))} (operator {_text(operator.get('id'))})", ""),
+                  ("Title", _text(operator.get("role")), "")]
+    else:
+        person = [("Name", "not recorded (no operator was logged in for this erasure)", "")]
+    bay = f"bay {dev['bay']}" if dev.get("bay") is not None else "no bay assigned"
+    person += [("Organization", f"station {_text(_get(body, 'station', 'station_id'))}", ""),
+               ("Location", f"{bay} (port {_text(dev.get('bay_key'))})", "")]
+
+    serial, label = dev.get("serial"), dev.get("label_identifier")
+    if serial:
+        serial_text = f"{serial} (reported by the drive)" + (f"; label: {label}" if label and label != serial else "")
+    else:
+        serial_text = f"{label} (from the drive label, entered by the operator)" if label else "not reported"
+    size = dev.get("size_bytes")
+    capacity = (f"{size / 1e9:,.2f} GB ({size:,} bytes)" if isinstance(size, int) else _text(size)) + (
+        f", {dev['logical_sector']}-byte sectors" if dev.get("logical_sector") else "")
+    media = [
+        ("Make / vendor", _text(dev.get("vendor"), "not reported by the device"), ""),
+        ("Model", _text(dev.get("model"), "not reported by the device"), ""),
+        ("Serial number", serial_text, ""),
+        ("Media property number", f"unit {_text(envelope.get('unit_id'))}", ""),
+        ("WWN", _text(dev.get("wwn"), "not reported"), ""),
+        ("Media type", _text(dev.get("media_type")), ""),
+        ("Capacity", capacity, ""),
+        ("Interface", _text(dev.get("transport")) + (" (virtual device)" if virtual else ""), ""),
+        ("Source", f"{_text(dev.get('path'))} in {bay}", ""),
+    ]
+
+    passes = method.get("passes")
+    details = f"pattern {_text(method.get('pattern'))}, {_num(passes)} pass{'' if passes == 1 else 'es'}"
+    if isinstance(method.get("start_offset"), int) and method["start_offset"] > 0:
+        details += f", resumed at byte {method['start_offset']:,}"
+    if ver.get("method") == "full":
+        vmethod = f"Full: every byte read back ({_num(ver.get('verified_bytes'))} bytes)"
+    elif ver.get("method") == "sample":
+        vmethod = (f"Quick sampling: {_num(ver.get('sample_ranges'))} ranges read back "
+                   f"({_num(ver.get('verified_bytes'))} bytes, seed {_text(ver.get('sample_seed'))})")
+    else:
+        vmethod = _text(ver.get("method"))
+    if "hpa_dco" in dev:
+        hidden = _text(dev.get("hpa_dco"))
+    else:
+        hidden = "not applicable (virtual device)" if virtual else "not checked"
+    sanitization = [
+        ("Method type", _text(method.get("category")), ""),
+        ("Method used", _text(method.get("technique")) + f" ({_text(method.get('name'))})", ""),
+        ("Method details", details, ""),
+        ("Standard", _text(method.get("standard")), ""),
+        ("Tool used", f"{_text(method.get('tool'))} {_text(method.get('tool_version'), '')}".strip(), ""),
+        ("Verification method", vmethod, ""),
+        ("Verification result", f"{_text(ver.get('result'))} ({_num(ver.get('mismatches'))} mismatching ranges)", ""),
+        ("Written", f"{_num(result.get('written_bytes'))} bytes, {_num(result.get('bad_ranges'))} unwritable ranges",
+         ""),
+        ("Started / finished", f"{_when(body.get('started_at'))}  /  {_when(body.get('finished_at'))}", ""),
+        ("HPA / DCO", hidden, ""),
+        ("Result", _text(result.get("summary")), ""),
+    ]
+
+    sig = str(envelope.get("signature") or "")
+    signature = [
+        ("Attestation", "Signed with the station's Ed25519 key when the erasure was recorded. The signature "
+         "covers the certificate data attached to this PDF, not the printed text; to check it, run "
+         "refurb-bench cert verify on this file.", ""),
+        ("Event hash (SHA-256)", _text(envelope.get("hash")), "mono"),
+        ("Signature", sig[:64] + (" " + sig[64:] if len(sig) > 64 else ""), "mono"),
+        ("Station public key", _text(doc.get("station_public_key")), "mono"),
+        ("Event", f"seq {_num(envelope.get('seq'))} of stream {_text(envelope.get('stream_id'))}", ""),
+    ]
+    validation = [("Name", "Title", "blank"), ("Organization", "Location", "blank"), ("Signature", "Date", "blank")]
+    return [
+        ("Person performing sanitization", person),
+        ("Media information", media),
+        ("Sanitization details", sanitization),
+        ("Media destination", [("Destination", _text(body.get("destination")).capitalize(), "")]),
+        ("Signature", signature),
+        ("Validation", validation),
+    ]
+
+
+# --- drawing ------------------------------------------------------------------------------------------------
+
+def _header(canvas: Canvas, body: Mapping[str, Any], envelope: Mapping[str, Any], cert_id: str) -> float:
+    """Title, certificate id, outcome and QR code; returns the y below them."""
+    top = PAGE_H - MARGIN
+    left_w = PAGE_W - 2 * MARGIN - QR_SYMBOL - 8 * mm
+    canvas.setFont(BOLD_FONT, 21)
+    canvas.drawString(MARGIN, top - 19, "Certificate of Sanitization")
+    canvas.setFont(BODY_FONT, 8.5)
+    canvas.setFillColor(GREY)
+    subtitle = ("Record of media sanitization following NIST SP 800-88 Rev. 1 Appendix G; method terms per "
+                "NIST SP 800-88 Rev. 2 / IEEE 2883-2022.")
+    y = top - 33
+    for line in simpleSplit(subtitle, BODY_FONT, 8.5, left_w):
+        canvas.drawString(MARGIN, y, line)
+        y -= 10.5
+    canvas.drawString(MARGIN, y - 6, "CERTIFICATE ID")
+    canvas.setFillColor(Color(0, 0, 0))
+    canvas.setFont("Courier-Bold", 20)
+    canvas.drawString(MARGIN, y - 26, cert_id)
+    # The outcome in a heavy box, readable from across the bench and in black-and-white print.
+    box_y = y - 70
+    canvas.setLineWidth(2)
+    canvas.rect(MARGIN, box_y, left_w, 34, stroke=1, fill=0)
+    canvas.setFont(BOLD_FONT, 14)
+    category = _text(_get(body, "method", "category"), "").upper()
+    canvas.drawString(MARGIN + 8, box_y + 19, f"PASSED: SANITIZED ({category}) AND VERIFIED")
+    canvas.setFont(BODY_FONT, 8.5)
+    canvas.drawString(MARGIN + 8, box_y + 7, f"Erasure {_text(body.get('erasure_id'))}, finished "
+                      f"{_when(body.get('finished_at'))}")
+    canvas.setLineWidth(1)
+
+    widget = QrCodeWidget(f"{QR_PREFIX}:{cert_id}:{envelope.get('hash', '')}", barLevel="M", barBorder=QR_QUIET)
+    widget.qr.make()  # the module count depends on the payload; size the symbol, not the symbol plus its margin
+    quiet = QR_SYMBOL / widget.qr.getModuleCount() * QR_QUIET
+    widget.barWidth = widget.barHeight = QR_SYMBOL + 2 * quiet
+    drawing = Drawing(widget.barWidth, widget.barHeight)
+    drawing.add(widget)
+    # The symbol's edges line up with the title and the right margin; its white quiet zone may lie in the margin.
+    renderPDF.draw(drawing, canvas, PAGE_W - MARGIN - QR_SYMBOL - quiet, top - QR_SYMBOL - quiet)
+    qr_y = top - QR_SYMBOL - quiet - 7  # the caption goes below the quiet zone, which must stay blank
+    canvas.setFont(BODY_FONT, 6.5)
+    canvas.setFillColor(GREY)
+    canvas.drawCentredString(PAGE_W - MARGIN - QR_SYMBOL / 2, qr_y, "certificate id + event hash")
+    canvas.setFillColor(Color(0, 0, 0))
+    return float(min(box_y, qr_y - 2))
+
+
+def _draw_sections(canvas: Canvas, y: float, sections: list[tuple[str, list[Row]]], squeeze: float) -> float:
+    for title, rows in sections:
+        y = _section(canvas, y, title, rows, squeeze)
+    return y
+
+
+def _section(canvas: Canvas, y: float, title: str, rows: list[Row], squeeze: float) -> float:
+    """A grey title band and label/value rows below ``y``, spaced by ``squeeze`` (<= 1).
+
+    ``y`` is, before and after, the baseline of the lowest thing drawn so far.
+    """
+    leading = LEADING * squeeze
+    width = PAGE_W - 2 * MARGIN
+    y -= 10 * squeeze  # clear of the descenders above, plus air between sections
+    canvas.setFillColor(BAND)
+    canvas.rect(MARGIN, y - 14, width, 14, stroke=0, fill=1)
+    canvas.setFillColor(Color(0, 0, 0))
+    canvas.setFont(BOLD_FONT, 10)
+    canvas.drawString(MARGIN + 4, y - 10.5, title)
+    y -= 14
+    value_x = MARGIN + LABEL_W
+    value_w = width - LABEL_W - 4
+    for label, value, style in rows:
+        y -= leading * (1.7 if style == "blank" else 1.0) + ROW_GAP * squeeze
+        canvas.setFont(BOLD_FONT, BODY_SIZE)
+        canvas.setFillColor(GREY)
+        canvas.drawString(MARGIN + 4, y, label)
+        canvas.setFillColor(Color(0, 0, 0))
+        if style == "blank":
+            # Room to write by hand, as on the paper form; a value names a second field on the same line.
+            canvas.setLineWidth(0.5)
+            half = (MARGIN + width - 4 - value_x) / 2
+            canvas.line(value_x, y - 3, value_x + half - 8 if value else MARGIN + width - 4, y - 3)
+            if value:
+                canvas.setFillColor(GREY)
+                canvas.drawString(value_x + half, y, value)
+                canvas.setFillColor(Color(0, 0, 0))
+                start = value_x + half + canvas.stringWidth(value, BOLD_FONT, BODY_SIZE) + 6
+                canvas.line(start, y - 3, MARGIN + width - 4, y - 3)
+            continue
+        # Hex is smaller and set tighter; the next row's label still keeps a full line of distance.
+        font, size, step = (MONO_FONT, MONO_SIZE, MONO_SIZE + 2) if style == "mono" else (BODY_FONT, BODY_SIZE,
+                                                                                         leading)
+        lines = simpleSplit(value, font, size, value_w) or [""]
+        if len(lines) > MAX_LINES:
+            lines = [*lines[:MAX_LINES - 1], lines[MAX_LINES - 1][:-1] + "…"]
+        canvas.setFont(font, size)
+        for i, line in enumerate(lines):
+            canvas.drawString(value_x, y - i * step, line)
+        y -= step * (len(lines) - 1)
+    return y
+
+
+def _footer(canvas: Canvas, body: Mapping[str, Any], cert_id: str) -> None:
+    canvas.setFont(BODY_FONT, 7)
+    canvas.setFillColor(GREY)
+    canvas.drawString(MARGIN, MARGIN - 12, f"Certificate {cert_id} · page 1 of 1 · Refurb Bench "
+                      f"{_text(_get(body, 'method', 'tool_version'), '')}".rstrip())
+    canvas.drawRightString(PAGE_W - MARGIN, MARGIN - 12, "The attached signed data, not this printout, is the record.")
