@@ -202,16 +202,22 @@ class EraseService:
         return created
 
     def _interrupted(self, unit: Unit, device: BlockDevice, pattern: Pattern) -> tuple[str, Checkpoint, int] | None:
-        """The newest erasure of this unit that was started and never finished, if its method matches."""
+        """The unit's newest erasure, if it never completed (killed: still 'running'; or cancelled:
+        'interrupted') and its method and drive size match: work done is resumed, not redone."""
         row = self.store.db.execute(
-            "SELECT erasure_id, pattern, seed_hex, next_offset, total_bytes, sample_seed FROM erasures"
-            " WHERE unit_id = ? AND state = 'running' ORDER BY started_at DESC LIMIT 1", [unit.unit_id],
+            "SELECT erasure_id, pattern, seed_hex, next_offset, total_bytes, sample_seed, state FROM erasures"
+            " WHERE unit_id = ? ORDER BY started_at DESC, rowid DESC LIMIT 1", [unit.unit_id],
         ).fetchone()
-        if row is None or row[1] != str(pattern) or int(row[4]) != device.size_bytes:
+        if row is None or row[6] not in ("running", "interrupted"):
+            return None
+        if row[1] != str(pattern) or int(row[4]) != device.size_bytes:
             return None
         return str(row[0]), Checkpoint(Pattern(row[1]), str(row[2]), int(row[3]), int(row[4])), int(row[5])
 
     def _record_interrupted(self, unit: Unit, erasure_id: str, next_offset: int) -> None:
+        state = self.store.db.execute("SELECT state FROM erasures WHERE erasure_id = ?", [erasure_id]).fetchone()
+        if state is not None and state[0] != "running":
+            return  # a cancelled erasure already recorded how it ended
         self.store.record(ev.ERASURE_COMPLETED, {
             "erasure_id": erasure_id, "outcome": "interrupted", "device": {}, "method": {}, "verification": {},
             "result": {"summary": f"interrupted; resumed from {next_offset:,} bytes", "next_offset": next_offset},

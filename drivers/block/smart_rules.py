@@ -265,15 +265,21 @@ def _show(value: int | None) -> str:
     return "?" if value is None else str(value)
 
 
+def _check_defect_count(findings: Findings, count: int | None, code: str, none_text: str, noun: str,
+                        fail_above: int) -> None:
+    """A count of bad spots: none passes, a few warn, more than ``fail_above`` fails."""
+    if count is None:
+        return
+    if count == 0:
+        findings.add(Health.PASS, code, none_text)
+        return
+    level = Health.FAIL if count > fail_above else Health.WARN
+    findings.add(level, code, f"{count} {noun} (limit 0 for a pass; over {fail_above} fails)")
+
+
 def _check_reallocated(findings: Findings, reallocated: int | None) -> None:
-    if reallocated is None:
-        return
-    if reallocated == 0:
-        findings.add(Health.PASS, "reallocated_sectors", "no reallocated sectors")
-        return
-    level = Health.FAIL if reallocated > REALLOCATED_FAIL_ABOVE else Health.WARN
-    findings.add(level, "reallocated_sectors",
-                 f"{reallocated} reallocated sectors (limit 0 for a pass; over {REALLOCATED_FAIL_ABOVE} fails)")
+    _check_defect_count(findings, reallocated, "reallocated_sectors", "no reallocated sectors",
+                        "reallocated sectors", REALLOCATED_FAIL_ABOVE)
 
 
 def _check_pending(findings: Findings, pending: int | None, uncorrectable: int | None) -> None:
@@ -326,14 +332,8 @@ def _check_nvme(findings: Findings, values: Counters) -> None:
 
 
 def _check_scsi(findings: Findings, grown: int | None) -> None:
-    if grown is None:
-        return
-    if grown == 0:
-        findings.add(Health.PASS, "scsi_grown_defects", "grown defect list is empty")
-        return
-    level = Health.FAIL if grown > SCSI_GROWN_DEFECTS_FAIL_ABOVE else Health.WARN
-    findings.add(level, "scsi_grown_defects",
-                 f"{grown} grown defects (limit 0 for a pass; over {SCSI_GROWN_DEFECTS_FAIL_ABOVE} fails)")
+    _check_defect_count(findings, grown, "scsi_grown_defects", "grown defect list is empty", "grown defects",
+                        SCSI_GROWN_DEFECTS_FAIL_ABOVE)
 
 
 def _check_wear(findings: Findings, hours: int | None, temperature: int | None) -> None:

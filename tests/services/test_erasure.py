@@ -211,3 +211,32 @@ def test_cert_verify_names_the_altered_field(store: Store, drive: str, tmp_path:
                           capture_output=True, text=True)
     assert proc.returncode == 1
     assert "not the trusted station key" in proc.stderr
+
+
+def test_a_cancelled_erasure_is_resumed_not_redone(store: Store, tmp_path: Path) -> None:
+    with loop_device(tmp_path / "cancel.img", 128 * MIB) as path:
+        DriveService(store).assign_bay(4, f"virtual/{os.path.basename(path)}")
+        request = EraseRequest(path, "overwrite-random", VerifyMode.SAMPLE, allow_loop=True, unit_identifier="WD-0008",
+                               block_size=1 * MIB, checkpoint_every=8 * MIB)
+        cancel = threading.Event()
+
+        def stop_past_32_mib(progress: object) -> None:
+            if getattr(progress, "done_bytes", 0) >= 32 * MIB:
+                cancel.set()
+
+        first = EraseService(store).erase(request, cancel, stop_past_32_mib)
+        assert first.outcome == "interrupted"
+        assert first.certificate_id is None
+        stopped_at = store.db.execute("SELECT next_offset FROM erasures WHERE erasure_id = ?",
+                                      [first.erasure_id]).fetchone()[0]
+        assert 32 * MIB <= stopped_at < 128 * MIB
+        second = EraseService(store).erase(request, threading.Event())
+        assert second.outcome == "passed", second.summary
+        assert second.result.start_offset == stopped_at  # carried on where the cancel left it
+        seed = bytes.fromhex(second.result.seed_hex)
+        assert seed.hex() == first.result.seed_hex
+        assert read_all(path) == Keystream(seed).block(0, 128 * MIB)
+        states = [r[0] for r in store.db.execute("SELECT state FROM erasures ORDER BY started_at, rowid")]
+        assert states == ["interrupted", "passed"]
+        completed = store.db.execute("SELECT count(*) FROM events WHERE type = 'erasure.completed'").fetchone()[0]
+        assert completed == 2  # the cancel's own record, then the pass: no second 'interrupted' for the first
