@@ -362,8 +362,10 @@ def cmd_erase(store: Store, args: argparse.Namespace) -> int:
     if args.json:
         _print_json(outcome.to_json())
     else:
-        print(f"{outcome.outcome}: {outcome.summary}" + (f"\ncertificate: {outcome.certificate_path}"
-                                                           if outcome.certificate_path else ""))
+        print(f"{outcome.outcome}: {outcome.summary}")
+        if outcome.certificate_path:
+            print(f"certificate: {outcome.certificate_path}")
+            print(f"printable:   {Path(outcome.certificate_path).with_suffix('.pdf')}")
     return EXIT_OK if outcome.outcome == "passed" else EXIT_CHECK_FAILED
 
 

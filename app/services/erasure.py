@@ -105,6 +105,8 @@ class EraseOutcome:
 
 
 def _media_type(device: BlockDevice) -> str:
+    if device.is_loop:
+        return "virtual (file-backed loop device)"  # the kernel calls loop devices rotational
     if device.rotational is True:
         return "magnetic"
     if device.rotational is False:

@@ -240,3 +240,13 @@ def test_a_cancelled_erasure_is_resumed_not_redone(store: Store, tmp_path: Path)
         assert states == ["interrupted", "passed"]
         completed = store.db.execute("SELECT count(*) FROM events WHERE type = 'erasure.completed'").fetchone()[0]
         assert completed == 2  # the cancel's own record, then the pass: no second 'interrupted' for the first
+
+
+def test_a_loop_device_is_not_called_magnetic_media_on_its_certificate(store: Store, drive: str) -> None:
+    outcome = EraseService(store).erase(
+        EraseRequest(drive, "overwrite-zeros", VerifyMode.SAMPLE, allow_loop=True, unit_identifier="WD-0009"),
+        threading.Event(),
+    )
+    assert outcome.certificate_path is not None
+    doc = json.loads(Path(outcome.certificate_path).read_text())
+    assert doc["certificate"]["device"]["media_type"] == "virtual (file-backed loop device)"
