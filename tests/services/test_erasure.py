@@ -27,7 +27,7 @@ from app.store import queries
 from app.store.keys import public_key_text
 from app.store.store import Store
 from drivers.block.keystream import Keystream
-from drivers.block.overwrite import VerifyMode
+from drivers.block.overwrite import Checkpoint, VerifyMode
 from tests.drivers.loop_devices import loop_device
 
 MIB = 1024 * 1024
@@ -130,11 +130,11 @@ def _cli(data: Path, *args: str) -> list[str]:
 def test_killed_mid_erase_shows_interrupted_then_resumes_and_certifies(tmp_path: Path) -> None:
     data = tmp_path / "data"
     backing = tmp_path / "big.img"
-    with loop_device(backing, 192 * MIB) as path:
+    with loop_device(backing, 768 * MIB) as path:
         assert subprocess.run(_cli(data, "bays", "assign", "2", f"virtual/{os.path.basename(path)}"),
                               capture_output=True).returncode == 0
         erase = _cli(data, "erase", path, "--method", "overwrite-random", "--verify", "full", "--yes",
-                     "--allow-loop", "--unit", "ST-KILL-1", "--checkpoint-mb", "16", "--json")
+                     "--allow-loop", "--unit", "ST-KILL-1", "--checkpoint-mb", "32", "--json")
         proc = subprocess.Popen(erase, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         db_path = data / "bench.sqlite3"
         deadline = time.monotonic() + 60
@@ -153,7 +153,7 @@ def test_killed_mid_erase_shows_interrupted_then_resumes_and_certifies(tmp_path:
         with Store(data) as store:
             row = store.db.execute("SELECT state, next_offset FROM erasures").fetchone()
             assert row[0] == "running"  # nobody finished it: the bench shows it as interrupted
-            assert 32 * MIB <= row[1] < 192 * MIB
+            assert 32 * MIB <= row[1] < 768 * MIB
             checkpoint = int(row[1])
             unit = queries.find_unit(store.db, "ST-KILL-1")
             assert unit is not None
@@ -169,7 +169,7 @@ def test_killed_mid_erase_shows_interrupted_then_resumes_and_certifies(tmp_path:
                 "SELECT body FROM events WHERE type = 'erasure.started' ORDER BY seq DESC LIMIT 1").fetchone()[0]
             assert json.loads(started)["method"]["start_offset"] == checkpoint
             seed = bytes.fromhex(json.loads(started)["seed_hex"])
-        assert read_all(path) == Keystream(seed).block(0, 192 * MIB)  # the same stream, continued
+        assert read_all(path) == Keystream(seed).block(0, 768 * MIB)  # the same stream, continued
         verify = subprocess.run(_cli(data, "cert", "verify", result["certificate_path"]), capture_output=True,
                                 text=True)
         assert verify.returncode == 0, verify.stderr
@@ -219,12 +219,18 @@ def test_a_cancelled_erasure_is_resumed_not_redone(store: Store, tmp_path: Path)
         request = EraseRequest(path, "overwrite-random", VerifyMode.SAMPLE, allow_loop=True, unit_identifier="WD-0008",
                                block_size=1 * MIB, checkpoint_every=8 * MIB)
         cancel = threading.Event()
+        service = EraseService(store)
+        prepared = service.prepare(request)
 
-        def stop_past_32_mib(progress: object) -> None:
-            if getattr(progress, "done_bytes", 0) >= 32 * MIB:
-                cancel.set()
+        def checkpoint(cp: Checkpoint) -> None:
+            service.record_checkpoint(prepared, cp)
+            if cp.next_offset >= 32 * MIB:
+                cancel.set()  # the operator presses cancel: the pass stops at the next block
 
-        first = EraseService(store).erase(request, cancel, stop_past_32_mib)
+        prepared.job.on_checkpoint = checkpoint
+        for _ in service.run(prepared, cancel):
+            pass
+        first = service.finish(prepared)
         assert first.outcome == "interrupted"
         assert first.certificate_id is None
         stopped_at = store.db.execute("SELECT next_offset FROM erasures WHERE erasure_id = ?",
