@@ -17,6 +17,9 @@ Why the I/O is done this way:
   the end: a checkpoint only names bytes that are on the media.
 * Buffers come from anonymous mmap (page-aligned, as O_DIRECT needs). Zeros/ones are built once;
   the random pattern is generated per block straight into the buffer.
+* Two buffers and a helper thread (overwrite_pipeline): the random pattern's next block is
+  generated while this one is written, and verification reads the next block while this one is
+  compared, so the drive never waits for the CPU. All decisions stay on the job's thread.
 * A file whose size is not a multiple of the O_DIRECT alignment gets its last bytes through a
   second, buffered fd, then fsync; the result notes it. Block devices end on a sector boundary.
 
@@ -39,9 +42,10 @@ import stat
 import struct
 import threading
 import time
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Generator, Iterator
 
 from drivers.block.keystream import SEED_BYTES, Pattern, PatternSource
+from drivers.block.overwrite_pipeline import Ahead, blocks, double_buffered
 from drivers.block.overwrite_types import (
     BadRange,
     BlockIO,
@@ -223,15 +227,17 @@ class OverwriteJob:
 
     def _run(self, fd: int, cancel: threading.Event) -> Steps:
         started = time.monotonic()
-        buf = mmap.mmap(-1, self.block_size)
+        maps = (mmap.mmap(-1, self.block_size), mmap.mmap(-1, self.block_size))
+        buffers = (memoryview(maps[0]), memoryview(maps[1]))
+        ahead = Ahead(f"erase-ahead {os.path.basename(self.path)}")
         error, verify_mode = "", self.verify
         if self.sample_plan is not None and self.sample_plan.full:
             verify_mode = VerifyMode.FULL
             self._notes.append(f"the device is too small to sample ({self.total} bytes): verified in full")
         try:
-            yield from self._write_pass(fd, buf, cancel)
+            yield from self._write_pass(fd, buffers, ahead, cancel)
             if not self._cancelled and verify_mode is not VerifyMode.NONE:
-                yield from self._verify_pass(fd, buf, cancel, verify_mode)
+                yield from self._verify_pass(fd, buffers, ahead, cancel, verify_mode)
         except _Stop as stop:
             error = str(stop)
             log.warning("erase of %s stopped: %s", self.path, error)
@@ -239,9 +245,12 @@ class OverwriteJob:
             error = "abandoned by the caller" if isinstance(exc, GeneratorExit) else f"{type(exc).__name__}: {exc}"
             raise
         finally:
+            ahead.close()  # first: the helper may be filling or reading into a buffer
             os.close(fd)
-            with contextlib.suppress(BufferError):  # a view kept alive by a traceback: unmapped with it
-                buf.close()
+            for view, mapped in zip(buffers, maps, strict=True):
+                view.release()
+                with contextlib.suppress(BufferError):  # a slice kept alive by a traceback: unmapped with it
+                    mapped.close()
             self.result = self._make_result(started, self._cancelled or bool(error), error, verify_mode)
         log.info("erase of %s done: %d bytes written, verify_ok=%s, %d bad, %d mismatching", self.path,
                  self.result.written_bytes, self.result.verify_ok, len(self._bad), len(self._mismatches))
@@ -265,24 +274,35 @@ class OverwriteJob:
     def _problems(self) -> int:
         return len(self._bad) + len(self._mismatches)
 
-    def _write_pass(self, fd: int, buf: mmap.mmap, cancel: threading.Event) -> Steps:
-        view = memoryview(buf)
-        self._source.fill(view, 0)  # once for a fixed pattern; the random one is filled per block
+    def _pattern_blocks(self, end: int, buffers: tuple[memoryview, memoryview],
+                        ahead: Ahead) -> Iterator[tuple[int, memoryview]]:
+        """(offset, bytes to write) for each block from ``self._next`` to ``end``."""
+        spans = blocks(self._next, end, self.block_size)
+        if not self._source.varies:  # the same bytes everywhere: filled once, nothing to overlap
+            self._source.fill(buffers[0], 0)
+            yield from ((offset, buffers[0][:length]) for offset, length in spans)
+            return
+
+        def fill(buffer: memoryview, offset: int, length: int) -> None:  # on the helper thread
+            self._source.fill(buffer[:length], offset)
+
+        for offset, length, buffer, _ in double_buffered(spans, buffers, ahead, fill):
+            yield offset, buffer[:length]
+
+    def _write_pass(self, fd: int, buffers: tuple[memoryview, memoryview], ahead: Ahead,
+                    cancel: threading.Event) -> Steps:
         meter = self._meter = _Meter("write", self.total, self._next)
         yield meter.progress(self._next, self._problems())
         # Without O_DIRECT nothing needs aligning; with it, an unaligned tail goes through a second fd.
         end = self.total if not self._direct else self.total // self.align * self.align
         since_checkpoint = 0
-        while self._next < end:
+        for offset, data in self._pattern_blocks(end, buffers, ahead):
             if cancel.is_set():
                 self._cancelled = True
                 break
-            offset, length = self._next, min(self.block_size, end - self._next)
-            if self._source.varies:
-                self._source.fill(view[:length], offset)
-            yield from self._write_block(fd, view[:length], offset)
-            self._next += length
-            since_checkpoint += length
+            yield from self._write_block(fd, data, offset)
+            self._next += len(data)
+            since_checkpoint += len(data)
             if since_checkpoint >= self.checkpoint_every and self._next < self.total:
                 self._sync(fd)
                 since_checkpoint = 0
@@ -343,11 +363,14 @@ class OverwriteJob:
             raise _Stop(f"the device refused the {where}: {exc.strerror}") from exc
 
     def _careful(self, op: Callable[[int, memoryview, int], None], fd: int, data: memoryview, offset: int,
-                 what: str) -> Generator[Progress, None, list[BadRange]]:
+                 what: str, failed_once: OSError | None = None) -> Generator[Progress, None, list[BadRange]]:
         """``op`` with retries; if it still fails, again in 4 KiB pieces (once each) to find what
-        really fails. Returns those pieces (none when a retry worked)."""
-        failure: OSError | None = None
-        for _ in range(self.retries + 1):
+        really fails. Returns those pieces (none when a retry worked). ``failed_once``: the first
+        attempt was already made (by the read-ahead) and failed this way."""
+        failure = failed_once
+        if failure is not None:
+            self._check_device(fd, failure, what, offset)
+        for _ in range(self.retries + (0 if failed_once else 1)):
             try:
                 op(fd, data, offset)
                 return []
@@ -388,37 +411,52 @@ class OverwriteJob:
         if got < wanted:
             raise OSError(errno.EIO, f"short read ({got} of {wanted} bytes)")
 
-    def _verify_pass(self, fd: int, buf: mmap.mmap, cancel: threading.Event, mode: VerifyMode) -> Steps:
+    def _whole_units(self, buffer: memoryview, length: int) -> memoryview:
+        return buffer[:-(-length // self.align) * self.align]  # O_DIRECT reads whole units
+
+    def _read_ahead(self, fd: int, buffer: memoryview, offset: int, length: int) -> OSError | None:
+        """One plain attempt at reading a block, on the helper thread; a failure is handed back to
+        the job's thread, which retries, narrows and decides whether the device is gone."""
+        try:
+            self._read_all(fd, self._whole_units(buffer, length), offset)
+        except OSError as exc:
+            return exc
+        return None
+
+    def _verify_pass(self, fd: int, buffers: tuple[memoryview, memoryview], ahead: Ahead, cancel: threading.Event,
+                     mode: VerifyMode) -> Steps:
         if not self._direct:  # make the reads come from the media, not from what we just wrote
             os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
         plan = self.sample_plan
         reads = plan.reads if mode is VerifyMode.SAMPLE and plan else (ByteRange(0, self.total),)
         meter = self._meter = _Meter("verify", sum(r.length for r in reads))
-        view = memoryview(buf)
         yield meter.progress(0, self._problems())
-        for r in reads:
-            offset = r.offset
-            while offset < r.end:
-                if cancel.is_set():
-                    self._cancelled = True
-                    return
-                length = min(self.block_size, r.end - offset)
-                chunk = view[:-(-length // self.align) * self.align]  # O_DIRECT reads whole units
-                expected = self._source.expected(offset, length)
-                for bad in (yield from self._careful(self._read_all, fd, chunk, offset, "read")):
+        spans = (span for r in reads for span in blocks(r.offset, r.end, self.block_size))
+
+        def read(buffer: memoryview, offset: int, length: int) -> OSError | None:
+            return self._read_ahead(fd, buffer, offset, length)
+
+        for offset, length, buffer, failure in double_buffered(spans, buffers, ahead, read):
+            if cancel.is_set():
+                self._cancelled = True
+                return
+            chunk = self._whole_units(buffer, length)
+            # Regenerated here while the helper reads the next block (AES releases the GIL).
+            expected = self._source.expected(offset, length)
+            if failure is not None:
+                for bad in (yield from self._careful(self._read_all, fd, chunk, offset, "read", failure)):
                     _add(self._mismatches, bad)  # unreadable: recorded, then patched so the compare skips it
                     start = bad.offset - offset
                     chunk[start:start + bad.length] = expected[start:start + bad.length]
-                got = chunk[:length].tobytes()  # bytes == bytes is a memcmp; memoryview == is per item
-                if got != expected:
-                    for first, end in locate_mismatches(got, expected, self.sector if self.is_block else 512):
-                        _add(self._mismatches, BadRange(offset + first, end - first, "mismatch"))
-                offset += length
-                self._verified += length
-                if len(self._mismatches) >= MAX_RANGES:
-                    raise _Stop(f"more than {MAX_RANGES} mismatching ranges: verification abandoned")
-                if meter.due():
-                    yield meter.progress(self._verified, self._problems())
+            got = chunk[:length].tobytes()  # bytes == bytes is a memcmp; memoryview == is per item
+            if got != expected:
+                for first, end in locate_mismatches(got, expected, self.sector if self.is_block else 512):
+                    _add(self._mismatches, BadRange(offset + first, end - first, "mismatch"))
+            self._verified += length
+            if len(self._mismatches) >= MAX_RANGES:
+                raise _Stop(f"more than {MAX_RANGES} mismatching ranges: verification abandoned")
+            if meter.due():
+                yield meter.progress(self._verified, self._problems())
         yield meter.progress(self._verified, self._problems())
         if self._mismatches:  # the drive does not hold the pattern: worth a line in the bench's log
             log.warning("verification of %s found %d bad ranges", self.path, len(self._mismatches))

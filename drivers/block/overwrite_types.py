@@ -83,7 +83,11 @@ class OverwriteError(Exception):
 class BlockIO:
     """The system calls the passes make on the open device. A test seam: a loop device can be made
     to fail writes for real (see the tests), but not to fail once and then recover, or to answer
-    ENODEV as a pulled USB dock does; tests pass a subclass as ``OverwriteJob(io=...)``."""
+    ENODEV as a pulled USB dock does; tests pass a subclass as ``OverwriteJob(io=...)``.
+
+    The first attempt at each verification read runs on the job's read-ahead thread (one call at
+    a time, beside the job thread's retries of the block before): a subclass must not assume a
+    single calling thread."""
 
     def pwrite(self, fd: int, data: memoryview, offset: int) -> int:
         return os.pwrite(fd, data, offset)

@@ -1,0 +1,205 @@
+"""Double buffering in the overwrite engine: the keystream of the next block is generated while this
+one is written, the next block is read while this one is compared, and the helper thread doing it
+never outlives a job, whether it ends, is cancelled, fails or is abandoned.
+
+Real loop devices as root (see test_overwrite.py); the SeamIO subclasses here only watch and delay
+real I/O, or fail it the way a dying drive would.
+"""
+
+from __future__ import annotations
+
+import errno
+import logging
+import mmap
+import threading
+import time
+from collections.abc import Callable
+
+import pytest
+
+from drivers.block.keystream import Keystream
+from drivers.block.overwrite import Checkpoint, OverwriteJob, Pattern, Progress, VerifyMode
+from drivers.block.overwrite_pipeline import Ahead, blocks, double_buffered
+from drivers.block.verify_plan import ByteRange
+from tests.drivers.overwrite_support import (
+    MARKER,
+    SEED,
+    Device,
+    MiB,
+    SeamIO,
+    expected_bytes,
+    first_difference,
+    read_back,
+    run,
+)
+
+
+def helper_threads() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name.startswith("erase-ahead")]
+
+
+class WatchedIO(SeamIO):
+    """Records which thread made each call and, for writes, whether the other buffer already held
+    the next block's keystream while this block was being written (which only double buffering
+    can do: a sequential engine fills a buffer only after the previous write has returned)."""
+
+    def __init__(self, block: int, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.block = block
+        self.stream = Keystream(SEED)
+        self.threads: list[tuple[str, int, str]] = []
+        self.buffers: list[mmap.mmap] = []
+        self.next_ready: list[bool] = []
+
+    def pwrite(self, fd: int, data: memoryview, offset: int) -> int:
+        self.threads.append(("write", offset, threading.current_thread().name))
+        owner = data.obj
+        assert isinstance(owner, mmap.mmap)
+        if owner not in self.buffers:
+            self.buffers.append(owner)
+        others = [b for b in self.buffers if b is not owner]
+        if others and len(data) == self.block:
+            following = self.stream.block(offset + self.block, 64)
+            deadline = time.monotonic() + 2
+            while others[0][:64] != following and time.monotonic() < deadline:
+                time.sleep(0.001)
+            self.next_ready.append(others[0][:64] == following)
+        return super().pwrite(fd, data, offset)
+
+    def pread_into(self, fd: int, buf: memoryview, offset: int) -> int:
+        self.threads.append(("read", offset, threading.current_thread().name))
+        return super().pread_into(fd, buf, offset)
+
+
+def test_next_block_is_generated_while_this_one_is_written_and_the_stream_is_exact(
+        make_device: Callable[..., Device]) -> None:
+    # 40 MiB + 12 KiB in blocks of 1 MiB + 12 KiB: every block boundary falls somewhere new in
+    # the buffers, and the last block is short.
+    block = MiB + 3 * 4096
+    device = make_device(40 * MiB + 12 * 1024)
+    io = WatchedIO(block)
+    job = OverwriteJob(device.path, pattern=Pattern.RANDOM, verify=VerifyMode.FULL, seed=SEED, block_size=block,
+                       io=io)
+    result, _ = run(job)
+    assert (result.verify_ok, result.written_bytes, result.verified_bytes) == (True, device.size, device.size)
+    assert len(io.buffers) == 2
+    assert io.next_ready == [True] * (device.size // block - 1)  # every full block after the first
+    writes = [off for kind, off, _ in io.threads if kind == "write"]
+    assert writes == list(range(0, device.size, block))  # each block once, in order
+    assert {name for kind, _, name in io.threads if kind == "write"} == {threading.current_thread().name}
+    reads = [(off, name) for kind, off, name in io.threads if kind == "read"]
+    assert [off for off, _ in reads] == list(range(0, device.size, block))
+    assert all(name.startswith("erase-ahead") for _, name in reads)  # read ahead by the helper
+    # Read back with plain buffered I/O, compared with the keystream computed here on its own.
+    assert first_difference(read_back(device.path), expected_bytes(Pattern.RANDOM, SEED, 0, device.size)) is None
+    assert helper_threads() == []
+
+
+def test_cancel_while_the_helper_is_a_block_ahead_writes_nothing_past_the_cancel(loop64: Device) -> None:
+    cancel = threading.Event()
+    io = SeamIO(delay=0.01)  # slow writes: the helper is always done before the write it runs beside
+
+    def stop_after_two_blocks(p: Progress) -> None:
+        if any(kind == "write" and off == MiB for kind, off, _ in io.events):
+            cancel.set()
+
+    job = OverwriteJob(loop64.path, pattern=Pattern.RANDOM, verify=VerifyMode.FULL, seed=SEED, block_size=MiB,
+                       io=io)
+    steps = job.run(cancel)
+    for progress in steps:
+        stop_after_two_blocks(progress)
+        if cancel.is_set():
+            assert helper_threads()  # it is there, a block ahead, when the cancel lands
+    assert job.result is not None
+    assert helper_threads() == []  # joined before the generator ended, not some time later
+    written = [off for kind, off, _ in io.events if kind == "write"]
+    assert (job.result.interrupted, job.result.written_bytes) == (True, len(written) * MiB)
+    assert job.result.checkpoint == Checkpoint(Pattern.RANDOM, SEED.hex(), len(written) * MiB, 64 * MiB)
+    done = len(written) * MiB
+    assert first_difference(read_back(loop64.path, 0, done), expected_bytes(Pattern.RANDOM, SEED, 0, done)) is None
+    assert read_back(loop64.path, done) == (MARKER * 64)[done:]  # the block generated ahead was never written
+
+
+@pytest.mark.parametrize(("reads", "error", "where"), [(False, errno.ENODEV, "write"), (True, errno.ENXIO, "read")])
+def test_device_gone_while_the_helper_is_ahead_joins_it(loop64: Device, reads: bool, error: int, where: str,
+                                                        log_warnings: list[logging.LogRecord]) -> None:
+    io = SeamIO(ByteRange(9 * MiB, 4096), error, reads=reads)
+    job = OverwriteJob(loop64.path, pattern=Pattern.RANDOM, verify=VerifyMode.FULL, seed=SEED, block_size=MiB,
+                       io=io)
+    result, _ = run(job)
+    assert helper_threads() == []
+    assert (result.interrupted, result.verify_ok) == (True, None)
+    assert f"the device is gone ({where} at byte {9 * MiB}" in result.error
+    assert result.written_bytes == (64 * MiB if reads else 9 * MiB)
+    assert any("stopped" in r.getMessage() for r in log_warnings)
+
+
+def test_a_read_failing_on_the_helper_is_retried_on_the_job_thread(loop64: Device) -> None:
+    io = WatchedIO(MiB, bad=ByteRange(20 * MiB, 4096), reads=True, times=2)
+    job = OverwriteJob(loop64.path, pattern=Pattern.ZEROS, verify=VerifyMode.FULL, block_size=MiB, io=io)
+    result, _ = run(job)
+    assert (result.verify_ok, result.mismatches, io.failures) == (True, (), 2)
+    attempts = [name for kind, off, name in io.threads if (kind, off) == ("read", 20 * MiB)]
+    assert len(attempts) == 3  # the read-ahead, one retry that fails, one that works
+    assert attempts[0].startswith("erase-ahead")
+    assert attempts[1:] == [threading.current_thread().name] * 2
+
+
+def test_abandoning_the_generator_mid_pass_joins_the_helper(loop64: Device) -> None:
+    job = OverwriteJob(loop64.path, pattern=Pattern.RANDOM, verify=VerifyMode.FULL, seed=SEED, block_size=MiB,
+                       io=SeamIO(delay=0.02))
+    steps = job.run(threading.Event())
+    next(steps)
+    next(steps)  # a few blocks in, one generated ahead
+    assert helper_threads()
+    steps.close()
+    assert helper_threads() == []
+    assert job.result is not None
+    assert (job.result.interrupted, job.result.error) == (True, "abandoned by the caller")
+
+
+def test_ahead_runs_one_task_at_a_time_and_close_waits_for_it() -> None:
+    started, finished = threading.Event(), threading.Event()
+
+    def slow() -> None:
+        started.set()
+        time.sleep(0.2)
+        finished.set()
+
+    ahead = Ahead("erase-ahead test")
+    with pytest.raises(RuntimeError, match="no task"):
+        ahead.take()
+    assert helper_threads() == []  # no thread until there is work
+    ahead.start(lambda x: x * 2, 21)
+    with pytest.raises(RuntimeError, match="one task at a time"):
+        ahead.start(lambda: None)
+    assert ahead.take() == 42
+    ahead.start(lambda: 1 // 0)
+    with pytest.raises(ZeroDivisionError):
+        ahead.take()
+    with ahead:
+        ahead.start(slow)
+        assert started.wait(5)
+    assert finished.is_set()  # close waited for the task it could no longer cancel
+    ahead.start(slow)  # a closed Ahead starts a new thread on demand, and close joins it again
+    ahead.close()
+    assert helper_threads() == []
+
+
+def test_double_buffered_alternates_buffers_one_span_ahead() -> None:
+    a, b = memoryview(bytearray(8)), memoryview(bytearray(8))
+    prepared: list[tuple[int, int]] = []
+    consumed: list[tuple[int, int, bool, int]] = []
+
+    def prepare(buffer: memoryview, offset: int, length: int) -> int:
+        prepared.append((offset, id(buffer)))
+        return offset * 10
+
+    with Ahead("erase-ahead test") as ahead:
+        for offset, length, buffer, value in double_buffered(blocks(0, 20, 8), (a, b), ahead, prepare):
+            # When the caller holds span n, span n + 1 is already being prepared in the other buffer.
+            consumed.append((offset, length, buffer is a, value))
+            assert ahead.busy == (offset + length < 20)
+    assert consumed == [(0, 8, True, 0), (8, 8, False, 80), (16, 4, True, 160)]
+    assert [id_ for _, id_ in prepared] == [id(a), id(b), id(a)]
+    assert list(double_buffered(blocks(5, 5, 8), (a, b), Ahead("unused"), prepare)) == []
