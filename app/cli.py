@@ -82,6 +82,11 @@ def build_parser() -> argparse.ArgumentParser:
     lshow.add_argument("code")
     lshow.add_argument("--json", action="store_true")
     lots.add_parser("list", help="all lots")
+    lcert = lots.add_parser("certificate", help="issue the lot's certificate of data destruction (JSON and PDF)")
+    lcert.add_argument("code")
+    lcert.add_argument("--out", type=Path, metavar="DIR", help="where to write it (default: data folder)")
+    lcert.add_argument("--operator", metavar="BADGE", help="issue it under this operator")
+    lcert.add_argument("--json", action="store_true")
 
     ops = sub.add_parser("operators", help="bench operators").add_subparsers(dest="action", required=True)
     oadd = ops.add_parser("add", help="add an operator (after the first, an admin must authorise)")
@@ -129,11 +134,14 @@ def build_parser() -> argparse.ArgumentParser:
     erase.add_argument("--unit", default="", help="the serial on the drive's label, if it reports none")
     erase.add_argument("--restart", action="store_true", help="start over instead of resuming an interrupted erasure")
     erase.add_argument("--operator", metavar="BADGE", help="record the erasure under this operator")
+    erase.add_argument("--override-reason", default="", metavar="TEXT",
+                       help="a supervisor's reason to erase a drive outside the bay map (needs --operator)")
     erase.add_argument("--json", action="store_true")
     erase.add_argument("--checkpoint-mb", type=int, default=2048, help=argparse.SUPPRESS)
 
     cert = sub.add_parser("cert", help="erasure certificates").add_subparsers(dest="action", required=True)
-    cverify = cert.add_parser("verify", help="check a certificate offline; exit 1 naming what was altered")
+    cverify = cert.add_parser("verify", help="check a drive or lot certificate (JSON or PDF) offline; "
+                                             "exit 1 naming what was altered")
     cverify.add_argument("file", type=Path)
     cverify.add_argument("--key", help="the trusted station public key (hex); default: this station's")
 
@@ -222,6 +230,21 @@ def cmd_lots(store: Store, args: argparse.Namespace) -> int:
             p = queries.lot_progress(store.db, listed, missing_limit=0)
             print(f"{listed.code:<20} {listed.party_kind}:{listed.party:<20} PO {listed.po or '-':<12} "
                   f"expected {p.expected} received {p.received} unexpected {p.unexpected}")
+        return EXIT_OK
+    if args.action == "certificate":
+        from app.services.lot_certificate import issue_lot_certificate
+
+        operator = intake.login_badge(args.operator) if args.operator else None
+        out_dir = args.out.expanduser().resolve() if args.out else None
+        issued = issue_lot_certificate(store, args.code, out_dir, operator)
+        if args.json:
+            _print_json(issued.to_json())
+        else:
+            t = issued.totals
+            print(f"lot certificate {issued.certificate_id}: {t['erased']} of {t['units']} unit(s) erased, "
+                  f"{t['not_erased']} not erased, {t['not_received']} not received")
+            print(f"certificate: {issued.json_path}")
+            print(f"printable:   {issued.pdf_path}")
         return EXIT_OK
     lot = queries.lot_by_code(store.db, args.code.strip().upper())
     if lot is None:
@@ -353,7 +376,7 @@ def cmd_erase(store: Store, args: argparse.Namespace) -> int:
                   file=sys.stderr)
 
     request = EraseRequest(args.device, args.method, VerifyMode(args.verify), allow_loop=args.allow_loop,
-                           unit_identifier=args.unit, restart=args.restart,
+                           unit_identifier=args.unit, restart=args.restart, override_reason=args.override_reason,
                            checkpoint_every=max(args.checkpoint_mb, 1) * 1024 * 1024)
     try:
         outcome = EraseService(store, operator).erase(request, cancel, progress)
@@ -381,12 +404,13 @@ def cmd_cert(store: Store, args: argparse.Namespace) -> int:
     if data.startswith(b"%PDF"):
         from app.reports.certificate_pdf import embedded_document
 
-        doc = embedded_document(data)  # the signed document travels inside the PDF
+        doc = embedded_document(data, certificate.SCHEMAS)  # the signed document travels inside the PDF
     else:
         doc = certificate.loads(data.decode("utf-8", errors="replace"))
     result = certificate.check(doc, trusted)
     if result.ok:
-        print(f"ok: certificate {result.certificate_id} is intact and signed by station key {trusted[:16]}…")
+        kind = "lot certificate" if result.is_lot else "certificate"
+        print(f"ok: {kind} {result.certificate_id} is intact and signed by station key {trusted[:16]}…")
         return EXIT_OK
     for problem in result.problems:
         print(f"altered: {problem}", file=sys.stderr)

@@ -89,6 +89,23 @@ ERASURE_CHECKPOINT = "erasure.checkpoint"
 ERASURE_COMPLETED = "erasure.completed"
 BAY_ASSIGNED = "bay.assigned"
 BAY_CLEARED = "bay.cleared"
+LOT_CERTIFICATE_ISSUED = "lot.certificate_issued"
+
+_STARTED_V1 = (
+    _f("erasure_id", str), _f("device", dict), _f("method", dict), _f("verification", str),
+    _f("seed_hex", str), _f("sample_seed", int), _f("resumed_from", str, required=False),
+    _f("override", dict, required=False),
+)
+_COMPLETED_V1 = (
+    _f("erasure_id", str), _f("outcome", str, choices={"passed", "failed", "interrupted"}),
+    _f("certificate_id", str, required=False), _f("device", dict), _f("method", dict),
+    _f("verification", dict), _f("result", dict), _f("operator", dict, required=False),
+    _f("station", dict), _f("started_at", str), _f("finished_at", str),
+    _f("destination", str, required=False), _f("field_digests", dict, required=False),
+)
+# v2 of both erasure events adds the drive's SMART summary and its HPA/DCO state (before, and in the
+# completed body after); the completed body also repeats a supervisor's override of the interlock.
+_ERASURE_V2_EXTRA = (_f("smart", dict, required=False), _f("hidden_areas", dict, required=False))
 
 SCHEMAS: dict[tuple[str, int], EventSchema] = {
     (s.type, s.version): s
@@ -119,25 +136,25 @@ SCHEMAS: dict[tuple[str, int], EventSchema] = {
             _f("lot_id", str), _f("file_name", str), _f("file_sha256", str), _f("lines", list),
         )),
         EventSchema(LOT_UNIT_RECEIVED, 1, (_f("lot_id", str), _f("expected", bool)), needs_unit=True),
-        EventSchema(ERASURE_STARTED, 1, (
-            _f("erasure_id", str), _f("device", dict), _f("method", dict), _f("verification", str),
-            _f("seed_hex", str), _f("sample_seed", int), _f("resumed_from", str, required=False),
-            _f("override", dict, required=False),
-        ), needs_unit=True),
+        EventSchema(ERASURE_STARTED, 1, _STARTED_V1, needs_unit=True),
         EventSchema(ERASURE_CHECKPOINT, 1, (_f("erasure_id", str), _f("next_offset", int)), needs_unit=True),
         # The body of a passed erasure is its certificate (see app/core/certificate.py).
-        EventSchema(ERASURE_COMPLETED, 1, (
-            _f("erasure_id", str), _f("outcome", str, choices={"passed", "failed", "interrupted"}),
-            _f("certificate_id", str, required=False), _f("device", dict), _f("method", dict),
-            _f("verification", dict), _f("result", dict), _f("operator", dict, required=False),
-            _f("station", dict), _f("started_at", str), _f("finished_at", str),
-            _f("destination", str, required=False), _f("field_digests", dict, required=False),
-        ), needs_unit=True),
+        EventSchema(ERASURE_COMPLETED, 1, _COMPLETED_V1, needs_unit=True),
         EventSchema(BAY_ASSIGNED, 1, (_f("bay", int), _f("bay_key", str), _f("label", str, required=False))),
         EventSchema(BAY_CLEARED, 1, (_f("bay", int),)),
         # v2 names the lot's code too, so a timeline reads without looking the lot up.
         EventSchema(LOT_UNIT_RECEIVED, 2, (_f("lot_id", str), _f("lot_code", str), _f("expected", bool)),
                     needs_unit=True),
+        EventSchema(ERASURE_STARTED, 2, (*_STARTED_V1, *_ERASURE_V2_EXTRA), needs_unit=True),
+        EventSchema(ERASURE_COMPLETED, 2, (*_COMPLETED_V1, *_ERASURE_V2_EXTRA, _f("override", dict, required=False)),
+                    needs_unit=True),
+        # A lot's certificate of data destruction is signed the way a drive's is: as the body of an event
+        # (see app/core/certificate.py); one row per unit of the lot, erased or not.
+        EventSchema(LOT_CERTIFICATE_ISSUED, 1, (
+            _f("certificate_id", str), _f("lot", dict), _f("units", list), _f("totals", dict),
+            _f("statement", str), _f("station", dict), _f("issued_at", str), _f("operator", dict, required=False),
+            _f("field_digests", dict, required=False),
+        )),
     )
 }
 

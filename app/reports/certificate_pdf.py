@@ -45,7 +45,7 @@ BODY_FONT, BOLD_FONT, MONO_FONT = "Helvetica", "Helvetica-Bold", "Courier"
 BODY_SIZE, LEADING = 9.0, 11.5
 MONO_SIZE = 7.5
 ROW_GAP = 1.5        # air between rows, which matters most where values wrap
-SQUEEZES = (1.0, 0.95, 0.9, 0.85)  # line spacings tried in turn; at 0.85 lines of 9 pt text nearly touch
+SQUEEZES = (1.0, 0.95, 0.9, 0.85, 0.8)  # line spacings tried in turn; at 0.8 lines of 9 pt text nearly touch
 BOTTOM = MARGIN + 3  # the lowest baseline of the content; the footer sits in the margin below
 MAX_LINES = 3        # a runaway value is cut, so the certificate always stays one page
 GREY = Color(0.35, 0.35, 0.35)
@@ -79,7 +79,7 @@ def render_certificate(doc: Mapping[str, Any]) -> bytes:
     canvas.setAuthor(f"Refurb Bench station {_get(body, 'station', 'station_id')}")
     canvas.setSubject("NIST SP 800-88 media sanitization certificate")
     canvas.setCreator("Refurb Bench")
-    _embed_document(canvas, doc, cert_id)
+    embed_document(canvas, doc, cert_id)
     y = _header(canvas, body, envelope, cert_id)
     sections = _sections(body, envelope, doc)
     # Try the layout on a scratch canvas first: when wrapped values make the page too tall, tighten the
@@ -113,7 +113,8 @@ _EMBEDDED = re.compile(rb"/Type\s*/EmbeddedFile\b")
 _STREAM = re.compile(rb">>\s*stream(?:\r\n|\n)")
 
 
-def _embed_document(canvas: Canvas, doc: Mapping[str, Any], cert_id: str) -> None:
+def embed_document(canvas: Canvas, doc: Mapping[str, Any], cert_id: str) -> None:
+    """Attach ``doc`` to the PDF being drawn on ``canvas`` as ``<cert_id>.json`` (see above why)."""
     # Same text as the .json file the erase service writes (indent 2, sorted keys, ASCII only).
     text = json.dumps(dict(doc), indent=2, sort_keys=True, ensure_ascii=True) + "\n"
     # reportlab would escape the "/" of a MIME subtype name as it stands; bytes are written verbatim.
@@ -130,12 +131,13 @@ def _embed_document(canvas: Canvas, doc: Mapping[str, Any], cert_id: str) -> Non
     canvas.setCatalogEntry("AF", PDFArray([spec_ref]))  # PDF 2.0 / PDF/A-3 "associated file" of the document
 
 
-def embedded_document(pdf: bytes) -> dict[str, Any] | None:
+def embedded_document(pdf: bytes, schemas: tuple[str, ...] = (SCHEMA,)) -> dict[str, Any] | None:
     """The certificate document embedded in ``pdf`` by :func:`render_certificate`, or None.
 
     None for anything else: not a PDF, a truncated file (no ``%%EOF`` at its end), no attachment,
-    or an attachment that is not a certificate document. The result is *not* verified: pass it to
-    :func:`app.core.certificate.check`.
+    or an attachment that is not a certificate document of one of ``schemas`` (pass
+    ``app.core.certificate.SCHEMAS`` to accept a lot certificate too). The result is *not* verified:
+    pass it to :func:`app.core.certificate.check`.
     """
     if not isinstance(pdf, bytes | bytearray) or not pdf.startswith(b"%PDF-") or b"%%EOF" not in pdf[-1024:]:
         return None
@@ -151,7 +153,7 @@ def embedded_document(pdf: bytes) -> dict[str, Any] | None:
             value = json.loads(pdf[start:start + end])
         except (ValueError, RecursionError):
             continue
-        if isinstance(value, dict) and value.get("schema") == SCHEMA:
+        if isinstance(value, dict) and value.get("schema") in schemas:
             return value
     return None
 
@@ -168,6 +170,10 @@ def _parts(doc: Mapping[str, Any]) -> tuple[Mapping[str, Any], Mapping[str, Any]
 def _get(body: Mapping[str, Any], section: str, key: str) -> Any:
     part = body.get(section)
     return part.get(key) if isinstance(part, Mapping) else None
+
+
+def _mapping(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
 
 
 def _text(value: Any, missing: str = "not recorded") -> str:
@@ -235,10 +241,6 @@ def _sections(body: Mapping[str, Any], envelope: Mapping[str, Any], doc: Mapping
                    f"({_num(ver.get('verified_bytes'))} bytes, seed {_text(ver.get('sample_seed'))})")
     else:
         vmethod = _text(ver.get("method"))
-    if "hpa_dco" in dev:
-        hidden = _text(dev.get("hpa_dco"))
-    else:
-        hidden = "not applicable (virtual device)" if virtual else "not checked"
     sanitization = [
         ("Method type", _text(method.get("category")), ""),
         ("Method used", _text(method.get("technique")) + f" ({_text(method.get('name'))})", ""),
@@ -250,7 +252,6 @@ def _sections(body: Mapping[str, Any], envelope: Mapping[str, Any], doc: Mapping
         ("Written", f"{_num(result.get('written_bytes'))} bytes, {_num(result.get('bad_ranges'))} unwritable ranges",
          ""),
         ("Started / finished", f"{_when(body.get('started_at'))}  /  {_when(body.get('finished_at'))}", ""),
-        ("HPA / DCO", hidden, ""),
         ("Result", _text(result.get("summary")), ""),
     ]
 
@@ -265,14 +266,68 @@ def _sections(body: Mapping[str, Any], envelope: Mapping[str, Any], doc: Mapping
         ("Event", f"seq {_num(envelope.get('seq'))} of stream {_text(envelope.get('stream_id'))}", ""),
     ]
     validation = [("Name", "Title", "blank"), ("Organization", "Location", "blank"), ("Signature", "Date", "blank")]
+    override = body.get("override")
+    if isinstance(override, Mapping):
+        by = _mapping(override.get("by"))
+        lifted = "; ".join(_text(r.get("text")) for r in override.get("refusals") or [] if isinstance(r, Mapping))
+        sanitization.append(("Interlock override", f"by {_text(by.get('name'))} ({_text(by.get('role'))}): "
+                             f"\u201c{_text(override.get('reason'))}\u201d; lifted: {lifted or 'not recorded'}", ""))
     return [
         ("Person performing sanitization", person),
         ("Media information", media),
         ("Sanitization details", sanitization),
+        ("Drive health (read before erasure) and hidden areas",
+         smart_rows(body.get("smart"), virtual) + hidden_area_rows(body.get("hidden_areas"), virtual)),
         ("Media destination", [("Destination", _text(body.get("destination")).capitalize(), "")]),
         ("Signature", signature),
         ("Validation", validation),
     ]
+
+
+def smart_rows(smart: Any, virtual: bool) -> list[Row]:
+    """The SMART summary as recorded, in two rows; an erasure recorded before health was read says so."""
+    if not isinstance(smart, Mapping):
+        return [("SMART verdict", "not recorded (this erasure predates health checks)", "")]
+    reasons = "; ".join(_text(r.get("text")) for r in smart.get("reasons") or [] if isinstance(r, Mapping))
+    verdict = _text(smart.get("verdict")).upper()
+    if verdict == "UNKNOWN" and virtual:
+        verdict += " (a virtual device has no SMART)"
+    rows: list[Row] = [("SMART verdict", f"{verdict}: {reasons or 'no reasons given'}", "")]
+    figures = [f"{label} {smart[key]}" for label, key in (
+        ("model", "model"), ("serial", "serial"), ("firmware", "firmware")) if smart.get(key)]
+    figures += [f"{label} {_num(smart[key])}{unit}" for label, key, unit in (
+        ("power-on", "power_on_hours", " h"), ("temperature", "temperature_c", " \u00b0C"),
+        ("percentage used", "nvme_percentage_used", " %"), ("reallocated", "reallocated_sectors", ""),
+        ("pending", "pending_sectors", ""), ("uncorrectable", "offline_uncorrectable", ""),
+        ("grown defects", "scsi_grown_defects", ""), ("media errors", "nvme_media_errors", ""),
+    ) if isinstance(smart.get(key), int)]
+    tool = f"smartctl {smart['smartctl_version']}" if smart.get("smartctl_version") else "smartctl"
+    if isinstance(smart.get("smartctl_exit_status"), int):
+        tool += f" (exit status {smart['smartctl_exit_status']})"
+    rows.append(("SMART figures", ", ".join(figures) + f"; read with {tool}" if figures else f"none; read with {tool}",
+                 ""))
+    return rows
+
+
+def hidden_area_rows(hidden: Any, virtual: bool) -> list[Row]:
+    """HPA and DCO before and after the erasure, one row each, then the sector counts and the probe's words."""
+    if not isinstance(hidden, Mapping):
+        return [("HPA / DCO", "not applicable (virtual device)" if virtual else "not checked", "")]
+    before, after = _mapping(hidden.get("before")), _mapping(hidden.get("after"))
+
+    def pair(key: str) -> str:
+        return f"before erasure: {_text(before.get(key))}  \u2192  after: {_text(after.get(key))}"
+
+    rows: list[Row] = [("HPA", pair("hpa"), ""), ("DCO", pair("dco"), "")]
+    notes = [f"{label} {_num(before[key])} sectors" for label, key in (
+        ("visible", "visible_sectors"), ("native", "native_sectors"), ("DCO maximum", "dco_max_sectors"))
+        if isinstance(before.get(key), int)]
+    details = [_text(d.get("detail"), "") for d in (before, after)]
+    notes += [details[0]] if details[0] == details[1] else [f"before: {details[0]}", f"after: {details[1]}"]
+    notes = [n for n in notes if n and n not in ("before: ", "after: ")]
+    if notes:
+        rows.append(("HPA / DCO detail", "; ".join(notes), ""))
+    return rows
 
 
 # --- drawing ------------------------------------------------------------------------------------------------

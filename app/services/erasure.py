@@ -21,9 +21,9 @@ from typing import Any
 from app import __version__
 from app.core import events as ev
 from app.core.certificate import document, with_field_digests
-from app.core.errors import NotFound, OperatorError
+from app.core.errors import NotFound, OperatorError, PermissionDenied
 from app.core.lifecycle import UnitState, can_transition, transition
-from app.core.models import Identifier, Operator, Unit
+from app.core.models import Identifier, Operator, Role, Unit
 from app.store import queries
 from app.store.keys import public_key_text
 from app.store.store import Store
@@ -37,7 +37,9 @@ from drivers.block.overwrite import (
     Progress,
     VerifyMode,
 )
-from drivers.block.safety import refusals
+from drivers.block.safety import SUPERVISOR_OVERRIDABLE, Refusal, refusals
+from drivers.block.smart import SmartReport
+from drivers.block.smart_probe import probe_smart, summary
 
 log = logging.getLogger("app.erasure")
 
@@ -48,6 +50,32 @@ METHODS = {
 }
 STANDARD = "NIST SP 800-88 Rev. 1 Clear (single overwrite pass, verified); IEEE 2883-2022 Clear"
 CERT_FOLDER = "certificates"
+OVERRIDE_MIN_WORDS = 3  # "ok" or "test" is not a reason anyone can audit later
+OVERRIDE_MIN_CHARS = 15
+
+HiddenAreasProbe = Callable[[BlockDevice], dict[str, Any]]
+SmartProbe = Callable[[BlockDevice], SmartReport]
+# HPA and DCO are ATA features; these transports reach an ATA drive (a USB dock only with SAT pass-through).
+_ATA_TRANSPORTS = frozenset({"sata", "usb"})
+
+
+def hidden_areas_unprobed(device: BlockDevice) -> dict[str, Any]:
+    """The HPA/DCO record when no probe is installed: "not supported" where the device cannot have
+    them, "unknown" for an ATA drive whose hidden areas nobody looked at. Never a guess of "absent"."""
+    sectors = device.size_bytes // device.logical_sector if device.logical_sector else None
+    if device.is_loop:
+        state, detail = "not supported", "a loop device (a file) has no HPA or DCO"
+    elif device.transport not in _ATA_TRANSPORTS:
+        state, detail = "not supported", f"HPA and DCO are ATA features; a {device.transport or 'non-ATA'} " \
+                                         "device has neither"
+    else:
+        state, detail = "unknown", "not checked: this station has no HPA/DCO probe (hdparm -N, --dco-identify)"
+    return {"hpa": state, "dco": state, "visible_sectors": sectors, "native_sectors": None,
+            "dco_max_sectors": None, "detail": detail}
+
+
+def _smart_of(device: BlockDevice) -> SmartReport:
+    return probe_smart(device.path)
 
 
 @dataclass(frozen=True)
@@ -60,6 +88,7 @@ class EraseRequest:
     allow_loop: bool = False
     unit_identifier: str = ""        # the drive's label, when the drive does not report a serial
     restart: bool = False            # ignore an interrupted erasure of this drive and start over
+    override_reason: str = ""        # a supervisor's reason to erase despite an overridable refusal
     block_size: int = 4 * 1024 * 1024
     checkpoint_every: int = 2 * 1024**3
 
@@ -77,6 +106,9 @@ class PreparedErase:
     started_at: str
     device_record: dict[str, Any] = field(default_factory=dict)
     method_record: dict[str, Any] = field(default_factory=dict)
+    smart: dict[str, Any] = field(default_factory=dict)
+    hidden_before: dict[str, Any] = field(default_factory=dict)
+    override: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -117,9 +149,12 @@ def _media_type(device: BlockDevice) -> str:
 class EraseService:
     """Erasures on one station, recorded as events."""
 
-    def __init__(self, store: Store, operator: Operator | None = None) -> None:
+    def __init__(self, store: Store, operator: Operator | None = None, *,
+                 probe_hidden_areas: HiddenAreasProbe | None = None, probe_health: SmartProbe | None = None) -> None:
         self.store = store
         self.operator = operator
+        self.probe_hidden_areas: HiddenAreasProbe = probe_hidden_areas or hidden_areas_unprobed
+        self.probe_health: SmartProbe = probe_health or _smart_of
 
     # --- start ---------------------------------------------------------------------------------------
 
@@ -134,11 +169,8 @@ class EraseService:
             raise NotFound(f"{request.device_path} is not a drive this bench can see",
                            hint="Check the drive is plugged in; 'refurb-bench drive list' shows what is seen")
         bay_map = queries.bay_map(self.store.db)
-        refused = refusals(device, bay_map=bay_map, allow_loop=request.allow_loop)
-        if refused:
-            first = refused[0]
-            more = f" (and {len(refused) - 1} more reason(s))" if len(refused) > 1 else ""
-            raise OperatorError(f"Refusing to erase: {first.text}{more}", hint=first.hint)
+        override = self._interlock(device, refusals(device, bay_map=bay_map, allow_loop=request.allow_loop),
+                                   request.override_reason)
         unit = self._unit_for(device, request.unit_identifier)
         resume = None if request.restart else self._interrupted(unit, device, pattern)
         erasure_id = "E-" + uuid.uuid4().hex[:16]
@@ -152,6 +184,10 @@ class EraseService:
         except OverwriteError as exc:
             raise OperatorError(f"Cannot erase {device.path}: {exc}", hint="Check the drive and its cable") from exc
         bay = bay_map.get(device.bay_key)
+        # Health and hidden areas are read before the first byte is written, so they describe the drive
+        # as it came in; neither stops the erasure (a failing drive still gets its data destroyed).
+        smart = summary(self.probe_health(device))
+        hidden_before = self._hidden_areas(device)
         device_record = {
             "path": device.path, "model": device.model, "serial": device.serial, "wwn": device.wwn,
             "transport": device.transport, "size_bytes": device.size_bytes, "logical_sector": device.logical_sector,
@@ -170,14 +206,52 @@ class EraseService:
             body: dict[str, Any] = {
                 "erasure_id": erasure_id, "device": device_record, "method": method_record,
                 "verification": str(request.verify), "seed_hex": job.seed_hex, "sample_seed": job.sample_seed,
+                "smart": smart, "hidden_areas": {"before": hidden_before},
             }
             if resume:
                 body["resumed_from"] = resume[0]
+            if override:
+                body["override"] = override
             self.store.record(ev.ERASURE_STARTED, body, unit_id=unit.unit_id, operator_id=self._operator_id())
         log.info("erasure %s of %s started (%s, %s verification%s)", erasure_id, device.path, request.method,
                  request.verify, f", resuming at {job.start_offset}" if resume else "")
         return PreparedErase(erasure_id, unit, device, bay, job, request.method, self.store.now(),
-                             device_record, method_record)
+                             device_record, method_record, smart, hidden_before, override)
+
+    def _interlock(self, device: BlockDevice, refused: list[Refusal], reason: str) -> dict[str, Any] | None:
+        """Raise for a refusal that stands; return the override record when a supervisor lifted some."""
+        if not refused:
+            return None
+        hard = [r for r in refused if r.code not in SUPERVISOR_OVERRIDABLE]
+        reason = " ".join(reason.split())
+        if hard or not reason:
+            first = (hard or refused)[0]
+            more = f" (and {len(refused) - 1} more reason(s))" if len(refused) > 1 else ""
+            hint = first.hint
+            if not hard:
+                hint += "; or a supervisor may override this with a reason"
+            raise OperatorError(f"Refusing to erase: {first.text}{more}", hint=hint)
+        if len(reason.split()) < OVERRIDE_MIN_WORDS or len(reason) < OVERRIDE_MIN_CHARS:
+            raise OperatorError(f"The override reason {reason!r} is too short",
+                                hint="Say in a few words why this drive may be erased outside the bay map")
+        # Trust the stored role of the logged-in operator, not the object handed in.
+        stored = queries.operator_by_id(self.store.db, self.operator.operator_id) if self.operator else None
+        if stored is None or not stored.active or not stored.role.includes(Role.SUPERVISOR):
+            who = f"{stored.name} is a {stored.role}" if stored else "nobody is logged in"
+            raise PermissionDenied(f"Overriding the erase interlock needs a supervisor; {who}",
+                                   hint="Ask a supervisor to scan their badge and give the reason")
+        log.info("erase interlock overridden for %s by %s: %s (%s)", device.path, stored.name, reason,
+                 ", ".join(r.code for r in refused))
+        return {"by": {"id": stored.operator_id, "name": stored.name, "role": str(stored.role)}, "reason": reason,
+                "refusals": [{"code": r.code, "text": r.text} for r in refused]}
+
+    def _hidden_areas(self, device: BlockDevice) -> dict[str, Any]:
+        try:
+            return dict(self.probe_hidden_areas(device))
+        except Exception as exc:  # a probe bug must not lose the erasure record; it is logged as the bug it is
+            log.exception("HPA/DCO probe failed on %s", device.path)
+            return {"hpa": "unknown", "dco": "unknown", "visible_sectors": None, "native_sectors": None,
+                    "dco_max_sectors": None, "detail": f"the probe failed: {type(exc).__name__}"}
 
     def _operator_id(self) -> str | None:
         return self.operator.operator_id if self.operator else None
@@ -275,7 +349,11 @@ class EraseService:
             },
             "station": {"station_id": self.store.station_id, "public_key": public_key_text(self.store.public_key)},
             "started_at": prepared.started_at, "finished_at": self.store.now(), "destination": "reuse",
+            "smart": prepared.smart,
+            "hidden_areas": {"before": prepared.hidden_before, "after": self._hidden_areas(prepared.device)},
         }
+        if prepared.override:
+            body["override"] = prepared.override
         if self.operator is not None:
             body["operator"] = {"id": self.operator.operator_id, "name": self.operator.name,
                                 "role": str(self.operator.role)}

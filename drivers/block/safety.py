@@ -16,6 +16,12 @@ from pathlib import Path
 
 from drivers.block.devices import BlockDevice
 
+# The only refusal a supervisor may lift (with a recorded reason): a drive that is plainly a drive and
+# not in use, sitting in a port the bay map does not name yet (a spare dock, a replaced cable). The
+# others describe a device the running system is using, or one that cannot be written at all; no
+# reason makes erasing those safe, and a loop device stays a test-only flag.
+SUPERVISOR_OVERRIDABLE = frozenset({"not_in_bay_map"})
+
 # Mount points whose device is the running system: erasing any of them destroys the bench itself.
 _SYSTEM_MOUNTS = frozenset({"/", "/boot", "/boot/efi", "/usr", "/var", "/home"})
 

@@ -49,7 +49,8 @@ GOOD: dict[str, tuple[dict[str, Any], str | None, str | None]] = {
     ev.ERASURE_STARTED: (
         {"erasure_id": "E-1", "device": {"path": "/dev/sdb", "serial": "WD-1"}, "method": {"pattern": "zeros"},
          "verification": "full", "seed_hex": "", "sample_seed": 7, "resumed_from": "E-0",
-         "override": {"by": OPERATOR, "reason": "test"}},
+         "override": {"by": OPERATOR, "reason": "test"}, "smart": {"verdict": "unknown", "reasons": []},
+         "hidden_areas": {"before": {"hpa": "not supported", "dco": "not supported"}}},
         UNIT, OPERATOR,
     ),
     ev.ERASURE_CHECKPOINT: ({"erasure_id": "E-1", "next_offset": 2**31}, UNIT, OPERATOR),
@@ -57,8 +58,16 @@ GOOD: dict[str, tuple[dict[str, Any], str | None, str | None]] = {
         {"erasure_id": "E-1", "outcome": "passed", "certificate_id": "C-1", "device": {}, "method": {},
          "verification": {}, "result": {}, "operator": {"name": "Alex"}, "station": {},
          "started_at": "2026-11-22T06:00:00.000Z", "finished_at": "2026-11-22T06:10:00.000Z",
-         "destination": "reuse", "field_digests": {}},
+         "destination": "reuse", "field_digests": {}, "smart": {"verdict": "pass", "reasons": []},
+         "hidden_areas": {"before": {"hpa": "absent"}, "after": {"hpa": "absent"}},
+         "override": {"by": {"name": "Pat"}, "reason": "spare dock not yet mapped", "refusals": []}},
         UNIT, OPERATOR,
+    ),
+    ev.LOT_CERTIFICATE_ISSUED: (
+        {"certificate_id": "LC-1", "lot": {"code": "LOT-2026-0042"}, "units": [{"unit_id": UNIT}],
+         "totals": {"units": 1}, "statement": "1 unit erased", "station": {}, "issued_at": "2026-11-22T06:10:00.000Z",
+         "operator": {"name": "Alex"}, "field_digests": {}},
+        None, OPERATOR,
     ),
 }
 
@@ -127,6 +136,9 @@ def test_the_optional_fields_are_the_expected_ones() -> None:
         (ev.ERASURE_STARTED, "resumed_from"), (ev.ERASURE_STARTED, "override"),
         (ev.ERASURE_COMPLETED, "certificate_id"), (ev.ERASURE_COMPLETED, "operator"),
         (ev.ERASURE_COMPLETED, "destination"), (ev.ERASURE_COMPLETED, "field_digests"),
+        (ev.ERASURE_STARTED, "smart"), (ev.ERASURE_STARTED, "hidden_areas"), (ev.ERASURE_COMPLETED, "smart"),
+        (ev.ERASURE_COMPLETED, "hidden_areas"), (ev.ERASURE_COMPLETED, "override"),
+        (ev.LOT_CERTIFICATE_ISSUED, "operator"), (ev.LOT_CERTIFICATE_ISSUED, "field_digests"),
     }
 
 

@@ -20,6 +20,7 @@ from app.core.lifecycle import UnitState
 from app.core.models import PartyKind
 from app.services.drives import DriveService
 from app.services.intake import IntakeService, Outcome
+from app.services.lot_certificate import issue_lot_certificate
 from app.store import audit, eventlog, queries
 from app.store.db import backup_to
 from app.store.keys import KEY_FILE
@@ -91,6 +92,7 @@ def worked(intake: IntakeService) -> IntakeService:
         "result": {"summary": "2 ranges could not be written"}, "station": {},
         "started_at": "2026-11-22T06:00:00.000Z", "finished_at": "2026-11-22T06:10:00.000Z",
     }, unit_id=loose.unit_id)
+    issue_lot_certificate(store, lot.code)  # changes no projection, but must replay like every other event
     return intake
 
 
