@@ -8,7 +8,7 @@ SYS_STAMP := $(VENV)/.system-packages
 # Xvfb, render PDFs with pdftoppm and decode barcodes with zbarimg.
 SYSTEM_PACKAGES := xvfb xauth zbar-tools poppler-utils smartmontools libegl1 libgl1 libxkbcommon-x11-0 libxcb-cursor0 \
 	libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-xinerama0 libxcb-randr0 libxcb-image0 \
-	libxcb-render-util0 libfontconfig1 libdbus-1-3 fonts-dejavu-core
+	libxcb-render-util0 libfontconfig1 libdbus-1-3 fonts-dejavu-core adb
 ARGS ?=
 
 .PHONY: run demo test lint bench clean install screenshots
