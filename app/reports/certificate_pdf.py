@@ -319,9 +319,10 @@ def hidden_area_rows(hidden: Any, virtual: bool) -> list[Row]:
         return f"before erasure: {_text(before.get(key))}  \u2192  after: {_text(after.get(key))}"
 
     rows: list[Row] = [("HPA", pair("hpa"), ""), ("DCO", pair("dco"), "")]
-    notes = [f"{label} {_num(before[key])} sectors" for label, key in (
+    sectors = ", ".join(f"{label} {_num(before[key])} sectors" for label, key in (
         ("visible", "visible_sectors"), ("native", "native_sectors"), ("DCO maximum", "dco_max_sectors"))
-        if isinstance(before.get(key), int)]
+        if isinstance(before.get(key), int))
+    notes = [sectors + " (before erasure)"] if sectors else []
     details = [_text(d.get("detail"), "") for d in (before, after)]
     notes += [details[0]] if details[0] == details[1] else [f"before: {details[0]}", f"after: {details[1]}"]
     notes = [n for n in notes if n and n not in ("before: ", "after: ")]
