@@ -159,6 +159,45 @@ def m004_erasures(db: sqlite_utils.Database) -> None:
     )
 
 
+@MIGRATIONS()
+def m005_sync_cursor(db: sqlite_utils.Database) -> None:
+    # The event log is the sync outbox; these tables only remember what the hub said about it.
+    # They are not projections: a rebuild from the log must not forget the hub's receipts.
+    db.executescript(
+        """
+        CREATE INDEX events_stream ON events (stream_id, seq);
+
+        CREATE TABLE sync_streams (
+            stream_id    TEXT PRIMARY KEY,
+            hub_hwm      INTEGER NOT NULL DEFAULT 0,   -- the hub holds every seq up to here
+            hub_hwm_hash TEXT NOT NULL DEFAULT '',
+            hub_status   TEXT NOT NULL DEFAULT 'active',
+            last_success TEXT,
+            last_error   TEXT NOT NULL DEFAULT ''
+        );
+
+        -- Only events the hub did not take as they are: rejected or in conflict.
+        CREATE TABLE sync_event_results (
+            seq    INTEGER PRIMARY KEY,
+            status TEXT NOT NULL,
+            code   TEXT NOT NULL,
+            detail TEXT NOT NULL,
+            at     TEXT NOT NULL
+        );
+
+        -- The hub's countersignatures: after one, rewriting anything up to its hwm is provable.
+        CREATE TABLE sync_receipts (
+            stream_id  TEXT NOT NULL,
+            hwm        INTEGER NOT NULL,
+            hwm_hash   TEXT NOT NULL,
+            ts         TEXT NOT NULL,
+            server_sig TEXT NOT NULL,
+            PRIMARY KEY (stream_id, hwm)
+        );
+        """
+    )
+
+
 PROJECTION_TABLES = (
     "erasures", "bays", "lot_receipts", "lot_manifest", "unit_identifiers", "units", "lots", "operators",
 )

@@ -1,0 +1,1 @@
+"""The hub: the upstream service benches push their signed event streams to."""

@@ -1,0 +1,212 @@
+"""The hub's HTTP front: stdlib ThreadingHTTPServer, JSON in and out, one thread per request.
+
+Stateless over its storage, so any number of these processes can stand behind a load balancer
+when the storage is PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import ssl
+import threading
+from collections.abc import Callable
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import unquote
+
+from app.core.errors import OperatorError
+from app.hub.protocol import API, MAX_BATCH_BYTES
+from app.hub.service import Hub, HubError
+
+log = logging.getLogger("app.hub")
+
+# A batch is capped at MAX_BATCH_BYTES of events; the envelope around them is small.
+MAX_REQUEST_BYTES = MAX_BATCH_BYTES + 64 * 1024
+_SEGMENT = r"([^/]+)"
+
+
+class HubServer(ThreadingHTTPServer):
+    """The hub on one address. ``start``/``stop`` run it on a background thread."""
+
+    # Request threads are joined on close: nothing the hub started outlives it.
+    daemon_threads = False
+    block_on_close = True
+
+    def __init__(self, hub: Hub, host: str = "127.0.0.1", port: int = 0, *, request_timeout: float = 30.0,
+                 tls: ssl.SSLContext | None = None) -> None:
+        super().__init__((host, port), _Handler)
+        self.hub = hub
+        self.request_timeout = request_timeout
+        if tls is not None:
+            self.socket = tls.wrap_socket(self.socket, server_side=True)
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        host, port = self.server_address[:2]
+        scheme = "https" if isinstance(self.socket, ssl.SSLSocket) else "http"
+        return f"{scheme}://{host!s}:{port}"
+
+    def start(self) -> HubServer:
+        self._thread = threading.Thread(target=self.serve_forever, kwargs={"poll_interval": 0.05},
+                                        name="hub-server")
+        self._thread.start()
+        log.info("hub listening on %s", self.url)
+        return self
+
+    def stop(self) -> None:
+        if self._thread is not None:
+            self.shutdown()
+            self._thread.join()
+            self._thread = None
+        self.server_close()
+
+    def __enter__(self) -> HubServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+Route = tuple[str, re.Pattern[str], Callable[["_Handler", Hub, tuple[str, ...]], Any]]
+
+
+def _bearer(handler: _Handler) -> str:
+    header = handler.headers.get("Authorization", "")
+    return header[7:].strip() if header.startswith("Bearer ") else ""
+
+
+def _route(method: str, path: str) -> Callable[[Callable[[_Handler, Hub, tuple[str, ...]], Any]], Any]:
+    pattern = re.compile("^" + API + path.replace("{}", _SEGMENT) + "$")
+
+    def register(fn: Callable[[_Handler, Hub, tuple[str, ...]], Any]) -> Any:
+        _ROUTES.append((method, pattern, fn))
+        return fn
+
+    return register
+
+
+_ROUTES: list[Route] = []
+
+
+@_route("GET", "/health")
+def _health(h: _Handler, hub: Hub, _: tuple[str, ...]) -> Any:
+    return 200, {"ok": True, "server_time": hub.now(), "server_pubkey": hub.public_key_hex}
+
+
+@_route("POST", "/enroll")
+def _enroll(h: _Handler, hub: Hub, _: tuple[str, ...]) -> Any:
+    return 201, hub.enroll(h.json_body())
+
+
+@_route("POST", "/streams")
+def _register_stream(h: _Handler, hub: Hub, _: tuple[str, ...]) -> Any:
+    return 200, hub.register_stream(_bearer(h), h.json_body())
+
+
+@_route("GET", "/streams/{}/cursor")
+def _cursor(h: _Handler, hub: Hub, args: tuple[str, ...]) -> Any:
+    return 200, hub.cursor(_bearer(h), args[0])
+
+
+@_route("POST", "/streams/{}/events")
+def _push(h: _Handler, hub: Hub, args: tuple[str, ...]) -> Any:
+    return 200, hub.push(_bearer(h), args[0], h.json_body())
+
+
+@_route("POST", "/benches/{}/heartbeat")
+def _heartbeat(h: _Handler, hub: Hub, args: tuple[str, ...]) -> Any:
+    return 200, hub.heartbeat(_bearer(h), args[0], h.json_body())
+
+
+@_route("GET", "/certificates/{}")
+def _certificate(h: _Handler, hub: Hub, args: tuple[str, ...]) -> Any:
+    return 200, hub.certificate(args[0])
+
+
+@_route("GET", "/lots/{}")
+def _lot(h: _Handler, hub: Hub, args: tuple[str, ...]) -> Any:
+    return 200, hub.lot_units(_bearer(h), args[0])
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: HubServer
+    server_version = "RefurbBenchHub/1"
+
+    def setup(self) -> None:
+        # A client that stops sending mid-request must not pin a thread for ever.
+        super().setup()
+        self.connection.settimeout(self.server.request_timeout)
+
+    def do_GET(self) -> None:
+        self._dispatch("GET")
+
+    def do_POST(self) -> None:
+        self._dispatch("POST")
+
+    def json_body(self) -> dict[str, Any]:
+        try:
+            length = int(self.headers.get("Content-Length", ""))
+        except ValueError:
+            raise HubError(411, "length_required", "send a Content-Length") from None
+        if length > MAX_REQUEST_BYTES:
+            raise HubError(413, "batch_too_large", f"requests are capped at {MAX_REQUEST_BYTES} bytes")
+        raw = self.rfile.read(length)
+        if len(raw) != length:
+            raise HubError(400, "bad_request", "the request body ended early")
+        try:
+            data = json.loads(raw)
+        except (ValueError, UnicodeDecodeError):
+            raise HubError(400, "bad_request", "the body is not JSON") from None
+        if not isinstance(data, dict):
+            raise HubError(400, "bad_request", "the body must be a JSON object")
+        return data
+
+    def _dispatch(self, method: str) -> None:
+        path = self.path.split("?", 1)[0]
+        status, payload, retry_after = 404, {"error": "not_found", "message": "no such endpoint"}, None
+        for route_method, pattern, fn in _ROUTES:
+            match = pattern.match(path)
+            if not match:
+                continue
+            if route_method != method:
+                status, payload = 405, {"error": "method_not_allowed", "message": "wrong method"}
+                continue
+            try:
+                status, payload = fn(self, self.server.hub, tuple(unquote(g) for g in match.groups()))
+            except HubError as exc:
+                status, payload, retry_after = exc.status, {"error": exc.code, "message": exc.message}, exc.retry_after
+            except OperatorError as exc:
+                status, payload = 400, {"error": "bad_request", "message": str(exc)}
+            except Exception:
+                if _storage_busy():
+                    status, payload, retry_after = 503, {"error": "busy", "message": "the hub is busy"}, 1.0
+                else:
+                    log.exception("hub request %s %s failed", method, path)
+                    status, payload = 500, {"error": "internal", "message": "the hub failed; see its log"}
+            break
+        self._send(status, payload, retry_after)
+
+    def _send(self, status: int, payload: Any, retry_after: float | None) -> None:
+        body = json.dumps(payload).encode("utf-8")
+        self.send_response(status, HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else "")
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        if retry_after is not None:
+            self.send_header("Retry-After", str(max(1, round(retry_after))))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        log.debug("%s %s", self.address_string(), format % args)
+
+
+def _storage_busy() -> bool:
+    """Whether the exception being handled is the database being locked (worth a retry, not a bug)."""
+    import sys
+
+    exc = sys.exc_info()[1]
+    return exc is not None and "locked" in str(exc).lower() and type(exc).__name__ == "OperationalError"

@@ -1,0 +1,303 @@
+"""The hub's storage: one small transactional interface over SQLite (embedded) or PostgreSQL.
+
+Both backends run the same SQL, written with ``?`` placeholders and types both accept; a backend
+only supplies connections, its placeholder style and its row lock. The ingest rules live in
+app/hub/service.py and see nothing but the methods of ``HubTx``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import queue
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from app.core.canonical import canonical_json
+from app.core.models import Event
+from app.hub.protocol import StreamStatus
+from app.hub.records import Bench, HeldEvent, Stream
+
+SCHEMA = (
+    """CREATE TABLE IF NOT EXISTS enrollment_codes (
+        code_sha256 TEXT PRIMARY KEY, bench_name TEXT NOT NULL, created_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL, used_at TEXT)""",
+    """CREATE TABLE IF NOT EXISTS benches (
+        bench_id TEXT PRIMARY KEY, name TEXT NOT NULL, token_sha256 TEXT NOT NULL UNIQUE,
+        device_pubkey TEXT NOT NULL, created_at TEXT NOT NULL, revoked_at TEXT)""",
+    """CREATE TABLE IF NOT EXISTS streams (
+        stream_id TEXT PRIMARY KEY, bench_id TEXT NOT NULL REFERENCES benches (bench_id),
+        base_seq BIGINT NOT NULL, base_hash TEXT NOT NULL, hwm BIGINT NOT NULL, hwm_hash TEXT NOT NULL,
+        status TEXT NOT NULL, status_detail TEXT NOT NULL DEFAULT '', created_at TEXT NOT NULL,
+        last_seen_at TEXT)""",
+    """CREATE TABLE IF NOT EXISTS events (
+        stream_id TEXT NOT NULL, seq BIGINT NOT NULL, event_id TEXT NOT NULL, type TEXT NOT NULL,
+        schema_version INTEGER NOT NULL, occurred_at TEXT NOT NULL, operator_id TEXT, unit_id TEXT,
+        body TEXT NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL, signature TEXT NOT NULL,
+        received_at TEXT NOT NULL, PRIMARY KEY (stream_id, seq))""",
+    # A rejected event keeps its place in the stream so the high-water mark can pass it.
+    """CREATE TABLE IF NOT EXISTS rejected_events (
+        stream_id TEXT NOT NULL, seq BIGINT NOT NULL, event_id TEXT NOT NULL, prev_hash TEXT NOT NULL,
+        hash TEXT NOT NULL, code TEXT NOT NULL, detail TEXT NOT NULL, payload TEXT NOT NULL,
+        received_at TEXT NOT NULL, PRIMARY KEY (stream_id, seq))""",
+    """CREATE TABLE IF NOT EXISTS heartbeats (
+        bench_id TEXT PRIMARY KEY, stream_id TEXT NOT NULL, at TEXT NOT NULL, last_seq BIGINT NOT NULL,
+        pending BIGINT NOT NULL, payload TEXT NOT NULL)""",
+    """CREATE TABLE IF NOT EXISTS certificates (
+        certificate_id TEXT PRIMARY KEY, stream_id TEXT NOT NULL, seq BIGINT NOT NULL)""",
+    """CREATE TABLE IF NOT EXISTS lots (
+        lot_id TEXT PRIMARY KEY, code TEXT NOT NULL, party TEXT NOT NULL, po TEXT NOT NULL)""",
+    # A unit's state is the one from the latest fact, ordered by (occurred_at, stream, seq) so
+    # every hub replica and every arrival order agrees.
+    """CREATE TABLE IF NOT EXISTS units (
+        unit_id TEXT PRIMARY KEY, lot_id TEXT, state TEXT NOT NULL, state_order TEXT NOT NULL)""",
+    "CREATE INDEX IF NOT EXISTS units_lot ON units (lot_id)",
+    "CREATE INDEX IF NOT EXISTS lots_code ON lots (code)",
+)
+
+_EVENT_COLUMNS = ("stream_id, seq, event_id, type, schema_version, occurred_at, operator_id, unit_id, body, "
+                  "prev_hash, hash, signature")
+
+
+class Connection(Protocol):
+    """The part of a DB-API connection the hub uses."""
+
+    def cursor(self) -> Any: ...
+    def commit(self) -> None: ...
+    def rollback(self) -> None: ...
+    def close(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class Dialect:
+    name: str
+    placeholder: str  # "?" or "%s"
+    lock_row: str  # appended to a SELECT to lock the row for the transaction ("" where the DB lock is global)
+    begin: str | None  # statement that opens a write transaction, or None when the driver opens one
+
+
+class HubTx:
+    """One storage transaction: every primitive the hub's rules need, nothing else."""
+
+    def __init__(self, cursor: Any, dialect: Dialect) -> None:
+        self._cursor = cursor
+        self._dialect = dialect
+
+    def _run(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        if self._dialect.placeholder != "?":
+            sql = sql.replace("?", self._dialect.placeholder)
+        self._cursor.execute(sql, tuple(params))
+        return self._cursor
+
+    def _one(self, sql: str, params: Sequence[Any] = ()) -> tuple[Any, ...] | None:
+        row = self._run(sql, params).fetchone()
+        return tuple(row) if row is not None else None
+
+    def _all(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        return [tuple(r) for r in self._run(sql, params).fetchall()]
+
+    # --- enrolment and benches ---------------------------------------------------------------
+
+    def add_enrollment_code(self, code_sha256: str, bench_name: str, created_at: str, expires_at: str) -> None:
+        self._run("INSERT INTO enrollment_codes (code_sha256, bench_name, created_at, expires_at) VALUES (?, ?, ?, ?)",
+                  [code_sha256, bench_name, created_at, expires_at])
+
+    def claim_enrollment_code(self, code_sha256: str, now: str) -> str | None:
+        """Mark an unused, unexpired code used and return its bench name; None if it is not valid."""
+        row = self._one(
+            "UPDATE enrollment_codes SET used_at = ? WHERE code_sha256 = ? AND used_at IS NULL AND expires_at > ?"
+            " RETURNING bench_name", [now, code_sha256, now])
+        return str(row[0]) if row else None
+
+    def add_bench(self, bench_id: str, name: str, token_sha256: str, device_pubkey: str, now: str) -> None:
+        self._run("INSERT INTO benches (bench_id, name, token_sha256, device_pubkey, created_at)"
+                  " VALUES (?, ?, ?, ?, ?)",
+                  [bench_id, name, token_sha256, device_pubkey, now])
+
+    def bench_by_token(self, token_sha256: str) -> Bench | None:
+        row = self._one("SELECT bench_id, name, device_pubkey, revoked_at FROM benches WHERE token_sha256 = ?",
+                        [token_sha256])
+        return Bench(str(row[0]), str(row[1]), str(row[2]), row[3] is not None) if row else None
+
+    def revoke_benches(self, name: str, now: str) -> list[str]:
+        rows = self._all("UPDATE benches SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL RETURNING bench_id",
+                         [now, name])
+        ids = [str(r[0]) for r in rows]
+        for bench_id in ids:
+            self._run("UPDATE streams SET status = ? WHERE bench_id = ?", [StreamStatus.REVOKED.value, bench_id])
+        return ids
+
+    # --- streams ----------------------------------------------------------------------------
+
+    def add_stream(self, stream: Stream, now: str) -> None:
+        self._run(
+            "INSERT INTO streams (stream_id, bench_id, base_seq, base_hash, hwm, hwm_hash, status, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [stream.stream_id, stream.bench_id, stream.base_seq, stream.base_hash, stream.hwm, stream.hwm_hash,
+             stream.status.value, now])
+
+    def stream(self, stream_id: str, *, lock: bool = False) -> Stream | None:
+        row = self._one(
+            "SELECT stream_id, bench_id, base_seq, base_hash, hwm, hwm_hash, status, status_detail FROM streams"
+            " WHERE stream_id = ?" + (self._dialect.lock_row if lock else ""), [stream_id])
+        if row is None:
+            return None
+        return Stream(str(row[0]), str(row[1]), int(row[2]), str(row[3]), int(row[4]), str(row[5]),
+                      StreamStatus(row[6]), str(row[7]))
+
+    def update_stream(self, stream_id: str, *, hwm: int, hwm_hash: str, status: StreamStatus, detail: str,
+                      seen_at: str) -> None:
+        self._run("UPDATE streams SET hwm = ?, hwm_hash = ?, status = ?, status_detail = ?, last_seen_at = ?"
+                  " WHERE stream_id = ?", [hwm, hwm_hash, status.value, detail, seen_at, stream_id])
+
+    # --- events -------------------------------------------------------------------------------
+
+    def held(self, stream_id: str, seq: int) -> HeldEvent | None:
+        row = self._one("SELECT seq, prev_hash, hash FROM events WHERE stream_id = ? AND seq = ?", [stream_id, seq])
+        if row:
+            return HeldEvent(int(row[0]), str(row[1]), str(row[2]))
+        row = self._one("SELECT seq, prev_hash, hash, code FROM rejected_events WHERE stream_id = ? AND seq = ?",
+                        [stream_id, seq])
+        return HeldEvent(int(row[0]), str(row[1]), str(row[2]), str(row[3])) if row else None
+
+    def held_after(self, stream_id: str, after_seq: int, limit: int) -> list[HeldEvent]:
+        """Held events and tombstones after ``after_seq`` in seq order (for the contiguity walk)."""
+        rows = self._all(
+            "SELECT seq, prev_hash, hash, NULL FROM events WHERE stream_id = ? AND seq > ?"
+            " UNION ALL SELECT seq, prev_hash, hash, code FROM rejected_events WHERE stream_id = ? AND seq > ?"
+            " ORDER BY 1 LIMIT ?", [stream_id, after_seq, stream_id, after_seq, limit])
+        return [HeldEvent(int(r[0]), str(r[1]), str(r[2]), None if r[3] is None else str(r[3])) for r in rows]
+
+    def insert_event(self, event: Event, received_at: str) -> None:
+        self._run(
+            f"INSERT INTO events ({_EVENT_COLUMNS}, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [event.stream_id, event.seq, event.event_id, event.type, event.schema_version, event.occurred_at,
+             event.operator_id, event.unit_id, canonical_json(dict(event.body)), event.prev_hash, event.hash,
+             event.signature, received_at])
+
+    def insert_tombstone(self, stream_id: str, seq: int, event_id: str, prev_hash: str, hash_hex: str, code: str,
+                         detail: str, payload: str, received_at: str) -> None:
+        self._run(
+            "INSERT INTO rejected_events"
+            " (stream_id, seq, event_id, prev_hash, hash, code, detail, payload, received_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [stream_id, seq, event_id, prev_hash, hash_hex, code, detail, payload, received_at])
+
+    def delete_tombstone(self, stream_id: str, seq: int) -> None:
+        self._run("DELETE FROM rejected_events WHERE stream_id = ? AND seq = ?", [stream_id, seq])
+
+    def event(self, stream_id: str, seq: int) -> Event | None:
+        row = self._one(f"SELECT {_EVENT_COLUMNS} FROM events WHERE stream_id = ? AND seq = ?", [stream_id, seq])
+        if row is None:
+            return None
+        return Event(stream_id=str(row[0]), seq=int(row[1]), event_id=str(row[2]), type=str(row[3]),
+                     schema_version=int(row[4]), occurred_at=str(row[5]), operator_id=row[6], unit_id=row[7],
+                     body=json.loads(row[8]), prev_hash=str(row[9]), hash=str(row[10]), signature=str(row[11]))
+
+    def stream_seqs(self, stream_id: str) -> list[int]:
+        return [int(r[0]) for r in self._all("SELECT seq FROM events WHERE stream_id = ? ORDER BY seq", [stream_id])]
+
+    def bench_pubkey(self, bench_id: str) -> str | None:
+        row = self._one("SELECT device_pubkey FROM benches WHERE bench_id = ?", [bench_id])
+        return str(row[0]) if row else None
+
+    # --- heartbeats and projections ---------------------------------------------------------------
+
+    def put_heartbeat(self, bench_id: str, stream_id: str, at: str, last_seq: int, pending: int, payload: str) -> None:
+        self._run(
+            "INSERT INTO heartbeats (bench_id, stream_id, at, last_seq, pending, payload) VALUES (?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (bench_id) DO UPDATE SET stream_id = excluded.stream_id, at = excluded.at,"
+            " last_seq = excluded.last_seq, pending = excluded.pending, payload = excluded.payload",
+            [bench_id, stream_id, at, last_seq, pending, payload])
+
+    def heartbeat(self, bench_id: str) -> dict[str, Any] | None:
+        row = self._one("SELECT stream_id, at, last_seq, pending, payload FROM heartbeats WHERE bench_id = ?",
+                        [bench_id])
+        if row is None:
+            return None
+        return {"stream_id": row[0], "at": row[1], "last_seq": int(row[2]), "pending": int(row[3]),
+                "payload": json.loads(row[4])}
+
+    def put_certificate(self, certificate_id: str, stream_id: str, seq: int) -> None:
+        self._run("INSERT INTO certificates (certificate_id, stream_id, seq) VALUES (?, ?, ?)"
+                  " ON CONFLICT (certificate_id) DO NOTHING", [certificate_id, stream_id, seq])
+
+    def certificate_location(self, certificate_id: str) -> tuple[str, int] | None:
+        row = self._one("SELECT stream_id, seq FROM certificates WHERE certificate_id = ?", [certificate_id])
+        return (str(row[0]), int(row[1])) if row else None
+
+    def put_lot(self, lot_id: str, code: str, party: str, po: str) -> None:
+        self._run("INSERT INTO lots (lot_id, code, party, po) VALUES (?, ?, ?, ?) ON CONFLICT (lot_id) DO NOTHING",
+                  [lot_id, code, party, po])
+
+    def find_lot(self, lot_ref: str) -> tuple[str, str, str, str] | None:
+        row = self._one("SELECT lot_id, code, party, po FROM lots WHERE lot_id = ? OR code = ?", [lot_ref, lot_ref])
+        return (str(row[0]), str(row[1]), str(row[2]), str(row[3])) if row else None
+
+    def put_unit_state(self, unit_id: str, state: str, order: str) -> None:
+        self._run(
+            "INSERT INTO units (unit_id, state, state_order) VALUES (?, ?, ?) ON CONFLICT (unit_id) DO UPDATE"
+            " SET state = excluded.state, state_order = excluded.state_order"
+            " WHERE units.state_order < excluded.state_order", [unit_id, state, order])
+
+    def put_unit_lot(self, unit_id: str, lot_id: str, order: str) -> None:
+        # The unit may arrive at the hub before its creation event (another batch, another bench).
+        self._run("INSERT INTO units (unit_id, lot_id, state, state_order) VALUES (?, ?, 'received', '')"
+                  " ON CONFLICT (unit_id) DO UPDATE SET lot_id = excluded.lot_id", [unit_id, lot_id])
+
+    def lot_units(self, lot_id: str) -> list[tuple[str, str]]:
+        return [(str(r[0]), str(r[1])) for r in
+                self._all("SELECT unit_id, state FROM units WHERE lot_id = ? ORDER BY unit_id", [lot_id])]
+
+
+ConnectionFactory = Callable[[], Connection]
+
+
+class HubStorage:
+    """A pool of connections to one hub database and the transactions run on them."""
+
+    def __init__(self, connect: ConnectionFactory, dialect: Dialect, *, pool_size: int) -> None:
+        self.dialect = dialect
+        self._connect = connect
+        self._idle: queue.LifoQueue[Connection] = queue.LifoQueue()
+        self._slots = threading.BoundedSemaphore(pool_size)
+        self._all: list[Connection] = []
+        self._lock = threading.Lock()
+        with self.transaction() as tx:
+            for statement in SCHEMA:
+                tx._run(statement)
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[HubTx]:
+        """One transaction: committed when the block ends, rolled back if it raises."""
+        with self._slots:
+            conn = self._checkout()
+            try:
+                cursor = conn.cursor()
+                if self.dialect.begin:
+                    cursor.execute(self.dialect.begin)
+                try:
+                    yield HubTx(cursor, self.dialect)
+                except BaseException:
+                    conn.rollback()
+                    raise
+                conn.commit()
+            finally:
+                self._idle.put(conn)
+
+    def _checkout(self) -> Connection:
+        try:
+            return self._idle.get_nowait()
+        except queue.Empty:
+            conn = self._connect()
+            with self._lock:
+                self._all.append(conn)
+            return conn
+
+    def close(self) -> None:
+        with self._lock:
+            for conn in self._all:
+                conn.close()
+            self._all.clear()

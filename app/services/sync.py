@@ -1,0 +1,408 @@
+"""The bench's sync client: pushes the event log to the hub, in order, exactly once in effect.
+
+Each session starts with a handshake per stream; the hub's contiguous high-water mark is the
+cursor, so anything the hub lost (a restore, a reply lost after its commit) is sent again and
+comes back ``duplicate`` at worst. One batch in flight per stream, seq order, capped in count
+and bytes. Failures back off exponentially with full jitter and honour Retry-After.
+
+``SyncClient.sync_once`` blocks (for the CLI and for a job); ``SyncLoop`` runs it on its own
+thread so the caller's thread never waits on the network.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+import logging
+import os
+import random
+import threading
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from app import __version__
+from app.core.errors import OperatorError
+from app.hub.client import HubClient, HubRefused, HubUnavailable
+from app.hub.protocol import (
+    MAX_BATCH_BYTES,
+    MAX_BATCH_EVENTS,
+    EventStatus,
+    Receipt,
+    WireError,
+    event_to_wire,
+    public_key_from_hex,
+)
+from app.store import sync_state
+from app.store.db import connect, sqlite_version
+from app.store.migrations import migrate
+from app.store.store import DB_FILE
+
+log = logging.getLogger("app.sync")
+
+ENROLLMENT_FILE = "sync.json"
+
+
+class SyncState(enum.StrEnum):
+    NOT_ENROLLED = "not_enrolled"
+    IDLE = "idle"  # the last session reached the hub and sent everything it had
+    SYNCING = "syncing"
+    BACKING_OFF = "backing_off"  # the hub could not be reached; a retry is scheduled
+    STOPPED = "stopped"  # the hub refused this bench (bad token, revoked): a person must act
+
+
+_ALLOWED: dict[SyncState, frozenset[SyncState]] = {
+    SyncState.NOT_ENROLLED: frozenset({SyncState.SYNCING}),
+    SyncState.IDLE: frozenset({SyncState.SYNCING, SyncState.NOT_ENROLLED}),
+    SyncState.SYNCING: frozenset({SyncState.IDLE, SyncState.BACKING_OFF, SyncState.STOPPED,
+                                  SyncState.NOT_ENROLLED}),
+    SyncState.BACKING_OFF: frozenset({SyncState.SYNCING, SyncState.NOT_ENROLLED}),
+    SyncState.STOPPED: frozenset({SyncState.SYNCING, SyncState.NOT_ENROLLED}),
+}
+
+
+@dataclass(frozen=True)
+class Enrollment:
+    """What enrolment gave this bench; kept beside the database, not in it, so a restored
+    database keeps its hub."""
+
+    hub_url: str
+    bench_id: str
+    bench_name: str
+    access_token: str
+    server_pubkey: str
+
+
+@dataclass(frozen=True)
+class SyncStatus:
+    """One snapshot of the sync state, safe to hand to any thread."""
+
+    state: SyncState
+    online: bool
+    stream_id: str
+    last_seq: int
+    pending: int
+    oldest_pending_at: str | None
+    hub_hwm: int
+    last_success: str | None
+    last_error: str
+    hub_url: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {**asdict(self), "state": self.state.value}
+
+
+def load_enrollment(data_dir: Path) -> Enrollment | None:
+    path = Path(data_dir) / ENROLLMENT_FILE
+    if not path.exists():
+        return None
+    try:
+        return Enrollment(**json.loads(path.read_text()))
+    except (ValueError, TypeError) as exc:
+        raise OperatorError(f"The hub enrolment in {path} is damaged",
+                            hint="Enroll the bench again with 'refurb-bench sync enroll'") from exc
+
+
+def _save_enrollment(data_dir: Path, enrollment: Enrollment) -> None:
+    # Written whole and owner-only: it holds the bench's access token.
+    path = Path(data_dir) / ENROLLMENT_FILE
+    tmp = path.with_name(f".{ENROLLMENT_FILE}.{os.getpid()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        json.dump(asdict(enrollment), handle)
+        handle.flush()
+        os.fsync(handle.fileno())
+    tmp.replace(path)
+
+
+def enroll(data_dir: Path, hub_url: str, code: str, *, timeout: float = 30.0) -> Enrollment:
+    """Enroll this bench with a one-time code from the hub's admin."""
+    try:
+        client = HubClient(hub_url, timeout=timeout)
+    except ValueError as exc:
+        raise OperatorError(str(exc), hint="Give the hub's address, e.g. http://hub.local:8470") from exc
+    db = connect(Path(data_dir) / DB_FILE)
+    try:
+        migrate(db, Path(data_dir) / DB_FILE)
+        stream_id = sync_state.current_stream_id(db)
+        pubkey = db.execute("SELECT value FROM meta WHERE key = 'public_key'").fetchone()
+        if not stream_id or pubkey is None:
+            raise OperatorError("This data folder has no station yet", hint="Start Refurb Bench once first")
+        base_seq, base_hash = sync_state.stream_base(db, stream_id)
+        try:
+            answer = client.enroll({"enrollment_code": code, "device_pubkey": str(pubkey[0]), "stream_id": stream_id,
+                                    "base_seq": base_seq, "base_hash": base_hash, "app_version": __version__})
+        except HubUnavailable as exc:
+            raise OperatorError(str(exc), hint="Check the hub address and the network, then try again") from exc
+        except HubRefused as exc:
+            raise OperatorError(f"The hub refused the enrolment: {exc.message}",
+                                hint="Ask the hub's admin for a new code ('refurb-bench hub enroll-code')") from exc
+        enrollment = Enrollment(hub_url.rstrip("/"), str(answer["bench_id"]), str(answer["bench_name"]),
+                                str(answer["access_token"]), str(answer["server_pubkey"]))
+        _save_enrollment(data_dir, enrollment)
+        sync_state.save_cursor(db, stream_id, hub_hwm=base_seq, hub_hwm_hash=base_hash, hub_status="active")
+    finally:
+        db.close()
+    log.info("bench enrolled with hub %s as %r (%s)", enrollment.hub_url, enrollment.bench_name, enrollment.bench_id)
+    return enrollment
+
+
+class Backoff:
+    """Exponential backoff with full jitter: a delay drawn from [0, min(cap, base * 2^attempt)]."""
+
+    def __init__(self, *, base: float = 1.0, cap: float = 300.0, rng: random.Random | None = None) -> None:
+        self.base, self.cap, self.attempt = base, cap, 0
+        self._rng = rng or random.Random()
+
+    def next_delay(self, retry_after: float | None = None) -> float:
+        ceiling = min(self.cap, self.base * 2 ** min(self.attempt, 32))
+        self.attempt += 1
+        delay = self._rng.uniform(0, ceiling)
+        # The hub's Retry-After is a floor: it knows its own load better than our dice do.
+        return max(delay, min(retry_after, self.cap)) if retry_after is not None else delay
+
+    def reset(self) -> None:
+        self.attempt = 0
+
+
+class _Fork(Exception):
+    """The hub holds more of a stream than this database: it was restored from a backup."""
+
+
+class SyncClient:
+    """One bench's sync over its own database connection; use it from one thread."""
+
+    def __init__(self, data_dir: Path, *, timeout: float = 30.0, max_batch_events: int = MAX_BATCH_EVENTS,
+                 max_batch_bytes: int = MAX_BATCH_BYTES, clock: Callable[[], datetime] | None = None) -> None:
+        self.data_dir = Path(data_dir)
+        self.timeout = timeout
+        self.max_batch_events, self.max_batch_bytes = max_batch_events, max_batch_bytes
+        self._clock = clock or (lambda: datetime.now(UTC))
+        self.db = connect(self.data_dir / DB_FILE)
+        migrate(self.db, self.data_dir / DB_FILE)
+        self.state = SyncState.NOT_ENROLLED
+        self.last_error = ""
+        self.retry_after: float | None = None
+
+    def close(self) -> None:
+        self.db.close()
+
+    def _now(self) -> str:
+        return self._clock().astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+    def _move(self, new: SyncState, why: str = "") -> None:
+        """The one place the sync state changes."""
+        if new is self.state:
+            return
+        if new not in _ALLOWED[self.state]:
+            raise RuntimeError(f"sync cannot go from {self.state} to {new}")
+        log.info("sync %s -> %s%s", self.state.value, new.value, f": {why}" if why else "")
+        self.state = new
+
+    def sync_once(self) -> SyncStatus:
+        """One session: handshake and drain every stream, then a heartbeat. Never raises for a
+        network fault: the outcome is in the returned status (state, last_error)."""
+        enrollment = load_enrollment(self.data_dir)
+        if enrollment is None:
+            self._move(SyncState.NOT_ENROLLED)
+            self.last_error = "this bench is not enrolled with a hub"
+            return self.status()
+        self._move(SyncState.SYNCING)
+        self.retry_after = None
+        client = HubClient(enrollment.hub_url, enrollment.access_token, timeout=self.timeout)
+        hub_key = public_key_from_hex(enrollment.server_pubkey)
+        stream_id = ""
+        try:
+            for stream in sync_state.local_streams(self.db):
+                stream_id = stream.stream_id
+                self._sync_stream(client, hub_key, stream)
+            self._heartbeat(client, enrollment)
+        except HubUnavailable as exc:
+            self._fail(stream_id, str(exc), SyncState.BACKING_OFF)
+            self.retry_after = exc.retry_after
+        except HubRefused as exc:
+            self._fail(stream_id, _refusal_words(exc), SyncState.STOPPED if exc.status in (401, 403, 495)
+                       else SyncState.BACKING_OFF)
+        except WireError as exc:
+            self._fail(stream_id, f"the hub's answer does not hold: {exc}", SyncState.STOPPED)
+        else:
+            self.last_error = ""
+            self._move(SyncState.IDLE)
+        return self.status()
+
+    def _fail(self, stream_id: str, words: str, state: SyncState) -> None:
+        self.last_error = words
+        if stream_id:
+            sync_state.save_error(self.db, stream_id, words)
+        self._move(state, words)
+
+    def _sync_stream(self, client: HubClient, hub_key: Any, stream: sync_state.LocalStream) -> None:
+        try:
+            answer = client.cursor(stream.stream_id)
+        except HubRefused as exc:
+            if exc.code != "unknown_stream":
+                raise
+            answer = client.register_stream({"stream_id": stream.stream_id, "base_seq": stream.base_seq,
+                                             "base_hash": stream.base_hash})
+        hwm, hwm_hash, status = int(answer["hwm"]), str(answer["hwm_hash"]), str(answer["status"])
+        if status != "active":
+            sync_state.save_cursor(self.db, stream.stream_id, hub_hwm=hwm, hub_hwm_hash=hwm_hash, hub_status=status)
+            raise HubRefused(409, f"stream_{status}", f"the hub stopped stream {stream.stream_id[:8]}: "
+                             f"{answer.get('detail') or status}")
+        if hwm > stream.last_seq or (hwm > stream.base_seq and sync_state.event_hash_at(self.db, hwm) != hwm_hash):
+            self._fork(stream, hwm, hwm_hash, status)
+            return
+        # Server-authoritative: whatever the hub lacks above its mark is pending again.
+        sync_state.save_cursor(self.db, stream.stream_id, hub_hwm=hwm, hub_hwm_hash=hwm_hash, hub_status=status)
+        while True:
+            batch = self._next_batch(stream.stream_id, hwm)
+            if not batch:
+                return
+            reply = client.push(stream.stream_id, {"batch_id": f"{stream.stream_id}:{batch[0]['seq']}",
+                                                   "events": batch})
+            new_hwm = self._record_push(hub_key, stream.stream_id, reply)
+            if new_hwm <= hwm:
+                raise HubUnavailable(f"the hub did not take stream {stream.stream_id[:8]} past seq {hwm}")
+            hwm = new_hwm
+
+    def _fork(self, stream: sync_state.LocalStream, hub_hwm: int, hub_hwm_hash: str, status: str) -> None:
+        """The hub holds more of this stream than this database, or something else at the same seq."""
+        if hub_hwm > stream.last_seq:
+            # Everything this database has of the stream is on the hub already: nothing to send.
+            sync_state.save_cursor(self.db, stream.stream_id, hub_hwm=hub_hwm, hub_hwm_hash=hub_hwm_hash,
+                                   hub_status=status)
+            if stream.stream_id != sync_state.current_stream_id(self.db):
+                return  # an old stream, closed when the restore was first noticed
+            words = (f"the hub holds stream {stream.stream_id[:8]} up to seq {hub_hwm} but this database ends at "
+                     f"seq {stream.last_seq}: it was restored from a backup, so new events go on a new stream")
+        else:
+            words = (f"the hub holds a different event at seq {hub_hwm} of stream {stream.stream_id[:8]}: this "
+                     "database was restored from a backup and written since; those events stay on this bench")
+            sync_state.save_error(self.db, stream.stream_id, words)
+            if stream.stream_id != sync_state.current_stream_id(self.db):
+                return
+        new_id = sync_state.begin_new_stream(self.db)
+        log.warning("%s (new stream %s)", words, new_id)
+
+    def _next_batch(self, stream_id: str, after_seq: int) -> list[dict[str, Any]]:
+        batch: list[dict[str, Any]] = []
+        size = 0
+        for event in sync_state.pending_events(self.db, stream_id, after_seq, self.max_batch_events):
+            wire = event_to_wire(event)
+            length = len(json.dumps(wire, separators=(",", ":")))
+            if batch and size + length > self.max_batch_bytes:
+                break
+            batch.append(wire)
+            size += length
+        return batch
+
+    def _record_push(self, hub_key: Any, stream_id: str, reply: dict[str, Any]) -> int:
+        receipt = Receipt.from_wire(reply.get("receipt"))
+        if receipt.stream_id != stream_id or receipt.hwm != reply.get("hwm") or not receipt.verify(hub_key):
+            raise WireError("the receipt is not signed by the hub this bench enrolled with")
+        problems = []
+        for result in reply.get("results", []):
+            status = str(result.get("status"))
+            if status in (EventStatus.REJECTED, EventStatus.CONFLICT):
+                problems.append((int(result["seq"]), status, str(result.get("code", "")),
+                                 str(result.get("detail", ""))))
+                log.warning("the hub answered %s for event seq %s: %s", status, result.get("seq"),
+                            result.get("detail"))
+        sync_state.save_push_outcome(self.db, stream_id, hub_hwm=receipt.hwm, hub_hwm_hash=receipt.hwm_hash,
+                                     hub_status=str(reply.get("status", "active")),
+                                     receipt=(receipt.ts, receipt.server_sig), problems=problems, at=self._now())
+        if reply.get("status") not in (None, "active"):
+            raise HubRefused(409, "stream_flagged", f"the hub stopped stream {stream_id[:8]} after a conflict")
+        return receipt.hwm
+
+    def _heartbeat(self, client: HubClient, enrollment: Enrollment) -> None:
+        pending, oldest = sync_state.pending_summary(self.db)
+        client.heartbeat(enrollment.bench_id, {
+            "stream_id": sync_state.current_stream_id(self.db), "last_seq": sync_state.last_seq(self.db),
+            "pending": pending, "oldest_pending_at": oldest, "sqlite_version": sqlite_version(),
+            "app_version": __version__})
+
+    def status(self) -> SyncStatus:
+        enrollment = load_enrollment(self.data_dir)
+        stream_id = sync_state.current_stream_id(self.db)
+        cursor = sync_state.cursor(self.db, stream_id)
+        pending, oldest = sync_state.pending_summary(self.db)
+        successes = [sync_state.cursor(self.db, s.stream_id).last_success for s in sync_state.local_streams(self.db)]
+        known = [s for s in successes if s]
+        return SyncStatus(
+            state=self.state if enrollment else SyncState.NOT_ENROLLED,
+            online=self.state is SyncState.IDLE, stream_id=stream_id, last_seq=sync_state.last_seq(self.db),
+            pending=pending, oldest_pending_at=oldest, hub_hwm=cursor.hub_hwm,
+            last_success=max(known) if known else None, last_error=self.last_error or cursor.last_error,
+            hub_url=enrollment.hub_url if enrollment else "")
+
+
+def _refusal_words(exc: HubRefused) -> str:
+    if exc.status == 401:
+        return "the hub no longer accepts this bench's token: enroll the bench again"
+    if exc.code == "revoked":
+        return "this bench was revoked on the hub: ask the hub's admin"
+    return exc.message
+
+
+class SyncLoop:
+    """Runs ``SyncClient`` sessions on a thread of its own: at start, when woken (network up, new
+    events), after ``interval`` when idle, after a jittered backoff when the hub is unreachable."""
+
+    def __init__(self, data_dir: Path, *, interval: float = 30.0, backoff: Backoff | None = None,
+                 on_status: Callable[[SyncStatus], None] | None = None, **client_options: Any) -> None:
+        self.data_dir = Path(data_dir)
+        self.interval = interval
+        self.backoff = backoff or Backoff()
+        self._on_status = on_status
+        self._client_options = client_options
+        self._stop = threading.Event()
+        self._wake = threading.Event()
+        self._lock = threading.Lock()
+        self._status: SyncStatus | None = None
+        self._thread: threading.Thread | None = None
+        self.sessions = 0
+
+    def start(self) -> SyncLoop:
+        self._thread = threading.Thread(target=self._run, name="sync-loop")
+        self._thread.start()
+        return self
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def stop(self, timeout: float = 60.0) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+            self._thread = None
+
+    def status(self) -> SyncStatus | None:
+        with self._lock:
+            return self._status
+
+    def _run(self) -> None:
+        client = SyncClient(self.data_dir, **self._client_options)
+        try:
+            while not self._stop.is_set():
+                status = client.sync_once()
+                self.sessions += 1
+                with self._lock:
+                    self._status = status
+                if self._on_status is not None:
+                    self._on_status(status)
+                if status.state is SyncState.IDLE:
+                    self.backoff.reset()
+                    delay = self.interval
+                else:
+                    delay = self.backoff.next_delay(client.retry_after)
+                self._wake.wait(delay)
+                self._wake.clear()
+        except Exception:
+            log.exception("the sync loop failed with a bug")
+            raise
+        finally:
+            client.close()
