@@ -23,4 +23,5 @@ def test_drain_sends_exactly_the_bench_events(bench: Path, hub: RunningHub) -> N
     assert hub_hashes(hub.storage) == bench_hashes(bench)
     with Store(bench) as store:
         receipt = sync_state.latest_receipt(store.db, store.stream_id)
-    assert receipt is not None and receipt[0] == 1235
+    assert receipt is not None
+    assert receipt[0] == 1235
