@@ -18,6 +18,7 @@ bounded by the caller's timeout, not the server's.
 from __future__ import annotations
 
 import logging
+import re
 import socket
 import struct
 import time
@@ -37,6 +38,7 @@ log = logging.getLogger(__name__)
 
 DEFAULT_SERVER_PORT = 5037
 _EXIT_MARKER = "__RB_EXIT__:"
+_EXIT_LINE = re.compile(re.escape(_EXIT_MARKER) + r"(\d+)\n?")
 _SHELL_FRAME = struct.Struct("<BI")
 _STDOUT, _STDERR, _EXIT = 1, 2, 3
 
@@ -268,10 +270,12 @@ class AdbClient:
                 break
             data += chunk
         text = data.decode("utf-8", "replace").replace("\r\n", "\n")
-        body, marker, tail = text.rpartition(_EXIT_MARKER)
-        if not marker or not tail.strip().isdigit():
+        # Our marker is the last thing the command line prints; stderr a pty flushes late may follow it.
+        matches = list(_EXIT_LINE.finditer(text))
+        if not matches:
             raise EOFError("output ended without the exit status")
-        return body, "", int(tail.strip())
+        last = matches[-1]
+        return text[:last.start()] + text[last.end():], "", int(last.group(1))
 
     def wait_for_state(self, serial: str, wanted: str, timeout: float, poll: float = 0.2) -> bool:
         """Poll until the phone is in ``wanted`` (or, for ``"gone"``, not attached/offline); False on timeout."""

@@ -142,7 +142,7 @@ class AdbLink:
                 data += wire.shell_packet(wire.SHELL_STDERR, result.stderr.encode())
             data += wire.shell_packet(wire.SHELL_EXIT, bytes([result.exit_code & 0xFF]))
         else:
-            data = (result.stdout + result.stderr).encode()
+            data = result.merged.encode()
         for start in range(0, len(data), self.max_payload):
             stream.acked.clear()
             self._send(Message(wire.A_WRTE, stream.local_id, stream.remote_id,

@@ -22,6 +22,12 @@ class CommandResult:
     stdout: str = ""
     stderr: str = ""
     exit_code: int = 0
+    # Both streams in the order they were written, for shell v1 where a pty merges them.
+    interleaved: str | None = None
+
+    @property
+    def merged(self) -> str:
+        return self.stdout + self.stderr if self.interleaved is None else self.interleaved
 
 
 NOT_FOUND = 127

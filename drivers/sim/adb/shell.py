@@ -48,6 +48,7 @@ async def _run_list(phone: PhoneState, line: str) -> CommandResult:
         return CommandResult(stderr=f"/system/bin/sh: syntax error: {exc}\n", exit_code=1)
     out: list[str] = []
     err: list[str] = []
+    both: list[str] = []
     result = CommandResult()
     segment: list[str] = []
     operator = ";"
@@ -60,8 +61,9 @@ async def _run_list(phone: PhoneState, line: str) -> CommandResult:
             phone.last_exit = result.exit_code
             out.append(result.stdout)
             err.append(result.stderr)
+            both.append(result.stdout + result.stderr)
         segment, operator = [], token
-    return CommandResult("".join(out), "".join(err), phone.last_exit)
+    return CommandResult("".join(out), "".join(err), phone.last_exit, "".join(both))
 
 
 async def _run_simple(phone: PhoneState, argv: list[str]) -> CommandResult:

@@ -62,3 +62,14 @@ def test_malformed_output_is_unknown_never_a_pass(bench: Bench) -> None:
     checks = {r.name: r.outcome for r in phone.automatic_checks()}
     assert checks == {"sensors": Outcome.UNKNOWN, "cameras": Outcome.UNKNOWN, "wifi": Outcome.PASS,
                       "bluetooth": Outcome.PASS, "storage": Outcome.UNKNOWN, "charging": Outcome.UNKNOWN}
+
+
+def test_phone_without_shell_v2_still_gives_exit_codes(bench: Bench) -> None:
+    phone = bench.plug("moto-shell-v1")
+    assert "shell_v2" not in bench.client.features(phone.serial)
+    result = phone.sh("getprop ro.product.model")
+    assert (result.stdout, result.exit_code) == ("moto g power (2022)\n", 0)
+    missing = phone.sh("nosuchtool")
+    assert missing.exit_code == 127
+    assert "nosuchtool: inaccessible or not found" in missing.stdout  # v1 merges stderr into stdout
+    assert phone.identity().valid_imeis == ("353917110477815",)
