@@ -23,6 +23,7 @@ from reportlab.lib.colors import Color  # type: ignore[import-untyped]
 from reportlab.lib.pagesizes import A4, landscape  # type: ignore[import-untyped]
 from reportlab.lib.units import mm  # type: ignore[import-untyped]
 from reportlab.lib.utils import simpleSplit  # type: ignore[import-untyped]
+from reportlab.pdfbase.pdfmetrics import stringWidth  # type: ignore[import-untyped]
 from reportlab.pdfgen.canvas import Canvas  # type: ignore[import-untyped]
 
 from app.core.certificate import LOT_SCHEMA, check
@@ -48,8 +49,8 @@ BLACK = Color(0, 0, 0)
 
 # (title, key in the row, width in points); the widths add up to the table width (A4 landscape minus margins).
 COLUMNS: tuple[tuple[str, str, float], ...] = (
-    ("#", "", 22), ("Unit", "identifier", 96), ("Model", "model", 96), ("Serial", "serial", 92),
-    ("Method", "method", 80), ("Verification", "verification", 60), ("Outcome", "outcome", 80),
+    ("#", "", 22), ("Unit", "identifier", 88), ("Model", "model", 88), ("Serial", "serial", 92),
+    ("Method", "method", 80), ("Verification", "verification", 60), ("Outcome", "outcome", 96),
     ("Certificate id / hash", "certificate_id", 112), ("Erased (UTC)", "erased_at", 64), ("Operator", "operator", 68),
 )
 
@@ -131,14 +132,26 @@ def _when(value: Any) -> str:
 
 
 def _fit(text: str, font: str, size: float, width: float, lines: int) -> list[str]:
-    """``text`` wrapped to ``width``, at most ``lines`` lines, the last cut with an ellipsis if needed."""
-    wrapped = simpleSplit(text, font, size, width) or [""]
+    """``text`` wrapped to ``width``, at most ``lines`` lines, the last cut with an ellipsis if needed.
+
+    A word longer than the column (a serial, an asset tag) is broken between characters rather than
+    left to run into the next column.
+    """
+    wrapped: list[str] = []
+    for line in simpleSplit(text, font, size, width) or [""]:
+        while stringWidth(line, font, size) > width and len(line) > 1:
+            cut = len(line) - 1
+            while cut > 1 and stringWidth(line[:cut], font, size) > width:
+                cut -= 1
+            wrapped.append(line[:cut])
+            line = line[cut:]
+        wrapped.append(line)
     if len(wrapped) <= lines:
-        return list(wrapped)
-    cut = wrapped[lines - 1]
-    while cut and Canvas(io.BytesIO()).stringWidth(cut + "…", font, size) > width:
-        cut = cut[:-1]
-    return [*wrapped[:lines - 1], cut + "…"]
+        return wrapped
+    last = wrapped[lines - 1]
+    while last and stringWidth(last + "…", font, size) > width:
+        last = last[:-1]
+    return [*wrapped[:lines - 1], last + "…"]
 
 
 # --- drawing ---------------------------------------------------------------------------------------------------

@@ -60,7 +60,9 @@ def lot_erasure_rows(db: sqlite_utils.Database, lot_id: str) -> list[LotErasureR
     """Every unit of the lot, in the order received, then every manifest line not received."""
     units = db.execute(
         "SELECT u.unit_id, u.model FROM units u LEFT JOIN lot_receipts r ON r.unit_id = u.unit_id AND r.lot_id = ?"
-        " WHERE r.lot_id IS NOT NULL OR u.lot_id = ? ORDER BY coalesce(r.received_at, u.created_at), u.unit_id",
+        " WHERE r.lot_id IS NOT NULL OR u.lot_id = ?"
+        # in the order they were received; a unit's first event settles ties within the same millisecond
+        " ORDER BY coalesce(r.received_at, u.created_at), (SELECT min(seq) FROM events e WHERE e.unit_id = u.unit_id)",
         [lot_id, lot_id],
     ).fetchall()
     rows = [_unit_row(db, str(unit_id), str(model or "")) for unit_id, model in units]
