@@ -67,6 +67,18 @@ class Keystream:
         encryptor.update_into(zeros, out)
         encryptor.finalize()
 
+    def xor_into(self, offset: int, data: memoryview) -> None:
+        """XOR ``data`` (writable, length a multiple of 16) in place with the keystream starting at
+        ``offset``: bytes that hold the stream become zeros.
+
+        Verification checks read-back blocks this way: no expected block is built (a 4 MiB
+        allocation per block), and the cipher works with the GIL released.
+        """
+        mode, _ = self._start(offset, len(data))  # the checks; its zeros are the write pass's, kept
+        encryptor = Cipher(self._algorithm, mode).encryptor()
+        encryptor.update_into(data, data)  # CTR is a stream cipher: in place is allowed
+        encryptor.finalize()
+
 
 class Pattern(enum.StrEnum):
     """What an overwrite writes: all 0x00, all 0xFF, or the keystream of a seed."""
@@ -90,7 +102,9 @@ class PatternSource:
         if self.varies and seed is None:
             raise ValueError("the random pattern needs a seed")
         self._keystream = Keystream(seed) if self.varies and seed is not None else None
-        self._fixed = b"" if self.varies else (b"\xff" if self.pattern is Pattern.ONES else b"\0") * block_size
+        # What a checked block is compared with: the fixed pattern itself, or for the random one the
+        # zeros a block that held the stream turns into once the stream is XORed away.
+        self._fixed = (b"\xff" if self.pattern is Pattern.ONES else b"\0") * block_size
 
     def fill(self, out: memoryview, offset: int) -> None:
         """Writes the pattern for [offset, offset + len(out)) into ``out`` (length a multiple of 16)."""
@@ -98,6 +112,17 @@ class PatternSource:
             self._keystream.block_into(offset, out)
         else:
             out[:] = self._fixed[:len(out)]
+
+    def cancel_out(self, data: memoryview, offset: int) -> bytes:
+        """Prepares read-back ``data`` from ``offset`` for checking and returns what it must then equal
+        (``len(data)`` bytes, a multiple of 16, at most ``block_size``). The random pattern is
+        XORed away in place, so ``data`` must hold the pattern if it now holds zeros; a fixed
+        pattern is left alone and compared with itself. Either way a difference at byte ``i`` of
+        ``data`` means byte ``offset + i`` of the device does not hold the pattern.
+        """
+        if self._keystream is not None:
+            self._keystream.xor_into(offset, data)
+        return self._fixed if len(data) == len(self._fixed) else self._fixed[:len(data)]
 
     def expected(self, offset: int, length: int) -> bytes:
         """The pattern for [offset, offset + length); ``length`` need not be a multiple of 16."""

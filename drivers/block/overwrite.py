@@ -17,8 +17,8 @@ Why the I/O is done this way:
   the end: a checkpoint only names bytes that are on the media.
 * Buffers come from anonymous mmap (page-aligned, as O_DIRECT needs). Zeros/ones are built once;
   the random pattern is generated per block straight into the buffer.
-* Two buffers and a helper thread (overwrite_pipeline): the random pattern's next block is
-  generated while this one is written, and verification reads the next block while this one is
+* Three buffers and a helper thread (overwrite_pipeline): the random pattern's next blocks are
+  generated while this one is written, and verification reads the next blocks while this one is
   compared, so the drive never waits for the CPU. All decisions stay on the job's thread.
 * A file whose size is not a multiple of the O_DIRECT alignment gets its last bytes through a
   second, buffered fd, then fsync; the result notes it. Block devices end on a sector boundary.
@@ -45,7 +45,7 @@ import time
 from collections.abc import Callable, Generator, Iterator
 
 from drivers.block.keystream import SEED_BYTES, Pattern, PatternSource
-from drivers.block.overwrite_pipeline import Ahead, blocks, double_buffered
+from drivers.block.overwrite_pipeline import Ahead, blocks, buffered
 from drivers.block.overwrite_types import (
     BadRange,
     BlockIO,
@@ -66,6 +66,7 @@ MiB = 1 << 20
 GiB = 1 << 30
 NARROW_BYTES = 4096          # granularity a failed write or read is narrowed down to
 PROGRESS_INTERVAL_S = 0.25
+BUFFERS = 3                  # the block on the device and two prepared ahead (see overwrite_pipeline)
 MAX_DEAD_BLOCKS = 16         # whole blocks failing in a row: the device has stopped taking writes
 MAX_RANGES = 10_000          # past this many bad ranges the drive is a destroy case; stop collecting
 _BLKSSZGET = 0x1268          # ioctl: logical sector size of a block device
@@ -227,8 +228,8 @@ class OverwriteJob:
 
     def _run(self, fd: int, cancel: threading.Event) -> Steps:
         started = time.monotonic()
-        maps = (mmap.mmap(-1, self.block_size), mmap.mmap(-1, self.block_size))
-        buffers = (memoryview(maps[0]), memoryview(maps[1]))
+        maps = tuple(mmap.mmap(-1, self.block_size) for _ in range(BUFFERS))
+        buffers = tuple(memoryview(mapped) for mapped in maps)
         ahead = Ahead(f"erase-ahead {os.path.basename(self.path)}")
         error, verify_mode = "", self.verify
         if self.sample_plan is not None and self.sample_plan.full:
@@ -274,7 +275,7 @@ class OverwriteJob:
     def _problems(self) -> int:
         return len(self._bad) + len(self._mismatches)
 
-    def _pattern_blocks(self, end: int, buffers: tuple[memoryview, memoryview],
+    def _pattern_blocks(self, end: int, buffers: tuple[memoryview, ...],
                         ahead: Ahead) -> Iterator[tuple[int, memoryview]]:
         """(offset, bytes to write) for each block from ``self._next`` to ``end``."""
         spans = blocks(self._next, end, self.block_size)
@@ -286,10 +287,10 @@ class OverwriteJob:
         def fill(buffer: memoryview, offset: int, length: int) -> None:  # on the helper thread
             self._source.fill(buffer[:length], offset)
 
-        for offset, length, buffer, _ in double_buffered(spans, buffers, ahead, fill):
+        for offset, length, buffer, _ in buffered(spans, buffers, ahead, fill):
             yield offset, buffer[:length]
 
-    def _write_pass(self, fd: int, buffers: tuple[memoryview, memoryview], ahead: Ahead,
+    def _write_pass(self, fd: int, buffers: tuple[memoryview, ...], ahead: Ahead,
                     cancel: threading.Event) -> Steps:
         meter = self._meter = _Meter("write", self.total, self._next)
         yield meter.progress(self._next, self._problems())
@@ -423,7 +424,7 @@ class OverwriteJob:
             return exc
         return None
 
-    def _verify_pass(self, fd: int, buffers: tuple[memoryview, memoryview], ahead: Ahead, cancel: threading.Event,
+    def _verify_pass(self, fd: int, buffers: tuple[memoryview, ...], ahead: Ahead, cancel: threading.Event,
                      mode: VerifyMode) -> Steps:
         if not self._direct:  # make the reads come from the media, not from what we just wrote
             os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
@@ -436,19 +437,23 @@ class OverwriteJob:
         def read(buffer: memoryview, offset: int, length: int) -> OSError | None:
             return self._read_ahead(fd, buffer, offset, length)
 
-        for offset, length, buffer, failure in double_buffered(spans, buffers, ahead, read):
+        for offset, length, buffer, failure in buffered(spans, buffers, ahead, read):
             if cancel.is_set():
                 self._cancelled = True
                 return
             chunk = self._whole_units(buffer, length)
-            # Regenerated here while the helper reads the next block (AES releases the GIL).
-            expected = self._source.expected(offset, length)
+            unreadable: list[BadRange] = []
             if failure is not None:
-                for bad in (yield from self._careful(self._read_all, fd, chunk, offset, "read", failure)):
-                    _add(self._mismatches, bad)  # unreadable: recorded, then patched so the compare skips it
-                    start = bad.offset - offset
-                    chunk[start:start + bad.length] = expected[start:start + bad.length]
+                unreadable = yield from self._careful(self._read_all, fd, chunk, offset, "read", failure)
+            # Done here while the helper reads the next blocks (the AES of the random pattern
+            # releases the GIL): a block holding the pattern now equals ``want``.
+            want = self._source.cancel_out(chunk, offset)
+            for bad in unreadable:
+                _add(self._mismatches, bad)  # unreadable: recorded, then patched so the compare skips it
+                start = bad.offset - offset
+                chunk[start:start + bad.length] = want[start:start + bad.length]
             got = chunk[:length].tobytes()  # bytes == bytes is a memcmp; memoryview == is per item
+            expected = want if length == len(want) else want[:length]
             if got != expected:
                 for first, end in locate_mismatches(got, expected, self.sector if self.is_block else 512):
                     _add(self._mismatches, BadRange(offset + first, end - first, "mismatch"))

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import pytest
 
-from drivers.block.keystream import Keystream
+from drivers.block.keystream import Keystream, PatternSource
 from drivers.block.overwrite import (
     OverwriteJob,
     Pattern,
@@ -45,6 +45,24 @@ def test_keystream_pieces_are_independent_of_how_the_stream_is_cut() -> None:
             stream.block(*bad)
     with pytest.raises(ValueError, match="32 bytes"):
         Keystream(b"short")
+
+
+def test_xoring_the_stream_away_leaves_zeros_exactly_where_it_was() -> None:
+    stream = Keystream(SEED)
+    data = bytearray(stream.block(8192, 64 * 1024))
+    data[5000] ^= 0x40  # one flipped bit
+    stream.xor_into(8192, memoryview(data))
+    assert bytes(data[:5000]) == bytes(5000)
+    assert data[5000] == 0x40
+    assert bytes(data[5001:]) == bytes(64 * 1024 - 5001)
+    with pytest.raises(ValueError, match="multiples of 16"):
+        stream.xor_into(8, memoryview(bytearray(16)))
+    random_source = PatternSource(Pattern.RANDOM, SEED, 64 * 1024)
+    block = bytearray(stream.block(4096, 32 * 1024))
+    assert random_source.cancel_out(memoryview(block), 4096) == bytes(block) == bytes(32 * 1024)
+    ones = PatternSource(Pattern.ONES, None, 64 * 1024)
+    read = bytearray(b"\xff" * 4096)
+    assert ones.cancel_out(memoryview(read), 4096) == bytes(read)  # a fixed pattern is left as read
 
 
 @pytest.mark.parametrize("size", [64 * MiB, 64 * MiB + 12 * 1024, 1000 * 1000 * 1000 * 1000 + 4096 * 3 + 100])

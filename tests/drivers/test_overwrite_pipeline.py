@@ -1,6 +1,6 @@
-"""Double buffering in the overwrite engine: the keystream of the next block is generated while this
-one is written, the next block is read while this one is compared, and the helper thread doing it
-never outlives a job, whether it ends, is cancelled, fails or is abandoned.
+"""Multiple buffering in the overwrite engine: the keystream of the next blocks is generated while
+this one is written, the next blocks are read while this one is compared, and the helper thread
+doing it never outlives a job, whether it ends, is cancelled, fails or is abandoned.
 
 Real loop devices as root (see test_overwrite.py); the SeamIO subclasses here only watch and delay
 real I/O, or fail it the way a dying drive would.
@@ -18,8 +18,8 @@ from collections.abc import Callable
 import pytest
 
 from drivers.block.keystream import Keystream
-from drivers.block.overwrite import Checkpoint, OverwriteJob, Pattern, Progress, VerifyMode
-from drivers.block.overwrite_pipeline import Ahead, blocks, double_buffered
+from drivers.block.overwrite import BUFFERS, Checkpoint, OverwriteJob, Pattern, Progress, VerifyMode
+from drivers.block.overwrite_pipeline import Ahead, blocks, buffered
 from drivers.block.verify_plan import ByteRange
 from tests.drivers.overwrite_support import (
     MARKER,
@@ -39,13 +39,14 @@ def helper_threads() -> list[threading.Thread]:
 
 
 class WatchedIO(SeamIO):
-    """Records which thread made each call and, for writes, whether the other buffer already held
-    the next block's keystream while this block was being written (which only double buffering
-    can do: a sequential engine fills a buffer only after the previous write has returned)."""
+    """Records which thread made each call and, for writes, whether the buffers of the next
+    BUFFERS - 1 blocks already held their keystream while this block was being written (which
+    only buffering ahead can do: a sequential engine fills a buffer only after the previous
+    write has returned)."""
 
-    def __init__(self, block: int, **kwargs: object) -> None:
+    def __init__(self, block: int, size: int, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
-        self.block = block
+        self.block, self.size = block, size
         self.stream = Keystream(SEED)
         self.threads: list[tuple[str, int, str]] = []
         self.buffers: list[mmap.mmap] = []
@@ -56,14 +57,16 @@ class WatchedIO(SeamIO):
         owner = data.obj
         assert isinstance(owner, mmap.mmap)
         if owner not in self.buffers:
-            self.buffers.append(owner)
-        others = [b for b in self.buffers if b is not owner]
-        if others and len(data) == self.block:
-            following = self.stream.block(offset + self.block, 64)
-            deadline = time.monotonic() + 2
-            while others[0][:64] != following and time.monotonic() < deadline:
-                time.sleep(0.001)
-            self.next_ready.append(others[0][:64] == following)
+            self.buffers.append(owner)  # in the order the engine takes them round
+        index = offset // self.block
+        if len(self.buffers) == BUFFERS and offset + BUFFERS * self.block <= self.size:
+            for ahead in range(1, BUFFERS):
+                following = self.stream.block(offset + ahead * self.block, 64)
+                other = self.buffers[(index + ahead) % BUFFERS]
+                deadline = time.monotonic() + 2
+                while other[:64] != following and time.monotonic() < deadline:
+                    time.sleep(0.001)
+                self.next_ready.append(other[:64] == following)
         return super().pwrite(fd, data, offset)
 
     def pread_into(self, fd: int, buf: memoryview, offset: int) -> int:
@@ -77,13 +80,14 @@ def test_next_block_is_generated_while_this_one_is_written_and_the_stream_is_exa
     # the buffers, and the last block is short.
     block = MiB + 3 * 4096
     device = make_device(40 * MiB + 12 * 1024)
-    io = WatchedIO(block)
+    io = WatchedIO(block, device.size)
     job = OverwriteJob(device.path, pattern=Pattern.RANDOM, verify=VerifyMode.FULL, seed=SEED, block_size=block,
                        io=io)
     result, _ = run(job)
     assert (result.verify_ok, result.written_bytes, result.verified_bytes) == (True, device.size, device.size)
-    assert len(io.buffers) == 2
-    assert io.next_ready == [True] * (device.size // block - 1)  # every full block after the first
+    assert len(io.buffers) == BUFFERS == 3
+    # From the third block on, up to the last one with two full blocks after it.
+    assert io.next_ready == [True] * (BUFFERS - 1) * (device.size // block - BUFFERS + 1 - (BUFFERS - 1))
     writes = [off for kind, off, _ in io.threads if kind == "write"]
     assert writes == list(range(0, device.size, block))  # each block once, in order
     assert {name for kind, _, name in io.threads if kind == "write"} == {threading.current_thread().name}
@@ -135,7 +139,7 @@ def test_device_gone_while_the_helper_is_ahead_joins_it(loop64: Device, reads: b
 
 
 def test_a_read_failing_on_the_helper_is_retried_on_the_job_thread(loop64: Device) -> None:
-    io = WatchedIO(MiB, bad=ByteRange(20 * MiB, 4096), reads=True, times=2)
+    io = WatchedIO(MiB, 64 * MiB, bad=ByteRange(20 * MiB, 4096), reads=True, times=2)
     job = OverwriteJob(loop64.path, pattern=Pattern.ZEROS, verify=VerifyMode.FULL, block_size=MiB, io=io)
     result, _ = run(job)
     assert (result.verify_ok, result.mismatches, io.failures) == (True, (), 2)
@@ -158,7 +162,7 @@ def test_abandoning_the_generator_mid_pass_joins_the_helper(loop64: Device) -> N
     assert (job.result.interrupted, job.result.error) == (True, "abandoned by the caller")
 
 
-def test_ahead_runs_one_task_at_a_time_and_close_waits_for_it() -> None:
+def test_ahead_runs_tasks_in_order_and_close_waits_for_the_running_one() -> None:
     started, finished = threading.Event(), threading.Event()
 
     def slow() -> None:
@@ -171,35 +175,39 @@ def test_ahead_runs_one_task_at_a_time_and_close_waits_for_it() -> None:
         ahead.take()
     assert helper_threads() == []  # no thread until there is work
     ahead.start(lambda x: x * 2, 21)
-    with pytest.raises(RuntimeError, match="one task at a time"):
-        ahead.start(lambda: None)
-    assert ahead.take() == 42
+    ahead.start(lambda: "second")
+    assert (ahead.in_flight, ahead.take(), ahead.take(), ahead.in_flight) == (2, 42, "second", 0)
     ahead.start(lambda: 1 // 0)
     with pytest.raises(ZeroDivisionError):
         ahead.take()
+    never = threading.Event()
     with ahead:
         ahead.start(slow)
+        ahead.start(never.set)
         assert started.wait(5)
     assert finished.is_set()  # close waited for the task it could no longer cancel
+    assert not never.is_set()  # and dropped the one not started
     ahead.start(slow)  # a closed Ahead starts a new thread on demand, and close joins it again
     ahead.close()
     assert helper_threads() == []
 
 
-def test_double_buffered_alternates_buffers_one_span_ahead() -> None:
-    a, b = memoryview(bytearray(8)), memoryview(bytearray(8))
+def test_buffered_takes_the_buffers_round_and_stays_ahead() -> None:
+    views = [memoryview(bytearray(8)) for _ in range(3)]
     prepared: list[tuple[int, int]] = []
-    consumed: list[tuple[int, int, bool, int]] = []
+    consumed: list[tuple[int, int, int, int]] = []
 
     def prepare(buffer: memoryview, offset: int, length: int) -> int:
-        prepared.append((offset, id(buffer)))
+        prepared.append((offset, next(i for i, v in enumerate(views) if v is buffer)))
         return offset * 10
 
     with Ahead("erase-ahead test") as ahead:
-        for offset, length, buffer, value in double_buffered(blocks(0, 20, 8), (a, b), ahead, prepare):
-            # When the caller holds span n, span n + 1 is already being prepared in the other buffer.
-            consumed.append((offset, length, buffer is a, value))
-            assert ahead.busy == (offset + length < 20)
-    assert consumed == [(0, 8, True, 0), (8, 8, False, 80), (16, 4, True, 160)]
-    assert [id_ for _, id_ in prepared] == [id(a), id(b), id(a)]
-    assert list(double_buffered(blocks(5, 5, 8), (a, b), Ahead("unused"), prepare)) == []
+        for offset, length, buffer, value in buffered(blocks(0, 36, 8), views, ahead, prepare):
+            # When the caller holds a span, the next two are queued or done in the other buffers.
+            consumed.append((offset, length, next(i for i, v in enumerate(views) if v is buffer), value))
+            assert ahead.in_flight == min(2, (36 - offset - length + 7) // 8)
+    assert consumed == [(0, 8, 0, 0), (8, 8, 1, 80), (16, 8, 2, 160), (24, 8, 0, 240), (32, 4, 1, 320)]
+    assert prepared == [(0, 0), (8, 1), (16, 2), (24, 0), (32, 1)]
+    assert list(buffered(blocks(5, 5, 8), views, Ahead("unused"), prepare)) == []
+    with pytest.raises(ValueError, match="two buffers"):
+        next(buffered(blocks(0, 8, 8), views[:1], Ahead("unused"), prepare))
