@@ -5,8 +5,9 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SYS_STAMP := $(VENV)/.system-packages
 # Debian packages: Qt's xcb platform plugin needs the xcb/xkb/EGL libraries; tests screenshot under
-# Xvfb, render PDFs with pdftoppm and decode barcodes with zbarimg.
-SYSTEM_PACKAGES := xvfb xauth zbar-tools poppler-utils smartmontools libegl1 libgl1 libxkbcommon-x11-0 libxcb-cursor0 \
+# Xvfb, render PDFs with pdftoppm and decode barcodes with zbarimg; the hub tests start the Debian
+# PostgreSQL cluster themselves (tests/hub/helpers.py) and run every hub test on it and on SQLite.
+SYSTEM_PACKAGES := postgresql xvfb xauth zbar-tools poppler-utils smartmontools libegl1 libgl1 libxkbcommon-x11-0 libxcb-cursor0 \
 	libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-xinerama0 libxcb-randr0 libxcb-image0 \
 	libxcb-render-util0 libfontconfig1 libdbus-1-3 fonts-dejavu-core adb
 ARGS ?=
