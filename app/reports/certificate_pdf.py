@@ -51,7 +51,8 @@ MAX_LINES = 3        # a runaway value is cut, so the certificate always stays o
 GREY = Color(0.35, 0.35, 0.35)
 BAND = Color(0.88, 0.88, 0.88)
 
-# Rows are (label, value, style); style "mono" prints hex in a fixed-width font, "blank" a line to fill in.
+# Rows are (label, value, style); style "mono" prints hex in a fixed-width font, "blank" a line to fill in,
+# "brief" a value cut at two lines (findings whose whole text is in the attached signed data).
 Row = tuple[str, str, str]
 
 
@@ -224,9 +225,10 @@ def _sections(body: Mapping[str, Any], envelope: Mapping[str, Any], doc: Mapping
         ("Serial number", serial_text, ""),
         ("Media property number", f"unit {_text(envelope.get('unit_id'))}", ""),
         ("WWN", _text(dev.get("wwn"), "not reported"), ""),
-        ("Media type", _text(dev.get("media_type")), ""),
+        # the interface shares the media type's row: a page has no line to spare for it
+        ("Media type", _text(dev.get("media_type")) + ("" if virtual else f", {_text(dev.get('transport'))} interface"),
+         ""),
         ("Capacity", capacity, ""),
-        ("Interface", _text(dev.get("transport")) + (" (virtual device)" if virtual else ""), ""),
         ("Source", f"{_text(dev.get('path'))} in {bay}", ""),
     ]
 
@@ -270,8 +272,10 @@ def _sections(body: Mapping[str, Any], envelope: Mapping[str, Any], doc: Mapping
     if isinstance(override, Mapping):
         by = _mapping(override.get("by"))
         lifted = "; ".join(_text(r.get("text")) for r in override.get("refusals") or [] if isinstance(r, Mapping))
-        sanitization.append(("Interlock override", f"by {_text(by.get('name'))} ({_text(by.get('role'))}): "
-                             f"\u201c{_text(override.get('reason'))}\u201d; lifted: {lifted or 'not recorded'}", ""))
+        # what was lifted comes before the reason, so a long reason is what gets cut on paper
+        sanitization.append(("Interlock override", f"by {_text(by.get('name'))} ({_text(by.get('role'))}), lifting: "
+                             f"{lifted or 'not recorded'}; reason: \u201c{_text(override.get('reason'))}\u201d",
+                             "brief"))
     return [
         ("Person performing sanitization", person),
         ("Media information", media),
@@ -289,10 +293,12 @@ def smart_rows(smart: Any, virtual: bool) -> list[Row]:
     if not isinstance(smart, Mapping):
         return [("SMART verdict", "not recorded (this erasure predates health checks)", "")]
     reasons = "; ".join(_text(r.get("text")) for r in smart.get("reasons") or [] if isinstance(r, Mapping))
+    tool = f"smartctl {smart['smartctl_version']}" if smart.get("smartctl_version") else "smartctl"
+    if isinstance(smart.get("smartctl_exit_status"), int):
+        tool += f", exit status {smart['smartctl_exit_status']}"
     verdict = _text(smart.get("verdict")).upper()
-    if verdict == "UNKNOWN" and virtual:
-        verdict += " (a virtual device has no SMART)"
-    rows: list[Row] = [("SMART verdict", f"{verdict}: {reasons or 'no reasons given'}", "")]
+    verdict += f" (a virtual device has no SMART; {tool})" if verdict == "UNKNOWN" and virtual else f" ({tool})"
+    rows: list[Row] = [("SMART verdict", f"{verdict}: {reasons or 'no reasons given'}", "brief")]
     figures = [f"{label} {smart[key]}" for label, key in (
         ("model", "model"), ("serial", "serial"), ("firmware", "firmware")) if smart.get(key)]
     figures += [f"{label} {_num(smart[key])}{unit}" for label, key, unit in (
@@ -301,11 +307,8 @@ def smart_rows(smart: Any, virtual: bool) -> list[Row]:
         ("pending", "pending_sectors", ""), ("uncorrectable", "offline_uncorrectable", ""),
         ("grown defects", "scsi_grown_defects", ""), ("media errors", "nvme_media_errors", ""),
     ) if isinstance(smart.get(key), int)]
-    tool = f"smartctl {smart['smartctl_version']}" if smart.get("smartctl_version") else "smartctl"
-    if isinstance(smart.get("smartctl_exit_status"), int):
-        tool += f" (exit status {smart['smartctl_exit_status']})"
-    rows.append(("SMART figures", ", ".join(figures) + f"; read with {tool}" if figures else f"none; read with {tool}",
-                 ""))
+    if figures:
+        rows.append(("SMART figures", ", ".join(figures), "brief"))
     return rows
 
 
@@ -316,9 +319,9 @@ def hidden_area_rows(hidden: Any, virtual: bool) -> list[Row]:
     before, after = _mapping(hidden.get("before")), _mapping(hidden.get("after"))
 
     def pair(key: str) -> str:
-        return f"before erasure: {_text(before.get(key))}  \u2192  after: {_text(after.get(key))}"
+        return f"{key.upper()} {_text(before.get(key))} \u2192 {_text(after.get(key))}"
 
-    rows: list[Row] = [("HPA", pair("hpa"), ""), ("DCO", pair("dco"), "")]
+    rows: list[Row] = [("HPA / DCO", f"{pair('hpa')};  {pair('dco')}  (before \u2192 after erasure)", "")]
     sectors = ", ".join(f"{label} {_num(before[key])} sectors" for label, key in (
         ("visible", "visible_sectors"), ("native", "native_sectors"), ("DCO maximum", "dco_max_sectors"))
         if isinstance(before.get(key), int))
@@ -392,7 +395,7 @@ def _section(canvas: Canvas, y: float, title: str, rows: list[Row], squeeze: flo
     """
     leading = LEADING * squeeze
     width = PAGE_W - 2 * MARGIN
-    y -= 10 * squeeze  # clear of the descenders above, plus air between sections
+    y -= 8 * squeeze  # clear of the descenders above, plus air between sections
     canvas.setFillColor(BAND)
     canvas.rect(MARGIN, y - 14, width, 14, stroke=0, fill=1)
     canvas.setFillColor(Color(0, 0, 0))
@@ -423,8 +426,9 @@ def _section(canvas: Canvas, y: float, title: str, rows: list[Row], squeeze: flo
         font, size, step = (MONO_FONT, MONO_SIZE, MONO_SIZE + 2) if style == "mono" else (BODY_FONT, BODY_SIZE,
                                                                                          leading)
         lines = simpleSplit(value, font, size, value_w) or [""]
-        if len(lines) > MAX_LINES:
-            lines = [*lines[:MAX_LINES - 1], lines[MAX_LINES - 1][:-1] + "…"]
+        most = 2 if style == "brief" else MAX_LINES
+        if len(lines) > most:
+            lines = [*lines[:most - 1], lines[most - 1][:-1] + "…"]
         canvas.setFont(font, size)
         for i, line in enumerate(lines):
             canvas.drawString(value_x, y - i * step, line)

@@ -259,3 +259,45 @@ def test_long_values_wrap_without_overlapping_or_leaving_the_page(intake: Intake
             # poppler's boxes include the font's line gap; a real collision overlaps by more than a point
             overlap = min(x1, a1) - max(x0, a0), min(y1, b1) - max(y0, b0)
             assert not (overlap[0] > 1 and overlap[1] > 1), f"{word!r} overlaps {other!r}"
+
+
+def test_health_hidden_areas_and_override_fit_on_the_one_page(intake: IntakeService, tmp_path: Path) -> None:
+    worn = {"verdict": "warn", "reasons": [
+        {"level": "warn", "code": "reallocated_sectors", "text": "8 reallocated sectors (limit 0 for a pass)"},
+        {"level": "warn", "code": "pending_sectors", "text": "2 sectors pending reallocation (unreadable at last try)"},
+        {"level": "warn", "code": "power_on_hours", "text": "52114 power-on hours (warn over 50000)"},
+        {"level": "warn", "code": "smartctl_error_log", "text": "the drive's error log has recorded errors"}],
+        "model": "ST2000DM001-1CH164", "serial": "Z1E0ABCD", "firmware": "CC26", "power_on_hours": 52114,
+        "temperature_c": 41, "reallocated_sectors": 8, "pending_sectors": 2, "offline_uncorrectable": 0,
+        "smartctl_version": "7.3", "smartctl_exit_status": 96}
+    before = {"hpa": "present", "dco": "absent", "visible_sectors": 3_907_029_168 - 2048,
+              "native_sectors": 3_907_029_168, "dco_max_sectors": 3_907_029_168,
+              "detail": "max sectors = 3907027120/3907029168, HPA is enabled"}
+    after = {**before, "hpa": "absent", "visible_sectors": 3_907_029_168,
+             "detail": "max sectors = 3907029168/3907029168, HPA is disabled"}
+    override = {"by": {"id": "O-1", "name": "Maximiliane Alexandra von Hohenzollern-Sigmaringen", "role": "supervisor"},
+                "reason": "dock 5 was rewired this morning and the bay map update is pending the site survey " * 2,
+                "refusals": [{"code": "not_in_bay_map", "text": "/dev/sdb is not in a bay of this bench"}]}
+    doc = _certificate(intake.store, smart=worn, hidden_areas={"before": before, "after": after}, override=override,
+                       device={"model": "Very Long Enterprise Model Name " * 3})
+    path = tmp_path / "full.pdf"
+    path.write_bytes(render_certificate(doc))
+    _run("pdftoppm", "-r", "100", "-png", path, tmp_path / "page")
+    pages = list(tmp_path.glob("page*.png"))
+    assert len(pages) == 1
+    assert _run("zbarimg", "--raw", "-q", pages[0]).stdout.decode().strip() == qr_payload(doc)
+    text = _text(path.read_bytes(), tmp_path)
+    for expected in ("Drive health (read before erasure) and hidden areas", "WARN (smartctl 7.3, exit status 96): 8",
+                     "power-on 52,114 h", "temperature 41 °C",
+                     "HPA present → absent; DCO absent → absent (before → after erasure)",
+                     "visible 3,907,027,120 sectors, native 3,907,029,168 sectors", "HPA is enabled", "HPA is disabled",
+                     "Interlock override by Maximiliane", "not in a bay of this bench", "Validation"):
+        assert expected in text, f"{expected!r} is missing"
+    html = _run("pdftotext", "-bbox", path, "-").stdout.decode("utf-8")
+    words = [(float(a), float(b), float(c), float(d), w) for a, b, c, d, w in _WORD.findall(html)]
+    footer_top = min(y0 for _, y0, _, _, word in words if word == "printout,")
+    for i, (x0, y0, x1, y1, word) in enumerate(words):
+        assert y1 <= footer_top + 1 or y0 >= footer_top - 1, f"{word!r} runs into the footer"
+        for a0, b0, a1, b1, other in words[i + 1:]:
+            overlap = min(x1, a1) - max(x0, a0), min(y1, b1) - max(y0, b0)
+            assert not (overlap[0] > 1 and overlap[1] > 1), f"{word!r} overlaps {other!r}"

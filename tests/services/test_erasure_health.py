@@ -87,9 +87,9 @@ def test_a_loop_device_has_no_smart_and_the_certificate_says_so_in_smartctls_wor
     assert hidden["before"]["visible_sectors"] == 16 * MIB // 512
     assert "loop device" in hidden["before"]["detail"]
     text = pdf_text(Path(outcome.certificate_path).with_suffix(".pdf"))
-    assert "UNKNOWN (a virtual device has no SMART)" in text
+    assert "UNKNOWN (a virtual device has no SMART; smartctl 7.3, exit status 1)" in text
     assert "Unable to detect device type" in text
-    assert "before erasure: not supported → after: not supported" in text
+    assert "HPA not supported → not supported; DCO not supported → not supported (before → after erasure)" in text
 
 
 def test_missing_smartctl_is_a_verdict_not_an_error(store: Store, drive: str, tmp_path: Path,
@@ -123,8 +123,8 @@ def test_a_worn_drive_transcript_with_exit_bits_is_parsed_and_printed(store: Sto
     assert (smart["reallocated_sectors"], smart["pending_sectors"], smart["temperature_c"]) == (8, 2, 41)
     pdf = Path(outcome.certificate_path).with_suffix(".pdf")
     text = pdf_text(pdf)
-    for expected in ("WARN: 8 reallocated sectors", "power-on 52,114 h", "reallocated 8", "pending 2",
-                     "model ST2000DM001-1CH164", "exit status 96"):
+    for expected in ("exit status 96): 8 reallocated sectors", "power-on 52,114 h", "reallocated 8", "pending 2",
+                     "model ST2000DM001-1CH164", "WARN (smartctl 7.3, exit status 96)"):
         assert expected in text, expected
     subprocess.run(["pdftoppm", "-r", "40", "-png", str(pdf), str(tmp_path / "page")], check=True, timeout=60)
     assert len(list(tmp_path.glob("page*.png"))) == 1, "the certificate stays one page with a full SMART summary"
@@ -173,7 +173,7 @@ def test_hidden_areas_are_probed_before_the_first_write_and_after_the_last(store
     assert (hidden["before"]["hpa"], hidden["after"]["hpa"]) == ("present", "absent")
     assert started_body(store)["hidden_areas"] == {"before": hidden["before"]}
     text = pdf_text(Path(outcome.certificate_path).with_suffix(".pdf"))
-    assert "HPA before erasure: present → after: absent" in text
+    assert "HPA present → absent; DCO absent → absent (before → after erasure)" in text
     assert "visible 32,512 sectors, native 32,768 sectors" in text
 
 

@@ -81,8 +81,8 @@ def test_an_unmapped_drive_needs_a_supervisor_and_a_real_reason(intake: IntakeSe
     pdf = Path(outcome.certificate_path).with_suffix(".pdf")
     text = " ".join(subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, check=True,
                                    timeout=60).stdout.decode().split())
-    assert f"Interlock override by Pat Lee (supervisor): “{REASON}”" in text
-    assert "is not in a bay of this bench" in text
+    lifted = f"{path} is not in a bay of this bench"
+    assert f"Interlock override by Pat Lee (supervisor), lifting: {lifted}; reason: “{REASON}”" in text
 
 
 def test_a_supervisor_cannot_override_a_mounted_device_or_the_loop_flag(intake: IntakeService, supervisor: Operator,
