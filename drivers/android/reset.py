@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from drivers.android.adb_client import AdbClient, ShellResult
 from drivers.android.errors import AndroidDriverError, ConnectFailed, DeviceGone, DeviceNotFound, DeviceOffline
 from drivers.android.identity import read_identity
-from drivers.android.models import BlockerReport, PhoneIdentity
+from drivers.android.models import BlockerKind, BlockerReport, PhoneIdentity
 
 log = logging.getLogger(__name__)
 RESET_MIN_SDK = 29
@@ -100,7 +100,7 @@ def factory_reset(client: AdbClient, serial: str, run: Callable[[str], ShellResu
     progress = _Progress(serial, on_phase)
     before = read_identity(run, serial)
     holds = blockers.holds
-    locking = [b for b in holds if b.kind.value in ("frp", "mdm")]
+    locking = [b for b in holds if b.kind in (BlockerKind.FRP, BlockerKind.MDM)]
     if locking:
         progress.move(ResetPhase.FAILED)
         raise ResetRefused(f"phone {serial} is not reset: " + "; ".join(b.evidence for b in locking))
