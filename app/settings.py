@@ -35,6 +35,8 @@ class Settings:
     scanner: ScannerSettings = field(default_factory=ScannerSettings)
     rules: ScanRules = field(default_factory=ScanRules)
     station_name: str = field(default="bench-1", metadata={"help": "Name shown in the title and on records"})
+    auto_erase_on_insert: bool = field(default=False, metadata={
+        "help": "Start erasing drives when inserted into a mapped bay, with the bays page's method"})
 
     def to_json(self) -> str:
         return json.dumps({"schema_version": SCHEMA_VERSION, **dataclasses.asdict(self)}, indent=2)

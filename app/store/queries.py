@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import sqlite_utils
@@ -188,6 +189,47 @@ def bay_map(db: sqlite_utils.Database) -> dict[str, int]:
 def list_bays(db: sqlite_utils.Database) -> list[tuple[int, str, str]]:
     """(bay, port key, label) in bay order."""
     return [(int(b), str(k), str(lbl)) for b, k, lbl in db.execute("SELECT bay, bay_key, label FROM bays ORDER BY bay")]
+
+
+@dataclass(frozen=True)
+class UnfinishedErasure:
+    """An erasure that never ended (the app was killed: still 'running') or was stopped part-way
+    ('interrupted'), and is still the newest erasure of its unit: it can be resumed."""
+
+    erasure_id: str
+    unit_id: str
+    identifier: str      # the unit's serial (or other) identifier: what the drive's label says
+    device_path: str
+    device_serial: str
+    bay: int | None
+    pattern: str
+    verification: str
+    state: str
+    next_offset: int
+    total_bytes: int
+    started_at: str
+
+    @property
+    def percent(self) -> int:
+        return 100 * self.next_offset // self.total_bytes if self.total_bytes else 0
+
+
+def unfinished_erasures(db: sqlite_utils.Database) -> list[UnfinishedErasure]:
+    """Every unit's newest erasure when it is still 'running' or 'interrupted', by bay then start time.
+
+    A resumed erasure leaves its predecessor 'interrupted' for the record; only the newest counts."""
+    rows = db.execute(
+        "SELECT e.erasure_id, e.unit_id, coalesce((SELECT i.value FROM unit_identifiers i WHERE i.unit_id = e.unit_id"
+        "  ORDER BY i.kind != 'serial', i.kind, i.value LIMIT 1), ''),"
+        " e.device_path, e.device_serial, e.bay, e.pattern, e.verification, e.state, e.next_offset, e.total_bytes,"
+        " e.started_at FROM erasures e WHERE e.state IN ('running', 'interrupted') AND NOT EXISTS ("
+        "  SELECT 1 FROM erasures later WHERE later.unit_id = e.unit_id AND (later.started_at > e.started_at"
+        "  OR (later.started_at = e.started_at AND later.rowid > e.rowid)))"
+        " ORDER BY e.bay IS NULL, e.bay, e.started_at",
+    ).fetchall()
+    return [UnfinishedErasure(str(r[0]), str(r[1]), str(r[2]), str(r[3]), str(r[4]),
+                              None if r[5] is None else int(r[5]), str(r[6]), str(r[7]), str(r[8]), int(r[9]),
+                              int(r[10]), str(r[11])) for r in rows]
 
 
 # --- lots --------------------------------------------------------------------------------------

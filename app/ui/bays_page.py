@@ -1,55 +1,108 @@
-"""The bays: every drive on the bench, whether it may be erased, and its erasure as it runs."""
+"""The bays: every drive on the bench, whether it may be erased, and its erasure as it runs.
+
+Besides the drives the kernel has now, the page keeps two kinds of rows for drives that are not
+there: one pulled while it was being erased (its bay says so until something else is plugged in),
+and erasures the database holds as unfinished (the app was killed, or the drive was pulled) so the
+technician sees them and resumes each with one key once the drive is back.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from PySide6.QtCore import QTimer, Signal, Slot
+from PySide6.QtCore import Signal, Slot
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from app.services.drives import BayDrive
+from app.store.queries import UnfinishedErasure
 from app.ui.models import RecordTableModel
 from app.ui.record_table import RecordTableView
 
 
 @dataclass(frozen=True)
 class BayRow:
-    drive: BayDrive
+    """One line of the bays table: a drive present (``drive``) or remembered (``drive`` is None)."""
+
+    bay: int | None
+    path: str
+    model: str
+    serial: str
+    size_bytes: int
     status: str
+    drive: BayDrive | None = None
+    unfinished: UnfinishedErasure | None = None
+
+    @classmethod
+    def of(cls, drive: BayDrive, status: str, unfinished: UnfinishedErasure | None = None) -> BayRow:
+        d = drive.device
+        return cls(drive.bay, d.path, d.model, d.serial, d.size_bytes, status, drive, unfinished)
 
 
 def _size(n: int) -> str:
     return f"{n / 1e9:,.1f} GB" if n >= 1e9 else f"{n / 1e6:,.0f} MB"
 
 
+def _identity(drive: BayDrive) -> tuple[str, str, int, str]:
+    """What tells one drive from the next one plugged into the same place."""
+    d = drive.device
+    return d.serial, d.wwn, d.size_bytes, d.loop_backing
+
+
+def matches(unfinished: UnfinishedErasure, drive: BayDrive) -> bool:
+    """Is ``drive`` the one this erasure was working on? By serial where the drive reports one,
+    else (a drive identified by its label) by the same device at the same size."""
+    d = drive.device
+    if unfinished.total_bytes != d.size_bytes:
+        return False
+    if unfinished.device_serial:
+        return unfinished.device_serial == d.serial
+    return not d.serial and unfinished.device_path == d.path
+
+
+def interrupted_text(unfinished: UnfinishedErasure, present: bool) -> str:
+    then = "F7 resumes" if present else "put the drive back, then F7 resumes"
+    return f"Interrupted at {unfinished.percent} % — {then}"
+
+
 class BaysModel(RecordTableModel[BayRow]):
     columns = (
-        ("Bay", lambda r: str(r.drive.bay) if r.drive.bay is not None else "—"),
-        ("Drive", lambda r: r.drive.device.path),
-        ("Model", lambda r: r.drive.device.model),
-        ("Serial", lambda r: r.drive.device.serial),
-        ("Size", lambda r: _size(r.drive.device.size_bytes)),
+        ("Bay", lambda r: str(r.bay) if r.bay is not None else "—"),
+        ("Drive", lambda r: r.path if r.drive is not None else f"{r.path} (not present)"),
+        ("Model", lambda r: r.model),
+        ("Serial", lambda r: r.serial),
+        ("Size", lambda r: _size(r.size_bytes)),
         ("Status", lambda r: r.status),
     )
 
 
 class BaysPage(QWidget):
-    """Drives by bay. F5 rescans; Ctrl+Shift+E erases the selected drive; Ctrl+Shift+X cancels it.
+    """Drives by bay. F5 rescans; Ctrl+Shift+E erases the selected drive; Ctrl+Shift+X cancels it;
+    F7 resumes its interrupted erasure.
 
     Signals:
-        erase_requested(object): the BayDrive to erase, with the chosen method and verification.
+        erase_requested(object, str, str): the BayDrive to erase, with the chosen method and verification.
         cancel_requested(str): the device path whose erasure to stop.
+        resume_requested(object): the BayRow (drive and unfinished erasure) whose erasure to resume.
+        inserted(object): a BayDrive that was not there at the previous scan (not sent for the first scan).
+        pulled(object): a BayDrive that has gone since the previous scan.
     """
 
     erase_requested = Signal(object, str, str)
     cancel_requested = Signal(str)
+    resume_requested = Signal(object)
+    inserted = Signal(object)
+    pulled = Signal(object)
 
-    def __init__(self, scan: Callable[[], list[BayDrive]], parent: QWidget | None = None) -> None:
+    def __init__(self, scan: Callable[[], list[BayDrive]],
+                 unfinished: Callable[[], list[UnfinishedErasure]] = list, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._scan = scan
+        self._scan, self._unfinished = scan, unfinished
         self._status: dict[str, str] = {}
+        self._present: dict[str, BayDrive] | None = None  # None until the first scan
+        self._gone: dict[str, BayRow] = {}  # pulled drives whose bay must keep saying what happened
         self.model = BaysModel(self)
         self.table = RecordTableView(self.model, "baysTable")
         self.method_combo = QComboBox()
@@ -61,42 +114,76 @@ class BaysPage(QWidget):
         self.verify_combo.addItem("Verify a NIST sample (≥ 10 %)", "sample")
         self.erase_button = QPushButton("&Erase selected (Ctrl+Shift+E)")
         self.cancel_button = QPushButton("&Cancel selected (Ctrl+Shift+X)")
+        self.resume_button = QPushButton("Res&ume (F7)")
         self.rescan_button = QPushButton("Rescan (F5)")
         self.detail = QLabel("")
         self.detail.setWordWrap(True)
+        self.source_label = QLabel("")
+        self.source_label.setObjectName("hotplugSource")
         row = QHBoxLayout()
-        for widget in (self.method_combo, self.verify_combo, self.erase_button, self.cancel_button, self.rescan_button):
+        for widget in (self.method_combo, self.verify_combo, self.erase_button, self.cancel_button,
+                       self.resume_button, self.rescan_button):
             row.addWidget(widget)
         row.addStretch(1)
+        row.addWidget(self.source_label)
         layout = QVBoxLayout(self)
         layout.addLayout(row)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.detail)
         self.erase_button.clicked.connect(self._on_erase)
         self.cancel_button.clicked.connect(self._on_cancel)
+        self.resume_button.clicked.connect(self._on_resume)
         self.rescan_button.clicked.connect(self.rescan)
         self.table.activated_row.connect(self._on_row_activated)
-        for keys, slot in (("F5", self.rescan), ("Ctrl+Shift+E", self._on_erase), ("Ctrl+Shift+X", self._on_cancel)):
+        for keys, slot in (("F5", self.rescan), ("Ctrl+Shift+E", self._on_erase), ("Ctrl+Shift+X", self._on_cancel),
+                           ("F7", self._on_resume)):
             shortcut = QShortcut(QKeySequence(keys), self)
             shortcut.activated.connect(slot)
-        # Drives come and go; without udev events here, a slow poll keeps the list honest.
-        self._poll = QTimer(self)
-        self._poll.setInterval(2000)
-        self._poll.timeout.connect(self.rescan)
-
-    def start_polling(self) -> None:
-        self._poll.start()
-
-    def stop_polling(self) -> None:
-        self._poll.stop()
 
     @Slot()
     def rescan(self) -> None:
-        selected = self.selected()
-        rows = [BayRow(d, self._status.get(d.device.path) or self._verdict(d)) for d in self._scan()]
-        rows.sort(key=lambda r: (r.drive.bay is None, r.drive.bay or 0, r.drive.device.path))
+        """Read the drives again; say which came and went; rebuild the rows."""
+        drives = {d.device.path: d for d in self._scan()}
+        before, self._present = self._present, drives
+        if before is not None:
+            for path, drive in before.items():
+                if path not in drives:
+                    if path not in self._gone:  # a pulled drive's bay keeps saying what happened to it
+                        self._status.pop(path, None)
+                    self.pulled.emit(drive)
+            for path, drive in drives.items():
+                old = before.get(path)
+                if old is None or _identity(old) != _identity(drive):
+                    # A new drive in that place: what the bay said about the previous one is history.
+                    self._status.pop(path, None)
+                    self._gone.pop(path, None)
+                    self.inserted.emit(drive)
+        self._show(self._unfinished())
+
+    def _show(self, unfinished: list[UnfinishedErasure]) -> None:
+        selected = self.selected_row()
+        present = self._present or {}
+        rows: list[BayRow] = []
+        shown: set[str] = set(present)
+        for drive in present.values():
+            match = next((u for u in unfinished if matches(u, drive)), None)
+            status = self._status.get(drive.device.path) or (
+                interrupted_text(match, True) if match else self._verdict(drive))
+            rows.append(BayRow.of(drive, status, match))
+        for path, row in self._gone.items():
+            if path not in shown:
+                rows.append(BayRow(row.bay, row.path, row.model, row.serial, row.size_bytes,
+                                   self._status.get(path, row.status), None,
+                                   next((u for u in unfinished if u.device_path == path), None)))
+                shown.add(path)
+        for u in unfinished:
+            if u.device_path not in shown and not any(r.unfinished == u for r in rows):
+                rows.append(BayRow(u.bay, u.device_path, "", u.identifier, u.total_bytes,
+                                   interrupted_text(u, False), None, u))
+                shown.add(u.device_path)
+        rows.sort(key=lambda r: (r.bay is None, r.bay or 0, r.path))
         self.model.set_rows(rows)
-        index = next((i for i, r in enumerate(rows) if selected and r.drive.device.path == selected.device.path), 0)
+        index = next((i for i, r in enumerate(rows) if selected and r.path == selected.path), 0)
         if rows:
             self.table.selectRow(index)
 
@@ -107,14 +194,32 @@ class BaysPage(QWidget):
     def set_status(self, device_path: str, text: str) -> None:
         """Show ``text`` for a drive (progress, outcome) until the next change."""
         self._status[device_path] = text
+        if device_path in self._gone:
+            self._gone[device_path] = dataclasses.replace(self._gone[device_path], status=text)
         for i in range(self.model.rowCount()):
             row = self.model.row(i)
-            if row.drive.device.path == device_path:
-                self.model.replace_row(i, BayRow(row.drive, text))
+            if row.path == device_path:
+                self.model.replace_row(i, BayRow(row.bay, row.path, row.model, row.serial, row.size_bytes, text,
+                                                 row.drive, row.unfinished))
+
+    def keep_pulled(self, drive: BayDrive, text: str) -> None:
+        """Keep a row for a drive that is gone, saying ``text``, until a drive comes back in its place."""
+        self._gone[drive.device.path] = BayRow.of(drive, text)
+        self._status[drive.device.path] = text
+
+    def forget_pulled(self, device_path: str) -> None:
+        self._gone.pop(device_path, None)
+
+    def row_of(self, device_path: str) -> int | None:
+        return next((i for i in range(self.model.rowCount()) if self.model.row(i).path == device_path), None)
+
+    def selected_row(self) -> BayRow | None:
+        index = self.table.currentIndex()
+        return self.model.row(index.row()) if index.isValid() and index.row() < self.model.rowCount() else None
 
     def selected(self) -> BayDrive | None:
-        index = self.table.currentIndex()
-        return self.model.row(index.row()).drive if index.isValid() and index.row() < self.model.rowCount() else None
+        row = self.selected_row()
+        return row.drive if row is not None else None
 
     @Slot()
     def _on_erase(self) -> None:
@@ -122,15 +227,25 @@ class BaysPage(QWidget):
         if drive is not None:
             self.erase_requested.emit(drive, self.method_combo.currentData(), self.verify_combo.currentData())
 
+    @Slot()
+    def _on_resume(self) -> None:
+        row = self.selected_row()
+        if row is not None:
+            self.resume_requested.emit(row)
+
     @Slot(int)
     def _on_row_activated(self, row: int) -> None:
-        drive = self.model.row(row).drive
+        record = self.model.row(row)
+        drive = record.drive
+        if drive is None:
+            self.detail.setText(f"{record.path} is not plugged in: {record.status}")
+            return
         self.detail.setText("\n".join(f"{r.text} — {r.hint}" for r in drive.refusals) or
                             f"{drive.device.path}: {drive.device.transport} {drive.device.model} "
                             f"{drive.device.serial} — may be erased")
 
     @Slot()
     def _on_cancel(self) -> None:
-        drive = self.selected()
-        if drive is not None:
-            self.cancel_requested.emit(drive.device.path)
+        row = self.selected_row()
+        if row is not None:  # also a pulled drive's row: its job may not have noticed yet
+            self.cancel_requested.emit(row.path)

@@ -71,6 +71,11 @@ class EraseController(QObject):
     def busy(self, device_path: str) -> bool:
         return self.key(device_path) in self._running
 
+    def running_erasure_ids(self) -> set[str]:
+        """The erasures a job is working on now (the database says 'running' for these and for
+        erasures whose app was killed; only the latter are interrupted)."""
+        return {prepared.erasure_id for prepared in self._running.values()}
+
     def start(self, request: EraseRequest) -> None:
         """Record the start and hand the overwrite to the pool; raises OperatorError on refusal."""
         key = self.key(request.device_path)

@@ -82,6 +82,7 @@ class MainWindow(QMainWindow):
         self._operators_dialog: OperatorsDialog | None = None
         self.names = NameCache(store.db)
         self._build()
+        self.bays.start()  # drives inserted while another tab is shown start too (continuous flow)
         self.setWindowTitle(f"{APP_NAME} — {settings.station_name}")
         self.setStyleSheet(STYLE)
         self.resize(1280, 800)
@@ -113,7 +114,8 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.search_page, "&Search  F3")
         self.tabs.addTab(self.lots_page, "&Lots  F4")
         self.bays = BaysTab(self.store, self.jobs, self.say, lambda: self.intake.operator,
-                            allow_loop=self._allow_loop, parent=self)
+                            allow_loop=self._allow_loop, auto_erase=lambda: self.settings.auto_erase_on_insert,
+                            parent=self)
         self.tabs.addTab(self.bays.page, "&Bays  F6")
         self.tabs.currentChanged.connect(self._on_tab_changed)
         work = QWidget()
@@ -237,9 +239,6 @@ class MainWindow(QMainWindow):
             self.refresh_lots(self.intake.active_lot.lot_id if self.intake.active_lot else None)
         if self.tabs.widget(index) is self.bays.page:
             self.bays.page.rescan()
-            self.bays.page.start_polling()
-        else:
-            self.bays.page.stop_polling()
 
     @Slot(str)
     def _on_unit_activated(self, unit_id: str) -> None:
@@ -470,7 +469,7 @@ class MainWindow(QMainWindow):
         if self._shut_down:
             return
         self._shut_down = True
-        self.bays.page.stop_polling()
+        self.bays.stop()
         self.scanner.remove()
         self.jobs.shutdown()
 

@@ -1,4 +1,5 @@
-"""Station settings for a supervisor: the scanner's timing and framing, the code prefixes, the name."""
+"""Station settings for a supervisor: the scanner's timing and framing, the code prefixes, the name,
+whether drives start erasing when inserted."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import dataclasses
 import re
 
 from PySide6.QtWidgets import (
+    QCheckBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -58,6 +60,9 @@ class SettingsDialog(QDialog):
         self.lot_edit = QLineEdit(r.lot_prefix)
         self.po_edit = QLineEdit(r.po_prefix)
         self.asset_edit = QLineEdit(r.asset_prefix)
+        self.auto_erase_check = QCheckBox("Start erasing drives when &inserted into a mapped bay")
+        self.auto_erase_check.setChecked(settings.auto_erase_on_insert)
+        self.auto_erase_check.setToolTip("Uses the method and verification chosen on the bays page")
         self.error_label = QLabel("")
         self.error_label.setObjectName("errorText")
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
@@ -73,6 +78,7 @@ class SettingsDialog(QDialog):
         form.addRow("&Lot codes start", self.lot_edit)
         form.addRow("P&O codes start", self.po_edit)
         form.addRow("&Asset tags start", self.asset_edit)
+        form.addRow("Drive ba&ys", self.auto_erase_check)
         form.addRow(self.error_label)
         form.addRow(buttons)
 
@@ -87,7 +93,8 @@ class SettingsDialog(QDialog):
             asset_prefix=self.asset_edit.text().strip().upper(),
         )
         chosen = dataclasses.replace(self._settings, station_name=self.station_edit.text().strip(),
-                                     scanner=scanner, rules=rules)
+                                     scanner=scanner, rules=rules,
+                                     auto_erase_on_insert=self.auto_erase_check.isChecked())
         validate(chosen)
         return chosen
 

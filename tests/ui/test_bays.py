@@ -47,7 +47,7 @@ def bench_window(qtbot: QtBot, store: Store, intake: object) -> Iterator[MainWin
 
 def _row_of(window: MainWindow, path: str) -> int:
     model = window.bays.page.model
-    return next(i for i in range(model.rowCount()) if model.row(i).drive.device.path == path)
+    return next(i for i in range(model.rowCount()) if model.row(i).path == path)
 
 
 def test_four_bays_erase_at_once_and_each_gets_a_certificate(
