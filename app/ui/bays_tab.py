@@ -210,11 +210,12 @@ class BaysTab(QObject):
             if outcome.outcome == "passed":
                 text = f"Erased and verified — certificate {outcome.certificate_id}"
                 self._say(f"{device_path}: {text}", "ok")
-            elif pulled and outcome.outcome == "interrupted":
+            elif outcome.outcome == "interrupted":
                 r = outcome.result
                 reached = r.checkpoint.next_offset if r.checkpoint else r.start_offset
                 percent = 100 * reached // r.total_bytes if r.total_bytes else 0
-                text = f"{PULLED} at {percent} % — put it back, then F7 resumes"
+                text = (f"{PULLED} at {percent} % — put it back, then F7 resumes" if pulled
+                        else f"Interrupted at {percent} % — F7 resumes")
                 self._say(f"{device_path}: {text}", "warn")
             else:
                 text = f"{outcome.outcome.capitalize()}: {outcome.summary}"

@@ -94,21 +94,22 @@ def main() -> int:
         if os.geteuid() == 0:
             with contextlib.ExitStack() as stack:
                 drives = [stack.enter_context(loop_device(Path(tmp) / f"bay{i}.img", size))
-                          for i, size in enumerate((3 * 2**30, 3 * 2**30, 64 * 2**20))]
+                          for i, size in enumerate((3 * 2**30, 3 * 2**30, 3 * 2**30, 64 * 2**20))]
                 from app.services.drives import DriveService
 
-                for bay, path in enumerate(drives[:2], start=1):  # the third stays outside the bay map
+                for bay, path in enumerate(drives[:3], start=1):  # the last stays outside the bay map
                     DriveService(store).assign_bay(bay, f"virtual/{os.path.basename(path)}")
                 window.bays.ask_label = lambda d: f"WD-WX{d.device.name[-1]}1A2B3C"
                 window.bays.confirm = lambda d, m: True
                 window.show_bays_page()
                 page = window.bays.page
                 page.rescan()
-                for row in range(2):
+                for row in range(3):
                     page.table.selectRow(row)
                     page._on_erase()
                 _wait(900)
                 shot("bays")
+                page.cancel_requested.emit(drives[2])  # bay 3 stopped part-way: F7 resumes it later
                 while any(window.bays.controller.busy(p) for p in drives):
                     _wait(100)
                 _wait(200)
