@@ -10,6 +10,9 @@ SYS_STAMP := $(VENV)/.system-packages
 SYSTEM_PACKAGES := postgresql xvfb xauth zbar-tools poppler-utils smartmontools libegl1 libgl1 libxkbcommon-x11-0 libxcb-cursor0 \
 	libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-xinerama0 libxcb-randr0 libxcb-image0 \
 	libxcb-render-util0 libfontconfig1 libdbus-1-3 fonts-dejavu-core adb
+# Peers the benchmarks measure against (bench only, not needed by the tests).
+BENCH_PACKAGES := nwipe
+BENCH_STAMP := $(VENV)/.bench-packages
 ARGS ?=
 
 .PHONY: run demo test lint bench clean install screenshots
@@ -48,8 +51,20 @@ lint: install
 test: install lint
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest $(ARGS)
 
-bench: install
+bench: install $(BENCH_STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m tests.bench.run_all $(ARGS)
+
+# Same rule as the system packages above: installed as root, otherwise named (the bench then says so).
+$(BENCH_STAMP): Makefile
+	@mkdir -p $(VENV)
+	@missing=$$(for p in $(BENCH_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done); \
+	if [ -z "$$missing" ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "installing benchmark peers: $$missing"; \
+		DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null || exit 1; \
+	else echo "note: missing benchmark peers (install as root): $$missing"; fi
+	@touch $@
 
 clean:
 	rm -rf $(VENV) .demo-data .bench build dist *.egg-info

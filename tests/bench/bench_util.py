@@ -13,8 +13,12 @@ import json
 import math
 import os
 import shutil
+import signal
+import subprocess
 import sys
 import tempfile
+import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -55,7 +59,7 @@ class Row:
     section: str
     label: str
     ours: float | None
-    unit: str  # "s", "ms" or "/s"
+    unit: str  # "s", "ms", "/s", "MB/s", "s/GB" (CPU-seconds per gigabyte) or "MiB"
     target: float | None = None
     better: str = "lower"
     peer: float | None = None
@@ -147,6 +151,10 @@ def fmt(value: float | None, unit: str) -> str:
         return "—"
     if unit == "/s":
         return f"{value:,.0f} /s"
+    if unit in ("MB/s", "MiB"):
+        return f"{value:,.0f} {unit}" if value >= 10 else f"{value:.1f} {unit}"
+    if unit == "s/GB":
+        return f"{value:.3f} {unit}" if value < 10 else f"{value:.1f} {unit}"
     if unit == "s":
         return f"{value:.3f} s"
     if value >= 100:
@@ -223,6 +231,88 @@ def section_main(name: str, run: Callable[[Sizes], Results], argv: Sequence[str]
     else:
         print_table(results, f"{name} ({'quick' if args.quick else 'full'} run)")
     return 0
+
+
+def peak_rss_mib(pid: int | str = "self") -> float:
+    """The process's resident-set high-water mark (VmHWM) since it last exec'd, in MiB; 0 once it
+    has exited. Not ru_maxrss: that one keeps the high-water mark of the image the process was
+    forked from, so every child of a 30 MiB Python process would "use" 30 MiB."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return 0.0
+    found = next((line.split()[1] for line in status.splitlines() if line.startswith("VmHWM:")), "0")
+    return int(found) / 1024
+
+
+@dataclass(frozen=True)
+class ProcessRun:
+    """Processes run side by side: wall time until the last one ended, their CPU time (user +
+    system, all threads, from wait4) and the largest peak resident set among them (VmHWM, sampled
+    every 10 ms while they run)."""
+
+    seconds: float
+    cpu_s: float
+    max_rss_mib: float
+    returncodes: tuple[int, ...]
+    timed_out: bool
+
+    @property
+    def ok(self) -> bool:
+        return not self.timed_out and not any(self.returncodes)
+
+
+def run_processes(commands: Sequence[Sequence[str]], timeout_s: float, log: Path) -> ProcessRun:
+    """Starts every command at once, each in its own process group, stdin closed and output
+    appended to ``log``; waits for all of them. At ``timeout_s`` each group still running is
+    killed with SIGKILL (a tool that hangs cannot hold the bench, nor leave a child behind)."""
+    reaped: set[int] = set()
+    lock = threading.Lock()
+    with log.open("ab") as out:
+        started = time.perf_counter()
+        procs = [subprocess.Popen(list(cmd), stdin=subprocess.DEVNULL, stdout=out, stderr=out,
+                                  start_new_session=True) for cmd in commands]
+    timed_out, finished = threading.Event(), threading.Event()
+    peaks = {proc.pid: 0.0 for proc in procs}
+
+    def kill_all() -> None:
+        timed_out.set()
+        with lock:
+            for proc in procs:
+                if proc.pid not in reaped:  # not yet waited for: its group id cannot have been reused
+                    with contextlib.suppress(ProcessLookupError):
+                        os.killpg(proc.pid, signal.SIGKILL)
+
+    def watch() -> None:  # memory high-water marks, and the deadline
+        while not finished.wait(0.01):
+            with lock:
+                for pid in peaks:
+                    if pid not in reaped:
+                        peaks[pid] = max(peaks[pid], peak_rss_mib(pid))
+            if time.perf_counter() - started > timeout_s and not timed_out.is_set():
+                kill_all()
+
+    watcher = threading.Thread(target=watch, name="bench-watch")
+    watcher.start()
+    cpu, codes = 0.0, []
+    try:
+        for proc in procs:
+            _, status, usage = os.wait4(proc.pid, 0)
+            with lock:
+                reaped.add(proc.pid)
+            proc.returncode = os.waitstatus_to_exitcode(status)
+            codes.append(proc.returncode)
+            cpu += usage.ru_utime + usage.ru_stime
+        seconds = time.perf_counter() - started
+    finally:
+        finished.set()
+        watcher.join()
+        if len(reaped) < len(procs):  # interrupted while waiting: leave nothing running
+            kill_all()
+            for proc in procs:
+                if proc.pid not in reaped:
+                    proc.wait()
+    return ProcessRun(seconds, cpu, max(peaks.values()), tuple(codes), timed_out.is_set())
 
 
 def progress(text: str) -> None:

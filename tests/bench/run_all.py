@@ -16,10 +16,15 @@ Rows, each with its target, a peer baseline measured in the same run, ours/peer 
    the table says how many queries ran (with today's search_units, 1,000 prefixes take ~3 min).
 4. Scan: keyboard-wedge scan of a new IMEI until the unit page shows it, p50/p99 < 50 ms, 250
    scans on a new bench and on 1,000,000 units. Peer: a bare QLineEdit + one durable INSERT.
+5. Erase (as root: loop devices): the overwrite engine on 1, 2 and 4 drives at once beside
+   ``dd oflag=direct`` (zero pass ≥ 0.9×, random pass ≥ 0.8× dd's zero pass; verify read ≥ 0.9×
+   ``dd iflag=direct``), ``shred -n1`` and nwipe (erase + verify ≥ 5× nwipe, same method), with
+   CPU-seconds per GB and peak memory; a 10 ms QTimer's p99 lateness while 4 erasures run < 50 ms.
+   Last, because it keeps the disk busy for about two minutes.
 
 ``--quick`` is a smoke run of the same code paths with smaller sizes: 100,000 units, 2,000 events
-(or 1 s), 300 queries, 50 scans, 3 start-up runs; about a minute. ``--only`` picks sections
-(comma-separated: append, startup, lookup, scan).
+(or 1 s), 300 queries, 50 scans, 3 start-up runs, 64 MiB drives erased once; about two minutes.
+``--only`` picks sections (comma-separated: append, startup, lookup, scan, erase).
 
 Each section runs in its own interpreter (``python -m tests.bench.bench_<name>``, which also runs
 alone and prints its own table), so one section's heap or Qt state cannot colour another's.
@@ -46,8 +51,8 @@ from datetime import UTC, datetime
 from tests.bench.bench_util import ROOT, Results, Row, Sizes, print_table, progress, scratch_dir
 
 # Append first, while the disk is quiet: its figure is one fsync per event.
-SECTIONS = ("append", "startup", "lookup", "scan")
-TITLES = {"startup": "Start-up", "append": "Append", "lookup": "Lookup", "scan": "Scan"}
+SECTIONS = ("append", "startup", "lookup", "scan", "erase")
+TITLES = {"startup": "Start-up", "append": "Append", "lookup": "Lookup", "scan": "Scan", "erase": "Erase"}
 
 
 def _env() -> dict[str, str]:
