@@ -20,9 +20,11 @@ from pytestqt.qtbot import QtBot
 from app.core import events as ev
 from app.services.drives import DriveService
 from app.services.erasure import EraseRequest, EraseService
+from app.services.hotplug import HotplugWatcher, WatchState
 from app.settings import Settings
 from app.store.store import Store
 from app.ui.main_window import MainWindow
+from drivers.block.hotplug import BlockEventSource, HotplugError
 from drivers.block.overwrite import Checkpoint, VerifyMode
 from tests.drivers.test_hotplug import new_loop_device
 
@@ -248,3 +250,47 @@ def test_the_window_stays_responsive_while_four_bays_erase(
     print(f"event loop while 4 bays erased: {len(gaps)} ticks, stall p99 {p99} ms, worst five {stalls[-5:]} ms")
     assert len(gaps) > 50
     assert p99 < 50
+
+
+def test_a_burst_of_events_gives_one_rescan(qtbot: QtBot, tmp_path: Path) -> None:
+    watcher = HotplugWatcher(quiet_ms=200)
+    watcher.start()
+    try:
+        count: list[int] = []
+        watcher.changed.connect(lambda: count.append(1))
+        with new_loop_device() as name:  # add, then attach: change, change (a burst of its own)
+            subprocess.run(["losetup", f"/dev/{name}", str(_sparse(tmp_path / "burst.img"))], check=True)
+            subprocess.run(["losetup", "--detach", f"/dev/{name}"], check=True)
+            qtbot.waitUntil(lambda: len(count) >= 1, timeout=1000)
+            qtbot.wait(400)
+        assert watcher.events_seen >= 4
+        assert len(count) == 1
+    finally:
+        watcher.stop()
+        watcher.stop()
+
+
+def test_without_an_event_source_the_bays_poll_and_say_so_once(qtbot: QtBot,
+                                                               caplog: pytest.LogCaptureFixture) -> None:
+    def refused() -> BlockEventSource:
+        raise HotplugError(13, "netlink refused by this sandbox")
+
+    watcher = HotplugWatcher(fallback_poll_ms=50, open_source=refused)
+    with caplog.at_level(logging.INFO, logger="app.hotplug"):
+        watcher.start()
+        watcher.start()
+    try:
+        assert watcher.state is WatchState.POLLING
+        said = [r for r in caplog.records if "rescanning every" in r.getMessage()]
+        assert len(said) == 1
+        assert said[0].levelno == logging.INFO
+        with qtbot.waitSignal(watcher.changed, timeout=1000):
+            pass
+    finally:
+        watcher.stop()
+
+
+def _sparse(path: Path, size: int = 8 * MIB) -> Path:
+    with path.open("wb") as handle:
+        handle.truncate(size)
+    return path
