@@ -17,9 +17,10 @@ Why the I/O is done this way:
   the end: a checkpoint only names bytes that are on the media.
 * Buffers come from anonymous mmap (page-aligned, as O_DIRECT needs). Zeros/ones are built once;
   the random pattern is generated per block straight into the buffer.
-* Three buffers and a helper thread (overwrite_pipeline): the random pattern's next blocks are
-  generated while this one is written, and verification reads the next blocks while this one is
-  compared, so the drive never waits for the CPU. All decisions stay on the job's thread.
+* Four buffers and helper threads (overwrite_pipeline): the random pattern's next blocks are
+  generated while this one is written, and verification reads the next blocks (two at a time)
+  while this one is compared, so the drive never waits for the CPU. All decisions stay on the
+  job's thread.
 * A file whose size is not a multiple of the O_DIRECT alignment gets its last bytes through a
   second, buffered fd, then fsync; the result notes it. Block devices end on a sector boundary.
 
@@ -66,7 +67,8 @@ MiB = 1 << 20
 GiB = 1 << 30
 NARROW_BYTES = 4096          # granularity a failed write or read is narrowed down to
 PROGRESS_INTERVAL_S = 0.25
-BUFFERS = 3                  # the block on the device and two prepared ahead (see overwrite_pipeline)
+BUFFERS = 4                  # the block in hand and three prepared ahead (see overwrite_pipeline)
+READERS = 2                  # verification reads in flight at once; the keystream has one generator
 MAX_DEAD_BLOCKS = 16         # whole blocks failing in a row: the device has stopped taking writes
 MAX_RANGES = 10_000          # past this many bad ranges the drive is a destroy case; stop collecting
 _BLKSSZGET = 0x1268          # ioctl: logical sector size of a block device
@@ -230,15 +232,16 @@ class OverwriteJob:
         started = time.monotonic()
         maps = tuple(mmap.mmap(-1, self.block_size) for _ in range(BUFFERS))
         buffers = tuple(memoryview(mapped) for mapped in maps)
-        ahead = Ahead(f"erase-ahead {os.path.basename(self.path)}")
+        name = os.path.basename(self.path)
+        generator, readers = Ahead(f"erase-ahead fill {name}"), Ahead(f"erase-ahead read {name}", READERS)
         error, verify_mode = "", self.verify
         if self.sample_plan is not None and self.sample_plan.full:
             verify_mode = VerifyMode.FULL
             self._notes.append(f"the device is too small to sample ({self.total} bytes): verified in full")
         try:
-            yield from self._write_pass(fd, buffers, ahead, cancel)
+            yield from self._write_pass(fd, buffers, generator, cancel)
             if not self._cancelled and verify_mode is not VerifyMode.NONE:
-                yield from self._verify_pass(fd, buffers, ahead, cancel, verify_mode)
+                yield from self._verify_pass(fd, buffers, readers, cancel, verify_mode)
         except _Stop as stop:
             error = str(stop)
             log.warning("erase of %s stopped: %s", self.path, error)
@@ -246,7 +249,8 @@ class OverwriteJob:
             error = "abandoned by the caller" if isinstance(exc, GeneratorExit) else f"{type(exc).__name__}: {exc}"
             raise
         finally:
-            ahead.close()  # first: the helper may be filling or reading into a buffer
+            generator.close()  # first: a helper may be filling or reading into a buffer
+            readers.close()
             os.close(fd)
             for view, mapped in zip(buffers, maps, strict=True):
                 view.release()

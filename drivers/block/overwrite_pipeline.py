@@ -5,11 +5,17 @@ verification alternates "read 4 MiB" and "regenerate and compare 4 MiB", so the 
 for the CPU part of every block. With aligned buffers and one helper thread the two halves run at
 the same time: the pass goes at the speed of the slower half instead of their sum.
 
-Why three buffers (two blocks ahead) rather than two: with one block ahead, the drive also sits
-idle while the finished read is handed from the helper to the job thread and the next one handed
-back, two thread wake-ups per block. On the virtual machines benches are tested on, a wake-up of
-an idle vCPU costs up to a millisecond, and verification read 20 % below ``dd``'s speed. With two
-blocks queued, the helper starts the next read the moment one finishes.
+How far ahead, measured on the 2-core CI virtual machine with 4 MiB blocks (tests/bench/bench_erase.py):
+
+* With one block ahead the drive also sits idle while a finished read is handed from the helper
+  to the job thread and the next one handed back: two thread wake-ups per block, up to a
+  millisecond each for an idle vCPU. Verification read 20 % below ``dd``; with blocks queued, the
+  helper starts the next read the moment one finishes.
+* Two reader threads (two reads in flight) verify 8–15 % faster than one, at or above ``dd``'s
+  single-request reads. Two keystream generators, though, wrote more slowly than one: the CPU, not
+  the generator, is the limit there, so the write pass keeps one.
+* Four buffers: the block in hand and three prepared, enough for two reads in flight and one
+  finished, waiting. 16 MiB per job.
 
 Why a thread helps here although this is Python: every long step releases the GIL. os.pwrite and
 os.preadv do, and so does cryptography's AES ``update_into`` (measured on the bench machine:
@@ -41,22 +47,22 @@ T = TypeVar("T")
 
 
 class Ahead:
-    """One helper thread running tasks in the order they were started; ``take`` returns the
-    oldest one's result, waiting for it if need be.
+    """Helper threads (``workers``, one by default) running tasks in the order they were started,
+    up to ``workers`` at once; ``take`` returns the oldest one's result, waiting for it if need be.
 
     ``take`` re-raises whatever the task raised (a bug: expected failures such as a failed read
     are returned as values by the task itself). The thread is started on the first ``start``, so
     a pass that never needs it (a fixed pattern's writes) costs nothing.
     """
 
-    def __init__(self, name: str) -> None:
-        self._name = name
+    def __init__(self, name: str, workers: int = 1) -> None:
+        self._name, self._workers = name, workers
         self._pool: ThreadPoolExecutor | None = None
         self._pending: deque[Future[Any]] = deque()
 
     def start(self, task: Callable[..., Any], *args: Any) -> None:
         if self._pool is None:
-            self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix=self._name)
+            self._pool = ThreadPoolExecutor(max_workers=self._workers, thread_name_prefix=self._name)
         self._pending.append(self._pool.submit(task, *args))
 
     def take(self) -> Any:
