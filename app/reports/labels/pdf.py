@@ -11,11 +11,8 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 
-from reportlab.graphics import renderPDF  # type: ignore[import-untyped]
 from reportlab.graphics.barcode import qrencoder  # type: ignore[import-untyped]
 from reportlab.graphics.barcode.code128 import Code128 as Code128Symbol  # type: ignore[import-untyped]
-from reportlab.graphics.barcode.qr import QrCodeWidget  # type: ignore[import-untyped]
-from reportlab.graphics.shapes import Drawing  # type: ignore[import-untyped]
 from reportlab.lib.colors import Color, black, white  # type: ignore[import-untyped]
 from reportlab.lib.units import mm  # type: ignore[import-untyped]
 from reportlab.pdfgen.canvas import Canvas  # type: ignore[import-untyped]
@@ -26,6 +23,7 @@ _RED = Color(0.85, 0.1, 0.1)
 # Code 128 module of 0.25 mm, as the ZPL backend (2 dots at 203 dpi): a 15-digit IMEI is ~39 mm wide.
 MODULE_MM = 0.25
 QUIET_MODULES = 10
+QR_QUIET_MODULES = 4
 
 
 def _text(canvas: Canvas, element: Text, page_h: float) -> None:
@@ -43,14 +41,30 @@ def _code128(canvas: Canvas, element: Code128, page_h: float) -> None:
 
 
 def _qr(canvas: Canvas, element: TwoD, page_h: float) -> None:
-    data = [qrencoder.QRFNC1First(), qrencoder.QR8bitByte(element.data)] if element.gs1 else element.data
-    widget = QrCodeWidget(data, barLevel="M", barBorder=4)
-    widget.qr.make()
-    size = element.size * mm
-    widget.barWidth = widget.barHeight = size
-    drawing = Drawing(size, size)
-    drawing.add(widget)
-    renderPDF.draw(drawing, canvas, element.x * mm, page_h - (element.y + element.size) * mm)
+    code = qrencoder.QRCode(None, qrencoder.QRErrorCorrectLevel.M)
+    if element.gs1:
+        code.addData(qrencoder.QRFNC1First())
+    code.addData(qrencoder.QR8bitByte(element.data) if element.gs1 else element.data)
+    code.make()
+    count = code.getModuleCount()
+    # The symbol plus a 4-module quiet zone on each side fills the slot.
+    module = element.size * mm / (count + 2 * QR_QUIET_MODULES)
+    left = element.x * mm + QR_QUIET_MODULES * module
+    top = page_h - element.y * mm - QR_QUIET_MODULES * module
+    # One path of horizontal runs, not a shape per module: a thousand-label job draws quickly.
+    path = canvas.beginPath()
+    for row in range(count):
+        col = 0
+        while col < count:
+            if not code.isDark(row, col):
+                col += 1
+                continue
+            start = col
+            while col < count and code.isDark(row, col):
+                col += 1
+            path.rect(left + start * module, top - (row + 1) * module, (col - start) * module, module)
+    canvas.setFillColor(black)
+    canvas.drawPath(path, stroke=0, fill=1)
 
 
 def _lithium(canvas: Canvas, element: LithiumMark, page_h: float) -> None:
