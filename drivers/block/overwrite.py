@@ -456,10 +456,11 @@ class OverwriteJob:
                 _add(self._mismatches, bad)  # unreadable: recorded, then patched so the compare skips it
                 start = bad.offset - offset
                 chunk[start:start + bad.length] = want[start:start + bad.length]
-            got = chunk[:length].tobytes()  # bytes == bytes is a memcmp; memoryview == is per item
-            expected = want if length == len(want) else want[:length]
-            if got != expected:
-                for first, end in locate_mismatches(got, expected, self.sector if self.is_block else 512):
+            got = chunk[:length]
+            reference = want if length == len(want) else want[:length]
+            if reference != got:  # bytearray first: a memcmp of the two buffers (memoryview == is per item)
+                sector = self.sector if self.is_block else 512
+                for first, end in locate_mismatches(got.tobytes(), bytes(reference), sector):
                     _add(self._mismatches, BadRange(offset + first, end - first, "mismatch"))
             self._verified += length
             if len(self._mismatches) >= MAX_RANGES:
