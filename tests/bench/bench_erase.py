@@ -8,7 +8,11 @@ drive, nwipe one process for all the drives, as an operator runs it):
   ``dd if=/dev/zero oflag=direct conv=fsync bs=4M`` — the ceiling. Target ≥ 0.9× dd.
 * random pass: the engine's AES-CTR keystream pass vs dd's zero pass (the same ceiling: a
   random pass that keeps up with zeros loses nothing to its generator). Target ≥ 0.8× dd.
-  ``shred -n1`` (one random pass, O_DIRECT, 64 KiB writes) beside it for information.
+  Beside it, for information: ``dd`` copying incompressible bytes (a file of random data held
+  in the page cache) with the same flags, the ceiling for random data where the storage under
+  the device compresses or skips zeros, as the CI machine's virtual disk sometimes does (dd
+  wrote zeros 1.0× to 1.8× as fast as random bytes from one run to the next; the row's note
+  gives this run's figure). And ``shred -n1`` (one random pass, O_DIRECT, 64 KiB writes).
 * verify read: the engine's full verification (read back, regenerate, compare) vs
   ``dd iflag=direct of=/dev/null bs=4M``. Target ≥ 0.9× dd read.
 * erase + verify vs nwipe (Debian package) with the same method and ``--verify=last``: the
@@ -48,7 +52,6 @@ scratch folder), its stdin closed, in its own process group, killed with SIGKILL
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import re
@@ -58,13 +61,14 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from statistics import median
 
+from drivers.block.keystream import Keystream
 from drivers.block.overwrite import OverwriteJob, OverwriteResult, Pattern, VerifyMode
 from tests.bench.bench_util import (
     ROOT,
@@ -72,6 +76,9 @@ from tests.bench.bench_util import (
     Results,
     Row,
     Sizes,
+    bench_drives,
+    check_own_devices,
+    flush,
     peak_rss_mib,
     percentile,
     progress,
@@ -99,6 +106,16 @@ class Plan:
         return cls(64 * MiB, 1) if sizes.quick else cls(256 * MiB, 3)
 
 
+def random_bytes_file(path: Path, size: int) -> Path:
+    """``size`` incompressible bytes (a keystream of a seed of the bench's own), left in the page
+    cache for dd to copy from."""
+    stream = Keystream(bytes(range(32)))
+    with path.open("wb") as out:
+        for offset in range(0, size, 4 * MiB):
+            out.write(stream.block(offset, min(4 * MiB, size - offset)))
+    return path
+
+
 @dataclass(frozen=True)
 class EngineRun:
     write_s: float
@@ -106,50 +123,6 @@ class EngineRun:
     cpu_s: float
     max_rss_mib: float
     problem: str  # "" when every job wrote and verified its whole drive
-
-
-# --- loop devices ----------------------------------------------------------------------------------
-
-
-def _run(*cmd: str) -> str:
-    return subprocess.run(cmd, check=True, capture_output=True, text=True).stdout.strip()
-
-
-@contextlib.contextmanager
-def bench_drives(folder: Path, count: int, size: int) -> Iterator[list[str]]:
-    """``count`` loop devices of ``size`` bytes over files in ``folder``, detached afterwards."""
-    attached: list[str] = []
-    try:
-        for number in range(count):
-            backing = folder / f"drive{number}.img"
-            # Real blocks, not a sparse file: the first tool must not pay for the allocation.
-            _run("dd", "if=/dev/zero", f"of={backing}", "bs=4M", f"count={size // (4 * MiB)}", "conv=fsync",
-                 "status=none")
-            attached.append(_run("losetup", "--find", "--show", "--direct-io=on", str(backing)))
-            dio = Path(f"/sys/block/{os.path.basename(attached[-1])}/loop/dio")
-            if dio.exists() and dio.read_text().strip() != "1":
-                progress(f"warning: {attached[-1]} runs without direct I/O; figures include the page cache")
-        yield attached
-    finally:
-        for device in attached:
-            subprocess.run(["losetup", "--detach", device], check=False)
-
-
-def check_own_devices(devices: Sequence[str], attached: Sequence[str], folder: Path) -> None:
-    """Refuses (raises) unless every device is one of this run's loop devices over a file in ``folder``."""
-    if not devices:
-        raise RuntimeError("refusing to run a wipe tool with no device named")
-    for device in devices:
-        name = os.path.basename(device)
-        backing = Path(f"/sys/block/{name}/loop/backing_file")
-        if (device not in attached or not re.fullmatch(r"/dev/loop\d+", device) or not backing.exists()
-                or Path(backing.read_text().strip()).resolve().parent != folder.resolve()):
-            raise RuntimeError(f"refusing to wipe {device}: not one of this benchmark's own loop devices")
-
-
-def flush(devices: Sequence[str]) -> None:
-    for device in devices:
-        _run("blockdev", "--flushbufs", device)
 
 
 # --- the tools -------------------------------------------------------------------------------------
@@ -203,6 +176,11 @@ def worker(spec_json: str, out: Path) -> int:
 
 def dd_write(devices: Sequence[str], size: int, log: Path) -> ProcessRun:
     return run_processes([["dd", "if=/dev/zero", f"of={d}", "bs=4M", f"count={size // (4 * MiB)}", "oflag=direct",
+                           "conv=fsync", "status=none"] for d in devices], 600, log)
+
+
+def dd_copy(devices: Sequence[str], source: Path, size: int, log: Path) -> ProcessRun:
+    return run_processes([["dd", f"if={source}", f"of={d}", "bs=4M", f"count={size // (4 * MiB)}", "oflag=direct",
                            "conv=fsync", "status=none"] for d in devices], 600, log)
 
 
@@ -320,6 +298,7 @@ class Figures:
     """Every measurement for one drive count: lists of repetitions, and the single runs."""
 
     dd_write: list[ProcessRun]
+    dd_random: list[ProcessRun]
     dd_read: list[ProcessRun]
     zeros: list[EngineRun]
     random: list[EngineRun]
@@ -329,10 +308,12 @@ class Figures:
 
 def measure(devices: Sequence[str], attached: Sequence[str], plan: Plan, folder: Path, nwipe_ok: bool) -> Figures:
     size, log = plan.drive_bytes, folder / "tools.log"
-    figures = Figures([], [], [], [], [], {})
+    figures = Figures([], [], [], [], [], [], {})
     for _ in range(plan.repeats):  # in turn, each run on devices whose cache was just dropped
         flush(devices)
         figures.dd_write.append(dd_write(devices, size, log))
+        flush(devices)
+        figures.dd_random.append(dd_copy(devices, folder / "random.bin", size, log))
         flush(devices)
         figures.dd_read.append(dd_read(devices, size, log))
         flush(devices)
@@ -360,10 +341,11 @@ def add_rows(results: Results, n: int, f: Figures, plan: Plan) -> None:
     total = n * plan.drive_bytes
     drives = f"{n} drive{'s' if n > 1 else ''}"
     failed = [r.problem for r in f.zeros + f.random if r.problem]
-    tools_failed = [name for name, runs in (("dd", f.dd_write + f.dd_read), ("shred", f.shred))
+    tools_failed = [name for name, runs in (("dd", f.dd_write + f.dd_random + f.dd_read), ("shred", f.shred))
                     if any(not r.ok for r in runs)]
     dd_w = rate(total, [r.seconds for r in f.dd_write if r.ok])
     dd_r = rate(total, [r.seconds for r in f.dd_read if r.ok])
+    dd_random = rate(total, [r.seconds for r in f.dd_random if r.ok])
     zero_w = rate(total, [r.write_s for r in f.zeros if not r.problem])
     rand_w = rate(total, [r.write_s for r in f.random if not r.problem])
     zero_v = rate(total, [r.verify_s for r in f.zeros if not r.problem])
@@ -387,6 +369,9 @@ def add_rows(results: Results, n: int, f: Figures, plan: Plan) -> None:
                     "D", f"{runs}; target 0.9× dd; {cpu_mem(f.zeros, [('dd', f.dd_write)])} (ours: pass + verify)"))
     rows.append(Row(SECTION, f"random pass, {drives}", rand_w, "MB/s", target(dd_w, TARGETS["random"]), "higher",
                     dd_w, "D", f"{runs}; target 0.8× dd's zero pass"))
+    rows.append(Row(SECTION, f"random pass vs dd of random bytes, {drives}", rand_w, "MB/s", None, "higher",
+                    dd_random, "DR", f"dd writes zeros {dd_w / dd_random:.2f}× as fast as random bytes here"
+                    if dd_w and dd_random else ""))
     rows.append(Row(SECTION, f"random pass vs shred -n1, {drives}", rand_w, "MB/s", None, "higher", shred_w, "S",
                     cpu_mem(f.random, [("shred", f.shred)]) + " (ours: pass + verify; shred: pass only)"))
     rows.append(Row(SECTION, f"verify read after zeros, {drives}", zero_v, "MB/s", target(dd_r, TARGETS["verify"]),
@@ -415,7 +400,7 @@ def add_rows(results: Results, n: int, f: Figures, plan: Plan) -> None:
             rows.append(Row(SECTION, f"peak memory, random erase + verify, {drives}",
                             max(r.max_rss_mib for r in f.random), "MiB", None, "lower",
                             f.nwipe["random"][0].max_rss_mib, "Nr",
-                            "ours: the whole worker process (Python, cryptography, 3 × 4 MiB buffers per drive); "
+                            "ours: the whole worker process (Python, cryptography, 4 × 4 MiB buffers per drive); "
                             "nwipe: its one process for all drives"))
 
 
@@ -423,6 +408,8 @@ def run(sizes: Sizes) -> Results:
     plan = Plan.for_sizes(sizes)
     results = Results(peers={
         "D": "dd if=/dev/zero oflag=direct conv=fsync bs=4M, one process per drive",
+        "DR": "dd if=FILE oflag=direct conv=fsync bs=4M, FILE incompressible bytes in the page cache, "
+              "one process per drive",
         "R": "dd iflag=direct of=/dev/null bs=4M, one process per drive",
         "S": "shred -n1 (one random pass; O_DIRECT, 64 KiB writes), one process per drive",
         "Nz": "nwipe --method=zero --verify=last --noblank, one process for all drives",
@@ -439,6 +426,7 @@ def run(sizes: Sizes) -> Results:
         for key in ("Nz", "Nr"):
             results.peers[key] = results.peers[key].replace("nwipe", nwipe_version(), 1)
     with scratch_dir("erase-") as folder, bench_drives(folder, max(DRIVE_COUNTS), plan.drive_bytes) as attached:
+        random_bytes_file(folder / "random.bin", plan.drive_bytes)
         for n in DRIVE_COUNTS:
             progress(f"erase: {n} drive(s) of {plan.drive_bytes // MiB} MiB, {plan.repeats} repetition(s)")
             add_rows(results, n, measure(attached[:n], attached, plan, folder, not missing), plan)

@@ -12,6 +12,7 @@ import contextlib
 import json
 import math
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -318,3 +319,47 @@ def run_processes(commands: Sequence[Sequence[str]], timeout_s: float, log: Path
 def progress(text: str) -> None:
     """Progress lines go to stderr so they never mix with a table on stdout."""
     print(f"[bench] {text}", file=sys.stderr, flush=True)
+
+
+# --- loop devices (as root) ----------------------------------------------------------------------
+
+
+def _run(*cmd: str) -> str:
+    return subprocess.run(cmd, check=True, capture_output=True, text=True).stdout.strip()
+
+
+@contextlib.contextmanager
+def bench_drives(folder: Path, count: int, size: int) -> Iterator[list[str]]:
+    """``count`` loop devices of ``size`` bytes over files in ``folder``, detached afterwards."""
+    attached: list[str] = []
+    try:
+        for number in range(count):
+            backing = folder / f"drive{number}.img"
+            # Real blocks, not a sparse file: the first tool must not pay for the allocation.
+            _run("dd", "if=/dev/zero", f"of={backing}", "bs=4M", f"count={size // (4 << 20)}", "conv=fsync",
+                 "status=none")
+            attached.append(_run("losetup", "--find", "--show", "--direct-io=on", str(backing)))
+            dio = Path(f"/sys/block/{os.path.basename(attached[-1])}/loop/dio")
+            if dio.exists() and dio.read_text().strip() != "1":
+                progress(f"warning: {attached[-1]} runs without direct I/O; figures include the page cache")
+        yield attached
+    finally:
+        for device in attached:
+            subprocess.run(["losetup", "--detach", device], check=False)
+
+
+def check_own_devices(devices: Sequence[str], attached: Sequence[str], folder: Path) -> None:
+    """Refuses (raises) unless every device is one of this run's loop devices over a file in ``folder``."""
+    if not devices:
+        raise RuntimeError("refusing to run a wipe tool with no device named")
+    for device in devices:
+        name = os.path.basename(device)
+        backing = Path(f"/sys/block/{name}/loop/backing_file")
+        if (device not in attached or not re.fullmatch(r"/dev/loop\d+", device) or not backing.exists()
+                or Path(backing.read_text().strip()).resolve().parent != folder.resolve()):
+            raise RuntimeError(f"refusing to wipe {device}: not one of this benchmark's own loop devices")
+
+
+def flush(devices: Sequence[str]) -> None:
+    for device in devices:
+        _run("blockdev", "--flushbufs", device)
