@@ -284,14 +284,16 @@ def run_processes(commands: Sequence[Sequence[str]], timeout_s: float, log: Path
                     with contextlib.suppress(ProcessLookupError):
                         os.killpg(proc.pid, signal.SIGKILL)
 
-    def watch() -> None:  # memory high-water marks, and the deadline
-        while not finished.wait(0.01):
+    def watch() -> None:  # memory high-water marks from the start, and the deadline
+        while True:
             with lock:
                 for pid in peaks:
                     if pid not in reaped:
                         peaks[pid] = max(peaks[pid], peak_rss_mib(pid))
             if time.perf_counter() - started > timeout_s and not timed_out.is_set():
                 kill_all()
+            if finished.wait(0.01):
+                return
 
     watcher = threading.Thread(target=watch, name="bench-watch")
     watcher.start()
