@@ -240,6 +240,7 @@ class OverwriteJob:
             self._notes.append(f"the device is too small to sample ({self.total} bytes): verified in full")
         try:
             yield from self._write_pass(fd, buffers, generator, cancel)
+            generator.close()  # idle from here on
             if not self._cancelled and verify_mode is not VerifyMode.NONE:
                 yield from self._verify_pass(fd, buffers, readers, cancel, verify_mode)
         except _Stop as stop:
