@@ -383,7 +383,7 @@ def test_units_show_reads_a_receipt_written_by_the_previous_build(
 
 
 # Regression test; the bug it was written for: --data-dir naming an existing regular file dies with a
-# NotADirectoryError traceback (app/cli.py main: setup_logging mkdirs DATA_DIR/logs because the path exists) instead
+# NotADirectoryError traceback (app/cli main(): setup_logging mkdirs DATA_DIR/logs because the path exists) instead
 # of exit 2 with a one-line reason
 def test_data_dir_that_is_a_file_is_one_line(tmp_path: Path) -> None:
     not_a_folder = tmp_path / "bench.txt"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 import shutil
 import signal
@@ -13,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from app import cli_sync
+from app.cli import main as cli_main
 from app.services.sync import SyncClient, SyncState
 from app.store.db import backup_to
 from app.store.store import DB_FILE, Store
@@ -58,26 +57,16 @@ def test_bench_restored_from_an_old_backup_continues_on_a_new_stream(
     assert sorted(seq for stream, seq in held if stream == new_stream) == list(range(52, 62))
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="refurb-bench")
-    parser.add_argument("--data-dir")
-    cli_sync.add_parsers(parser.add_subparsers(dest="command"))
-    return parser
-
-
 def _run(*argv: str) -> int:
-    return cli_sync.run(_parser().parse_args(list(argv)))
+    return cli_main(list(argv))
 
 
 def test_cli_serves_enrolls_syncs_and_reports(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     hub_dir, bench = tmp_path / "hub", tmp_path / "bench"
-    script = ("import argparse, sys\nfrom app import cli_sync\np = argparse.ArgumentParser()\n"
-              "p.add_argument('--data-dir')\ncli_sync.add_parsers(p.add_subparsers(dest='command'))\n"
-              "sys.exit(cli_sync.run(p.parse_args(sys.argv[1:])))\n")
-    server = subprocess.Popen([sys.executable, "-c", script, "hub", "serve", "--data-dir", str(hub_dir), "--port", "0"],
+    server = subprocess.Popen([sys.executable, "-m", "app", "hub", "serve", "--data-dir", str(hub_dir), "--port", "0"],
                               cwd=ROOT, env=free_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        assert server.stdout is not None
+        assert server.stdout is not None and server.stderr is not None
         line = server.stdout.readline()
         assert line.startswith("hub listening on http://127.0.0.1:"), line + server.stderr.read()
         url = line.split()[-1]

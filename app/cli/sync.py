@@ -1,6 +1,6 @@
 """Commands for the hub and for the bench's sync: `hub serve|enroll-code|revoke`, `sync enroll|--once|--status`.
 
-Exit codes as in app/cli.py: 0 done; 1 a sync that did not reach the end (the status says why);
+Exit codes as in app/cli/common.py: 0 done; 1 a sync that did not reach the end (the status says why);
 2 bad input or a refusal, with a one-line reason.
 """
 
@@ -24,7 +24,6 @@ from app.paths import resolve_data_dir
 from app.services.sync import SyncClient, SyncState, enroll
 from app.store.store import Store
 
-COMMANDS = ("hub", "sync")
 DEFAULT_PORT = 8470
 EXIT_OK, EXIT_INCOMPLETE, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -140,3 +139,6 @@ def _run_sync(args: argparse.Namespace) -> int:
     if args.once and status.state is not SyncState.IDLE:
         return EXIT_INCOMPLETE
     return EXIT_OK
+
+
+STANDALONE_COMMANDS = {"hub": run, "sync": run}
