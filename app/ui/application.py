@@ -120,7 +120,7 @@ def run_gui(args: argparse.Namespace) -> int:
     except OperatorError as exc:
         QMessageBox.critical(None, APP_NAME, f"{exc.message}\n\n{exc.hint}")
         return 2
-    window = MainWindow(store, settings)
+    window = MainWindow(store, settings, simulate=scenario.name if scenario else None)
     if scenario is not None:
         simulation.seed(window.intake, scenario)
         window.simulated = SimulatedBench(window, scenario)  # type: ignore[attr-defined]

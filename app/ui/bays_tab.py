@@ -4,19 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, QTimer, Slot
-from PySide6.QtWidgets import QInputDialog, QLineEdit, QMessageBox, QWidget
+from PySide6.QtCore import QTimer, Slot
+from PySide6.QtWidgets import QInputDialog, QLineEdit, QMessageBox
 
 from app.core.errors import OperatorError
-from app.core.models import Operator
 from app.services.drives import BayDrive, DriveService
 from app.services.erasure import EraseOutcome, EraseRequest, EraseService
 from app.services.hotplug import HotplugWatcher, WatchState
-from app.services.jobs import JobManager
 from app.store import queries
-from app.store.store import Store
 from app.ui.bays_page import BayRow, BaysPage, matches
 from app.ui.erase_controller import BayProgress, EraseController
+from app.ui.work_tabs import BenchContext, WorkTab
 from drivers.block.devices import read_device
 from drivers.block.overwrite import VerifyMode
 
@@ -37,19 +35,22 @@ def _gone(drive: BayDrive) -> bool:
     return now is None or now.size_bytes != drive.device.size_bytes
 
 
-class BaysTab(QObject):
+class BaysTab(WorkTab):
     """Owns the bays page, its hotplug watcher and the erasures started from it.
 
-    ``auto_erase()`` says whether a drive inserted into a mapped bay starts erasing on its own
-    (the station setting, read at each insertion so a change applies at once).
+    The station setting auto_erase_on_insert says whether a drive inserted into a mapped bay starts
+    erasing on its own (read at each insertion so a change applies at once).
     """
 
-    def __init__(self, store: Store, jobs: JobManager, say: Say, operator: Callable[[], Operator | None],
-                 *, allow_loop: bool = False, auto_erase: Callable[[], bool] = lambda: False,
-                 parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._say, self._operator, self.allow_loop, self._auto_erase = say, operator, allow_loop, auto_erase
-        self._parent, self._store = parent, store
+    page: BaysPage
+    title, key = "&Bays", "F6"
+
+    def __init__(self, ctx: BenchContext) -> None:
+        super().__init__(ctx)
+        store, jobs, allow_loop = ctx.store, ctx.jobs, ctx.allow_loop
+        self._say, self._operator, self.allow_loop = ctx.say, ctx.operator, allow_loop
+        self._auto_erase: Callable[[], bool] = lambda: ctx.settings().auto_erase_on_insert
+        self._parent, self._store = ctx.window, store
         drives = DriveService(store)
         self.page = BaysPage(lambda: drives.drives(allow_loop=allow_loop), self._unfinished)
         self.service = EraseService(store)
@@ -84,6 +85,10 @@ class BaysTab(QObject):
     def stop(self) -> None:
         self._safety_poll.stop()
         self.watcher.stop()
+
+    def shown(self) -> None:
+        self.page.rescan()
+        self.page.table.setFocus()
 
     def _unfinished(self) -> list[queries.UnfinishedErasure]:
         running = self.controller.running_erasure_ids()

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
 
 from PySide6.QtCore import Slot
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
@@ -27,14 +28,13 @@ from PySide6.QtWidgets import (
 from app import APP_NAME
 from app.core.errors import OperatorError
 from app.core.lifecycle import UnitState
-from app.core.models import Lot, Operator, Role, Unit
+from app.core.models import Lot, Unit
 from app.services.intake import IntakeService, ScanResult
 from app.services.jobs import JobManager, JobProgress, JobResult
-from app.settings import Settings, save_settings
+from app.settings import Settings
 from app.store import queries
 from app.store.eventlog import unit_events
 from app.store.store import Store
-from app.ui.bays_tab import BaysTab
 from app.ui.login_page import LoginPage
 from app.ui.lots_page import LotsPage, NewLotDialog
 from app.ui.manifest_import import ImportOutcome, ManifestImporter
@@ -42,27 +42,26 @@ from app.ui.name_cache import NameCache
 from app.ui.operators_dialog import OperatorsDialog
 from app.ui.scanner_filter import ScannerFilter
 from app.ui.search_page import SearchPage
-from app.ui.settings_dialog import SettingsDialog
+from app.ui.station_admin import StationAdmin, wedge_config
 from app.ui.style import STYLE
 from app.ui.unit_page import UnitPage
-from drivers.scanner.wedge import WedgeConfig
+from app.ui.work_tabs import STATUS_PARTS, WORK_TABS, BenchContext, StatusPart, WorkTab
+
+if TYPE_CHECKING:
+    from app.ui.bays_tab import BaysTab
 
 log = logging.getLogger("app.ui")
+_Tab = TypeVar("_Tab", bound=WorkTab)
 
 
 
-def _wedge_config(settings: Settings) -> WedgeConfig:
-    s = settings.scanner
-    return WedgeConfig(max_gap_ms=s.max_gap_ms, min_length=s.min_length, prefix=s.prefix,
-                       suffixes=frozenset(s.suffixes))
-
-
-class MainWindow(QMainWindow):
+class MainWindow(StationAdmin, QMainWindow):
     """The whole bench UI of one station."""
 
     def __init__(self, store: Store, settings: Settings, parent: QWidget | None = None, *,
-                 allow_loop_devices: bool = False) -> None:
+                 allow_loop_devices: bool = False, simulate: str | None = None) -> None:
         super().__init__(parent)
+        self._simulate = simulate
         self._allow_loop = allow_loop_devices  # loop devices count as drives: tests and demos only
         self.store = store
         self.settings = settings
@@ -70,7 +69,7 @@ class MainWindow(QMainWindow):
         self.jobs = JobManager(parent=self)
         self.jobs.finished.connect(self._on_job_finished)
         self.jobs.progress.connect(self._on_job_progress)
-        self.scanner = ScannerFilter(_wedge_config(settings), self)
+        self.scanner = ScannerFilter(wedge_config(settings), self)
         self.scanner.scanned.connect(self._on_scanned)
         self.importer = ManifestImporter(self.jobs, self.intake, self)
         self.importer.done.connect(self._on_import_done)
@@ -82,7 +81,10 @@ class MainWindow(QMainWindow):
         self._operators_dialog: OperatorsDialog | None = None
         self.names = NameCache(store.db)
         self._build()
-        self.bays.start()  # drives inserted while another tab is shown start too (continuous flow)
+        for tab in self.work_tabs:
+            tab.start()  # devices plugged in while another tab is shown start too (continuous flow)
+        for part in self.status_parts:
+            part.start()
         self.setWindowTitle(f"{APP_NAME} — {settings.station_name}")
         self.setStyleSheet(STYLE)
         self.resize(1280, 800)
@@ -113,10 +115,11 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.unit_page, "&Unit  F2")
         self.tabs.addTab(self.search_page, "&Search  F3")
         self.tabs.addTab(self.lots_page, "&Lots  F4")
-        self.bays = BaysTab(self.store, self.jobs, self.say, lambda: self.intake.operator,
-                            allow_loop=self._allow_loop, auto_erase=lambda: self.settings.auto_erase_on_insert,
-                            parent=self)
-        self.tabs.addTab(self.bays.page, "&Bays  F6")
+        ctx = BenchContext(self.store, self.jobs, self.say, lambda: self.intake.operator, lambda: self.settings,
+                           self.open_unit, self, allow_loop=self._allow_loop, simulate=self._simulate)
+        self.work_tabs: list[WorkTab] = [make(ctx) for make in WORK_TABS]
+        for tab in self.work_tabs:
+            self.tabs.addTab(tab.page, f"{tab.title}  {tab.key}")
         self.tabs.currentChanged.connect(self._on_tab_changed)
         work = QWidget()
         work_layout = QVBoxLayout(work)
@@ -143,6 +146,9 @@ class MainWindow(QMainWindow):
         status.addWidget(self.operator_label)
         status.addWidget(self.lot_label)
         status.addPermanentWidget(self.job_label)
+        self.status_parts: list[StatusPart] = [make(ctx) for make in STATUS_PARTS]
+        for part in self.status_parts:
+            status.addPermanentWidget(part)
         self._build_menus()
 
     def _action(self, menu_name: str, text: str, shortcuts: list[str], slot: object) -> QAction:
@@ -162,7 +168,8 @@ class MainWindow(QMainWindow):
         self._action("&View", "&Unit", ["F2"], self.show_unit_page)
         self._action("&View", "&Search", ["F3", "Ctrl+F"], self.show_search_page)
         self._action("&View", "&Lots", ["F4"], self.show_lots_page)
-        self._action("&View", "&Bays", ["F6"], self.show_bays_page)
+        for tab in self.work_tabs:
+            self._action("&View", tab.title, [tab.key], lambda _=False, t=tab: self.show_tab(t))
         self._action("&View", "&Type an identifier", ["Ctrl+E"], self.focus_manual_entry)
         self._action("&Lots", "&New lot…", ["Ctrl+N"], self.new_lot)
         self._action("&Lots", "&Import manifest…", ["Ctrl+I"], self._on_import_shortcut)
@@ -222,11 +229,25 @@ class MainWindow(QMainWindow):
             self.refresh_lots(self.intake.active_lot.lot_id if self.intake.active_lot else None)
             self.lots_page.table.setFocus()
 
+    def show_tab(self, tab: WorkTab) -> None:
+        if self.intake.operator:
+            if self.tabs.currentWidget() is tab.page:
+                tab.shown()
+            self.tabs.setCurrentWidget(tab.page)  # otherwise its shown() runs from _on_tab_changed
+
+    def work_tab(self, kind: type[_Tab]) -> _Tab:
+        """The window's tab of this class (tests and scenarios reach a tab's parts through it)."""
+        return next(t for t in self.work_tabs if isinstance(t, kind))
+
+    @property
+    def bays(self) -> BaysTab:
+        from app.ui.bays_tab import BaysTab
+
+        return self.work_tab(BaysTab)
+
     @Slot()
     def show_bays_page(self) -> None:
-        if self.intake.operator:
-            self.tabs.setCurrentWidget(self.bays.page)
-            self.bays.page.table.setFocus()
+        self.show_tab(self.bays)
 
     @Slot()
     def focus_manual_entry(self) -> None:
@@ -237,8 +258,9 @@ class MainWindow(QMainWindow):
     def _on_tab_changed(self, index: int) -> None:
         if self.tabs.widget(index) is self.lots_page and self._lots_stale:
             self.refresh_lots(self.intake.active_lot.lot_id if self.intake.active_lot else None)
-        if self.tabs.widget(index) is self.bays.page:
-            self.bays.page.rescan()
+        for tab in self.work_tabs:
+            if self.tabs.widget(index) is tab.page:
+                tab.shown()
 
     @Slot(str)
     def _on_unit_activated(self, unit_id: str) -> None:
@@ -285,21 +307,27 @@ class MainWindow(QMainWindow):
 
     def handle_input(self, text: str) -> None:
         """One scanned or typed code: the service decides, the window shows the outcome."""
+        tab = self._current_work_tab()
+        if tab is not None and self.intake.operator is not None and tab.take_scan(text):
+            return
         try:
             result = self.intake.handle_scan(text)
         except OperatorError as exc:
             self.say(str(exc), "error")
             return
-        self._show_result(result)
+        self._show_result(result, tab)
 
-    def _show_result(self, result: ScanResult) -> None:
+    def _current_work_tab(self) -> WorkTab | None:
+        return next((t for t in self.work_tabs if self.tabs.currentWidget() is t.page), None)
+
+    def _show_result(self, result: ScanResult, tab: WorkTab | None = None) -> None:
         self.say(result.message, "warn" if result.received_expected is False else "ok")
         if result.operator is not None:
             self._show_work()
             self.show_unit_page()
         if result.lot is not None:
             self.refresh_lots(result.lot.lot_id)
-        if result.unit is not None:
+        if result.unit is not None and not (tab is not None and tab.unit_scanned(result.unit)):
             self.open_unit(result.unit.unit_id)
         self._refresh_status()
 
@@ -401,75 +429,15 @@ class MainWindow(QMainWindow):
         self.say("No longer receiving into a lot")
         self._refresh_status()
 
-    # --- maintenance -------------------------------------------------------------------------------
-
-    @Slot()
-    def backup_database(self) -> None:
-        suggestion = str(Path.home() / "bench-backup.sqlite3")
-        path, _ = QFileDialog.getSaveFileName(
-            self, "Back up the bench database", suggestion, options=QFileDialog.Option.DontUseNativeDialog
-        )
-        if path:
-            self.backup_to_path(Path(path))
-
-    def backup_to_path(self, path: Path) -> None:
-        from app.store.db import backup_to
-
-        try:
-            backup_to(self.store.db, path)
-        except OperatorError as exc:
-            self.say(str(exc), "error")
-            return
-        self.say(f"Database backed up to {path}", "ok")
-
-    @Slot()
-    def open_operators(self) -> None:
-        try:
-            admin = self.intake.require_role(Role.ADMIN)
-        except OperatorError:
-            self.say("Adding operators is for admins — ask one to log in (scan their badge)", "error")
-            return
-
-        def add(name: str, badge: str, role: Role, pin: str) -> Operator:
-            return self.intake.add_operator(name, badge, role, pin, by=admin)
-
-        dialog = OperatorsDialog(queries.list_operators(self.store.db), add, self)
-        self._operators_dialog = dialog
-        if dialog.exec() and dialog.added is not None:
-            self.say(f"{dialog.added.name} added as {dialog.added.role} with badge {dialog.added.badge}", "ok")
-        self._operators_dialog = None
-
-    @Slot()
-    def open_settings(self) -> None:
-        try:
-            self.intake.require_role(Role.SUPERVISOR)
-        except OperatorError:
-            self.say("Station settings are for supervisors — ask one to log in (scan their badge)", "error")
-            return
-        dialog = SettingsDialog(self.settings, self)
-        if dialog.exec():
-            self.apply_settings(dialog.chosen())
-
-    def apply_settings(self, settings: Settings) -> None:
-        """Save and use new settings at once (scanner thresholds, prefixes, station name)."""
-        try:
-            self.intake.require_role(Role.SUPERVISOR)
-            save_settings(self.store.data_dir, settings)
-        except OperatorError as exc:
-            self.say(str(exc), "error")
-            return
-        self.settings = settings
-        self.intake.rules = settings.rules
-        self.scanner.configure(_wedge_config(settings))
-        self.setWindowTitle(f"{APP_NAME} — {settings.station_name}")
-        self.say("Settings saved", "ok")
-
     def shutdown(self) -> None:
         """Stop background work and the scanner filter; safe to call twice."""
         if self._shut_down:
             return
         self._shut_down = True
-        self.bays.stop()
+        for part in self.status_parts:
+            part.stop()
+        for tab in self.work_tabs:
+            tab.stop()
         self.scanner.remove()
         self.jobs.shutdown()
 

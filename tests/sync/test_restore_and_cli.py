@@ -66,7 +66,8 @@ def test_cli_serves_enrolls_syncs_and_reports(tmp_path: Path, capsys: pytest.Cap
     server = subprocess.Popen([sys.executable, "-m", "app", "hub", "serve", "--data-dir", str(hub_dir), "--port", "0"],
                               cwd=ROOT, env=free_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        assert server.stdout is not None and server.stderr is not None
+        assert server.stdout is not None
+        assert server.stderr is not None
         line = server.stdout.readline()
         assert line.startswith("hub listening on http://127.0.0.1:"), line + server.stderr.read()
         url = line.split()[-1]
