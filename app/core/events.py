@@ -7,64 +7,10 @@ Schemas are append-only: a change of shape is a new version, and old versions st
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
+from app.core.event_schema import EventSchema, FieldSpec
+from app.core.event_schema import field as _f
 
-
-@dataclass(frozen=True)
-class FieldSpec:
-    """One body field: its name, JSON type and whether it must be present."""
-
-    name: str
-    kind: type | tuple[type, ...]
-    required: bool = True
-    choices: frozenset[str] | None = None
-
-
-@dataclass(frozen=True)
-class EventSchema:
-    """The body shape of one event type at one version."""
-
-    type: str
-    version: int
-    fields: tuple[FieldSpec, ...]
-    needs_unit: bool = False
-    needs_operator: bool = False
-
-    def validate(self, body: Mapping[str, Any], unit_id: str | None, operator_id: str | None) -> None:
-        """Raise ValueError naming the first field that does not fit."""
-        if self.needs_unit and not unit_id:
-            raise ValueError(f"{self.type} needs a unit")
-        if self.needs_operator and not operator_id:
-            raise ValueError(f"{self.type} needs an operator")
-        known = {f.name for f in self.fields}
-        extra = set(body) - known
-        if extra:
-            raise ValueError(f"{self.type} v{self.version}: unknown fields {sorted(extra)}")
-        for spec in self.fields:
-            if spec.name not in body:
-                if spec.required:
-                    raise ValueError(f"{self.type} v{self.version}: missing field {spec.name!r}")
-                continue
-            value = body[spec.name]
-            if value is None:
-                raise ValueError(f"{self.type}: field {spec.name!r} is null; leave it out or give a value")
-            # bool is an int in Python; a flag must not pass for a count or the other way round
-            if isinstance(value, bool) and bool not in _as_tuple(spec.kind):
-                raise ValueError(f"{self.type}: field {spec.name!r} must be {spec.kind}, got bool")
-            if not isinstance(value, spec.kind):
-                raise ValueError(f"{self.type}: field {spec.name!r} must be {spec.kind}, got {type(value)}")
-            if spec.choices is not None and value not in spec.choices:
-                raise ValueError(f"{self.type}: field {spec.name!r} must be one of {sorted(spec.choices)}")
-
-
-def _as_tuple(kind: type | tuple[type, ...]) -> tuple[type, ...]:
-    return kind if isinstance(kind, tuple) else (kind,)
-
-
-def _f(name: str, kind: type | tuple[type, ...], required: bool = True, choices: set[str] | None = None) -> FieldSpec:
-    return FieldSpec(name, kind, required, frozenset(choices) if choices is not None else None)
+__all__ = ["CURRENT_VERSION", "SCHEMAS", "EventSchema", "FieldSpec", "schema_for"]
 
 
 _ROLES = {"technician", "supervisor", "admin"}
@@ -107,9 +53,7 @@ _COMPLETED_V1 = (
 # completed body after); the completed body also repeats a supervisor's override of the interlock.
 _ERASURE_V2_EXTRA = (_f("smart", dict, required=False), _f("hidden_areas", dict, required=False))
 
-SCHEMAS: dict[tuple[str, int], EventSchema] = {
-    (s.type, s.version): s
-    for s in (
+_FOUNDATION: tuple[EventSchema, ...] = (
         EventSchema(STATION_INITIALISED, 1, (
             _f("station_id", str), _f("public_key", str), _f("app_version", str), _f("sqlite_version", str),
         )),
@@ -155,7 +99,13 @@ SCHEMAS: dict[tuple[str, int], EventSchema] = {
             _f("statement", str), _f("station", dict), _f("issued_at", str), _f("operator", dict, required=False),
             _f("field_digests", dict, required=False),
         )),
-    )
+)
+
+# Each domain's own event schemas, one line per module (app/core/events_*.py, each a tuple named SCHEMAS).
+_DOMAINS: tuple[tuple[EventSchema, ...], ...] = ()
+
+SCHEMAS: dict[tuple[str, int], EventSchema] = {
+    (s.type, s.version): s for group in (_FOUNDATION, *_DOMAINS) for s in group
 }
 
 CURRENT_VERSION: dict[str, int] = {}
