@@ -11,12 +11,12 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 
-from reportlab.graphics.barcode import qrencoder  # type: ignore[import-untyped]
 from reportlab.graphics.barcode.code128 import Code128 as Code128Symbol  # type: ignore[import-untyped]
 from reportlab.lib.colors import Color, black, white  # type: ignore[import-untyped]
 from reportlab.lib.units import mm  # type: ignore[import-untyped]
 from reportlab.pdfgen.canvas import Canvas  # type: ignore[import-untyped]
 
+from app.reports.labels import qr
 from app.reports.labels.layout import CAP_HEIGHT_EM, Code128, Label, LithiumMark, Text, TwoD
 
 _RED = Color(0.85, 0.1, 0.1)
@@ -34,37 +34,34 @@ def _text(canvas: Canvas, element: Text, page_h: float) -> None:
 
 
 def _code128(canvas: Canvas, element: Code128, page_h: float) -> None:
-    symbol = Code128Symbol(element.data, barWidth=MODULE_MM * mm, barHeight=element.height * mm,
-                           humanReadable=False, quiet=True, lquiet=QUIET_MODULES * MODULE_MM * mm,
-                           rquiet=QUIET_MODULES * MODULE_MM * mm)
-    symbol.drawOn(canvas, element.x * mm, page_h - (element.y + element.height) * mm)
+    # reportlab encodes (it picks subset C for digit pairs); the bars are written as one path in
+    # module units rather than a rectangle call, each with its own number formatting, per bar.
+    symbol = Code128Symbol(element.data)
+    symbol.validate()
+    symbol.encode()
+    bars, x = [], QUIET_MODULES
+    for ch in symbol.decompose():  # upper case: a bar, lower case: a space, of 1-4 modules
+        width = ord(ch.lower()) - ord("a") + 1
+        if ch.isupper():
+            bars.append(f"{x} 0 {width} 1 re")
+        x += width
+    bottom = page_h - (element.y + element.height) * mm
+    canvas.setFillColor(black)
+    canvas.addLiteral(f"q {MODULE_MM * mm:.4f} 0 0 {element.height * mm:.4f} {element.x * mm:.3f} {bottom:.3f} cm "
+                      f"{' '.join(bars)} f Q")
 
 
 def _qr(canvas: Canvas, element: TwoD, page_h: float) -> None:
-    code = qrencoder.QRCode(None, qrencoder.QRErrorCorrectLevel.M)
-    if element.gs1:
-        code.addData(qrencoder.QRFNC1First())
-    code.addData(qrencoder.QR8bitByte(element.data) if element.gs1 else element.data)
-    code.make()
-    count = code.getModuleCount()
+    symbol = qr.encode(element.data.encode("utf-8"), gs1=element.gs1)
     # The symbol plus a 4-module quiet zone on each side fills the slot.
-    module = element.size * mm / (count + 2 * QR_QUIET_MODULES)
+    module = element.size * mm / (symbol.size + 2 * QR_QUIET_MODULES)
     left = element.x * mm + QR_QUIET_MODULES * module
     top = page_h - element.y * mm - QR_QUIET_MODULES * module
-    # One path of horizontal runs, not a shape per module: a thousand-label job draws quickly.
-    path = canvas.beginPath()
-    for row in range(count):
-        col = 0
-        while col < count:
-            if not code.isDark(row, col):
-                col += 1
-                continue
-            start = col
-            while col < count and code.isDark(row, col):
-                col += 1
-            path.rect(left + start * module, top - (row + 1) * module, (col - start) * module, module)
+    # One filled path of horizontal runs in module units (y downwards): whole numbers only, written
+    # straight into the page, instead of a rectangle object per module.
+    runs = " ".join(f"{x} {y} {length} 1 re" for y, x, length in symbol.dark_runs())
     canvas.setFillColor(black)
-    canvas.drawPath(path, stroke=0, fill=1)
+    canvas.addLiteral(f"q {module:.4f} 0 0 {-module:.4f} {left:.3f} {top:.3f} cm {runs} f Q")
 
 
 def _lithium(canvas: Canvas, element: LithiumMark, page_h: float) -> None:
@@ -75,13 +72,16 @@ def _lithium(canvas: Canvas, element: LithiumMark, page_h: float) -> None:
     path = canvas.beginPath()
     path.rect(x, y, w, h)
     canvas.clipPath(path, stroke=0, fill=0)
-    canvas.setStrokeColor(_RED)
-    canvas.setLineWidth(border * 0.35)
+    # The hatching as one path of diagonal lines (one stroke), not a line call each.
     step = border * 0.9
+    hatch = []
     offset = -h
     while offset < w:
-        canvas.line(x + offset, y, x + offset + h, y + h)
+        hatch.append(f"{x + offset:.2f} {y:.2f} m {x + offset + h:.2f} {y + h:.2f} l")
         offset += step
+    canvas.setStrokeColor(_RED)
+    canvas.setLineWidth(border * 0.35)
+    canvas.addLiteral(" ".join(hatch) + " S")
     canvas.setFillColor(white)
     canvas.rect(x + border, y + border, w - 2 * border, h - 2 * border, stroke=0, fill=1)
     canvas.restoreState()
