@@ -21,7 +21,8 @@ from app.hub.hub_key import load_or_create_hub_key
 from app.hub.server import HubServer
 from app.hub.service import Hub
 from app.paths import resolve_data_dir
-from app.services.sync import SyncClient, SyncState, enroll
+from app.services.sync import SyncClient, SyncState
+from app.services.sync_enroll import enroll
 from app.store.store import Store
 
 DEFAULT_PORT = 8470

@@ -62,6 +62,9 @@ class HubClient:
     def push(self, stream_id: str, payload: dict[str, Any]) -> dict[str, Any]:
         return self.request("POST", f"/streams/{quote(stream_id)}/events", payload)
 
+    def rotate_token(self, payload: dict[str, Any]) -> dict[str, Any]:
+        return self.request("POST", "/token/rotate", payload)
+
     def heartbeat(self, bench_id: str, payload: dict[str, Any]) -> dict[str, Any]:
         return self.request("POST", f"/benches/{quote(bench_id)}/heartbeat", payload)
 

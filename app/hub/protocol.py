@@ -42,6 +42,10 @@ class StreamStatus(enum.StrEnum):
     REVOKED = "revoked"  # its bench was revoked
 
 
+# The field that marks a withheld event (see withheld_to_wire).
+WITHHELD = "withheld"
+
+
 class WireError(ValueError):
     """A payload that does not have the protocol's shape."""
 
@@ -74,6 +78,18 @@ def event_from_wire(data: object) -> Event:
     if data["seq"] < 1:
         raise WireError("event seq must be 1 or more")
     return Event(**{name: data[name] for name in _EVENT_FIELDS})
+
+
+def withheld_to_wire(wire_event: Mapping[str, Any], reason: str) -> dict[str, Any]:
+    """Stands for an event the bench cannot deliver (the hub refuses any batch holding it): its place
+    in the stream and its hashes, without its body, so the hub records it as rejected and moves on."""
+    return {"seq": wire_event["seq"], "stream_id": wire_event["stream_id"], "event_id": wire_event["event_id"],
+            "prev_hash": wire_event["prev_hash"], "hash": wire_event["hash"], WITHHELD: reason[:500]}
+
+
+def rotation_message(bench_id: str, ts: str) -> bytes:
+    """What the bench signs with its station key to ask for a new token (with its current one)."""
+    return canonical_json({"purpose": "token-rotate", "bench_id": bench_id, "ts": ts}).encode("ascii")
 
 
 def public_key_hex(key: Ed25519PublicKey) -> str:

@@ -13,6 +13,7 @@ class Bench:
     name: str
     device_pubkey: str
     revoked: bool
+    retiring: bool = False  # known by a token that rotation replaced
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,8 @@ log = logging.getLogger("app.hub")
 # A batch is capped at MAX_BATCH_BYTES of events; the envelope around them is small.
 MAX_REQUEST_BYTES = MAX_BATCH_BYTES + 64 * 1024
 _SEGMENT = r"([^/]+)"
+# A refused request up to this size is read to its end before the answer (see json_body).
+_DRAIN_LIMIT = 64 * 1024 * 1024
 
 
 class HubServer(ThreadingHTTPServer):
@@ -117,6 +119,11 @@ def _push(h: _Handler, hub: Hub, args: tuple[str, ...]) -> Any:
     return 200, hub.push(_bearer(h), args[0], h.json_body())
 
 
+@_route("POST", "/token/rotate")
+def _rotate(h: _Handler, hub: Hub, _: tuple[str, ...]) -> Any:
+    return 200, hub.rotate_token(_bearer(h), h.json_body())
+
+
 @_route("POST", "/benches/{}/heartbeat")
 def _heartbeat(h: _Handler, hub: Hub, args: tuple[str, ...]) -> Any:
     return 200, hub.heartbeat(_bearer(h), args[0], h.json_body())
@@ -153,6 +160,17 @@ class _Handler(BaseHTTPRequestHandler):
         except ValueError:
             raise HubError(411, "length_required", "send a Content-Length") from None
         if length > MAX_REQUEST_BYTES:
+            if length <= _DRAIN_LIMIT:
+                # Read what the bench is sending before answering, or closing on unread bytes resets the
+                # connection and the bench sees a network fault instead of this answer.
+                remaining = length
+                while remaining > 0:
+                    chunk = self.rfile.read(min(1 << 16, remaining))
+                    if not chunk:
+                        break
+                    remaining -= len(chunk)
+            else:
+                self.close_connection = True
             raise HubError(413, "batch_too_large", f"requests are capped at {MAX_REQUEST_BYTES} bytes")
         raw = self.rfile.read(length)
         if len(raw) != length:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from app.core import events as ev
@@ -25,6 +26,7 @@ from app.core.errors import OperatorError
 from app.core.models import Event
 from app.hub.protocol import (
     MAX_BATCH_EVENTS,
+    WITHHELD,
     EventStatus,
     Receipt,
     StreamStatus,
@@ -34,6 +36,7 @@ from app.hub.protocol import (
     event_to_wire,
     public_key_from_hex,
     public_key_hex,
+    rotation_message,
 )
 from app.hub.records import Bench, Stream
 from app.hub.storage import HubStorage, HubTx
@@ -41,10 +44,13 @@ from app.hub.storage import HubStorage, HubTx
 log = logging.getLogger("app.hub")
 
 Clock = Callable[[], datetime]
-# A tombstone for an event that failed its integrity check in transit may be replaced by the
-# genuine event when the bench re-sends it; a schema rejection is final.
-_HEALABLE = frozenset({"bad_hash", "bad_signature"})
+# A tombstone for an event that failed its integrity check in transit, or that the bench withheld
+# because no batch holding it got through, may be replaced by the genuine event when the bench
+# sends it; a schema rejection is final.
+_HEALABLE = frozenset({"bad_hash", "bad_signature", "withheld"})
 _WALK_CHUNK = 1000
+# How far a token rotation request's time may be from the hub's clock (a captured request replays no later).
+ROTATION_WINDOW = timedelta(minutes=10)
 
 
 class HubError(Exception):
@@ -159,9 +165,11 @@ class Hub:
         with self.storage.transaction() as tx:
             bench = self._bench(tx, token)
             stream = self._own_stream(tx, bench, stream_id)
+            if not bench.retiring:
+                tx.drop_retiring_tokens(bench.bench_id)  # the bench has its new token: the old one ends here
         return {"stream_id": stream.stream_id, "base_seq": stream.base_seq, "hwm": stream.hwm,
                 "hwm_hash": stream.hwm_hash, "status": stream.status.value, "detail": stream.status_detail,
-                "server_time": self.now()}
+                "server_time": self.now(), "max_batch_events": self.max_batch_events}
 
     def push(self, token: str, stream_id: str, payload: Mapping[str, Any]) -> dict[str, Any]:
         raw = payload.get("events")
@@ -195,6 +203,31 @@ class Hub:
         receipt = Receipt(stream_id, hwm, hwm_hash, now).signed(self._key)
         return {"results": [r.to_wire() for r in results], "hwm": hwm, "hwm_hash": hwm_hash,
                 "status": status.value, "receipt": receipt.to_wire()}
+
+    def rotate_token(self, token: str, payload: Mapping[str, Any]) -> dict[str, Any]:
+        """A new token for a bench that proves itself twice: its current token and its station key."""
+        bench_id, ts, signature = _text(payload, "bench_id"), _text(payload, "ts"), _text(payload, "signature")
+        try:
+            asked_at = datetime.fromisoformat(ts.replace("Z", "+00:00"))
+        except ValueError:
+            raise HubError(400, "bad_request", "'ts' must be an ISO 8601 time") from None
+        if asked_at.tzinfo is None or abs(asked_at - self._clock()) > ROTATION_WINDOW:
+            raise HubError(400, "clock_skew", "the rotation request's time is too far from the hub's clock")
+        new_token = secrets.token_urlsafe(32)
+        now = self.now()
+        with self.storage.transaction() as tx:
+            bench = self._bench(tx, token)
+            if bench.bench_id != bench_id:
+                raise HubError(403, "not_your_bench", "this token belongs to another bench")
+            try:
+                public_key_from_hex(bench.device_pubkey).verify(bytes.fromhex(signature),
+                                                                rotation_message(bench_id, ts))
+            except (InvalidSignature, ValueError):
+                raise HubError(403, "bad_signature", "the rotation request is not signed by this bench's key") \
+                    from None
+            tx.replace_token(bench_id, token_digest(token), token_digest(new_token), now)
+        log.info("bench %s rotated its token", bench_id)
+        return {"access_token": new_token, "issued_at": now}
 
     def heartbeat(self, token: str, bench_id: str, payload: Mapping[str, Any]) -> dict[str, Any]:
         stream_id = _text(payload, "stream_id")
@@ -271,15 +304,14 @@ class Hub:
             return EventResult(seq, event_id, EventStatus.CONFLICT, "different_body",
                                "the hub holds a different event at this seq")
         if held is not None:
-            if held.hash == (item.hash if isinstance(item, Event) else "") and problem:
+            if held.hash == _claimed_hashes(item)[1] and problem:
                 return EventResult(seq, event_id, EventStatus.REJECTED, held.rejected_code or "", problem[1])
             if problem or held.rejected_code not in _HEALABLE:
                 return EventResult(seq, event_id, EventStatus.CONFLICT, "different_body",
                                    "the hub holds a different, rejected event at this seq")
             tx.delete_tombstone(stream.stream_id, seq)
         if problem:
-            prev_hash = item.prev_hash if isinstance(item, Event) else ""
-            claimed = item.hash if isinstance(item, Event) else ""
+            prev_hash, claimed = _claimed_hashes(item)
             tx.insert_tombstone(stream.stream_id, seq, event_id, prev_hash, claimed, problem[0], problem[1],
                                 payload, now)
             log.warning("stream %s seq %d rejected: %s", stream.stream_id, seq, problem[1])
@@ -325,9 +357,19 @@ def _parse(item: object) -> tuple[int, Event | dict[str, Any]]:
         return item["seq"], item
 
 
+def _claimed_hashes(item: Event | dict[str, Any]) -> tuple[str, str]:
+    """(prev_hash, hash) an event claims, even a malformed or withheld one, so a tombstone keeps the chain."""
+    if isinstance(item, Event):
+        return item.prev_hash, item.hash
+    prev_hash, claimed = item.get("prev_hash"), item.get("hash")
+    return (prev_hash if isinstance(prev_hash, str) else "", claimed if isinstance(claimed, str) else "")
+
+
 def _integrity_problem(item: Event | dict[str, Any], key: Ed25519PublicKey) -> tuple[str, str] | None:
     """(code, words) for an event that must be rejected, None for one that holds."""
     if not isinstance(item, Event):
+        if isinstance(item.get(WITHHELD), str):
+            return "withheld", f"the bench withheld it: {item[WITHHELD]}"
         try:
             event_from_wire(item)
         except WireError as exc:

@@ -53,6 +53,11 @@ SCHEMA = (
     # every hub replica and every arrival order agrees.
     """CREATE TABLE IF NOT EXISTS units (
         unit_id TEXT PRIMARY KEY, lot_id TEXT, state TEXT NOT NULL, state_order TEXT NOT NULL)""",
+    # A token replaced by rotation keeps working until the bench is seen with its new one, so a
+    # rotation whose answer was lost on the way can simply be asked for again.
+    """CREATE TABLE IF NOT EXISTS retiring_tokens (
+        token_sha256 TEXT PRIMARY KEY, bench_id TEXT NOT NULL REFERENCES benches (bench_id),
+        retired_at TEXT NOT NULL)""",
     "CREATE INDEX IF NOT EXISTS units_lot ON units (lot_id)",
     "CREATE INDEX IF NOT EXISTS lots_code ON lots (code)",
 )
@@ -119,7 +124,21 @@ class HubTx:
     def bench_by_token(self, token_sha256: str) -> Bench | None:
         row = self._one("SELECT bench_id, name, device_pubkey, revoked_at FROM benches WHERE token_sha256 = ?",
                         [token_sha256])
-        return Bench(str(row[0]), str(row[1]), str(row[2]), row[3] is not None) if row else None
+        if row is None:
+            row = self._one("SELECT b.bench_id, b.name, b.device_pubkey, b.revoked_at, 1 FROM retiring_tokens r"
+                            " JOIN benches b ON b.bench_id = r.bench_id WHERE r.token_sha256 = ?", [token_sha256])
+        if row is None:
+            return None
+        return Bench(str(row[0]), str(row[1]), str(row[2]), row[3] is not None, retiring=len(row) > 4)
+
+    def replace_token(self, bench_id: str, presented_sha256: str, new_sha256: str, now: str) -> None:
+        """Make ``new_sha256`` the bench's token; the one presented keeps working until the new one is used."""
+        self._run("UPDATE benches SET token_sha256 = ? WHERE bench_id = ?", [new_sha256, bench_id])
+        self._run("INSERT INTO retiring_tokens (token_sha256, bench_id, retired_at) VALUES (?, ?, ?)"
+                  " ON CONFLICT (token_sha256) DO NOTHING", [presented_sha256, bench_id, now])
+
+    def drop_retiring_tokens(self, bench_id: str) -> None:
+        self._run("DELETE FROM retiring_tokens WHERE bench_id = ?", [bench_id])
 
     def revoke_benches(self, name: str, now: str) -> list[str]:
         rows = self._all("UPDATE benches SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL RETURNING bench_id",

@@ -5,8 +5,12 @@ cursor, so anything the hub lost (a restore, a reply lost after its commit) is s
 comes back ``duplicate`` at worst. One batch in flight per stream, seq order, capped in count
 and bytes. Failures back off exponentially with full jitter and honour Retry-After.
 
-``SyncClient.sync_once`` blocks (for the CLI and for a job); ``SyncLoop`` runs it on its own
-thread so the caller's thread never waits on the network.
+A batch the hub refuses whole (400 malformed, 413 too large) is halved until the event that
+causes it stands alone; that event is then announced as withheld (its seq, id and hashes, no
+body), so the hub records it as rejected and the stream flows on past it.
+
+``SyncClient.sync_once`` blocks (for the CLI and for a job); app/services/sync_loop.py runs it in
+the background so the caller's thread never waits on the network.
 """
 
 from __future__ import annotations
@@ -14,9 +18,6 @@ from __future__ import annotations
 import enum
 import json
 import logging
-import os
-import random
-import threading
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
@@ -24,7 +25,6 @@ from pathlib import Path
 from typing import Any
 
 from app import __version__
-from app.core.errors import OperatorError
 from app.hub.client import HubClient, HubRefused, HubUnavailable
 from app.hub.protocol import (
     MAX_BATCH_BYTES,
@@ -34,16 +34,15 @@ from app.hub.protocol import (
     WireError,
     event_to_wire,
     public_key_from_hex,
+    withheld_to_wire,
 )
+from app.services.sync_enroll import Enrollment, load_enrollment, rotate_token, token_due
 from app.store import sync_state
 from app.store.db import connect, sqlite_version
 from app.store.migrations import migrate
 from app.store.store import DB_FILE
 
 log = logging.getLogger("app.sync")
-
-ENROLLMENT_FILE = "sync.json"
-
 
 class SyncState(enum.StrEnum):
     NOT_ENROLLED = "not_enrolled"
@@ -64,18 +63,6 @@ _ALLOWED: dict[SyncState, frozenset[SyncState]] = {
 
 
 @dataclass(frozen=True)
-class Enrollment:
-    """What enrolment gave this bench; kept beside the database, not in it, so a restored
-    database keeps its hub."""
-
-    hub_url: str
-    bench_id: str
-    bench_name: str
-    access_token: str
-    server_pubkey: str
-
-
-@dataclass(frozen=True)
 class SyncStatus:
     """One snapshot of the sync state, safe to hand to any thread."""
 
@@ -92,79 +79,6 @@ class SyncStatus:
 
     def to_json(self) -> dict[str, Any]:
         return {**asdict(self), "state": self.state.value}
-
-
-def load_enrollment(data_dir: Path) -> Enrollment | None:
-    path = Path(data_dir) / ENROLLMENT_FILE
-    if not path.exists():
-        return None
-    try:
-        return Enrollment(**json.loads(path.read_text()))
-    except (ValueError, TypeError) as exc:
-        raise OperatorError(f"The hub enrolment in {path} is damaged",
-                            hint="Enroll the bench again with 'refurb-bench sync enroll'") from exc
-
-
-def _save_enrollment(data_dir: Path, enrollment: Enrollment) -> None:
-    # Written whole and owner-only: it holds the bench's access token.
-    path = Path(data_dir) / ENROLLMENT_FILE
-    tmp = path.with_name(f".{ENROLLMENT_FILE}.{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as handle:
-        json.dump(asdict(enrollment), handle)
-        handle.flush()
-        os.fsync(handle.fileno())
-    tmp.replace(path)
-
-
-def enroll(data_dir: Path, hub_url: str, code: str, *, timeout: float = 30.0) -> Enrollment:
-    """Enroll this bench with a one-time code from the hub's admin."""
-    try:
-        client = HubClient(hub_url, timeout=timeout)
-    except ValueError as exc:
-        raise OperatorError(str(exc), hint="Give the hub's address, e.g. http://hub.local:8470") from exc
-    db = connect(Path(data_dir) / DB_FILE)
-    try:
-        migrate(db, Path(data_dir) / DB_FILE)
-        stream_id = sync_state.current_stream_id(db)
-        pubkey = db.execute("SELECT value FROM meta WHERE key = 'public_key'").fetchone()
-        if not stream_id or pubkey is None:
-            raise OperatorError("This data folder has no station yet", hint="Start Refurb Bench once first")
-        base_seq, base_hash = sync_state.stream_base(db, stream_id)
-        try:
-            answer = client.enroll({"enrollment_code": code, "device_pubkey": str(pubkey[0]), "stream_id": stream_id,
-                                    "base_seq": base_seq, "base_hash": base_hash, "app_version": __version__})
-        except HubUnavailable as exc:
-            raise OperatorError(str(exc), hint="Check the hub address and the network, then try again") from exc
-        except HubRefused as exc:
-            raise OperatorError(f"The hub refused the enrolment: {exc.message}",
-                                hint="Ask the hub's admin for a new code ('refurb-bench hub enroll-code')") from exc
-        enrollment = Enrollment(hub_url.rstrip("/"), str(answer["bench_id"]), str(answer["bench_name"]),
-                                str(answer["access_token"]), str(answer["server_pubkey"]))
-        _save_enrollment(data_dir, enrollment)
-        sync_state.save_cursor(db, stream_id, hub_hwm=base_seq, hub_hwm_hash=base_hash, hub_status="active")
-    finally:
-        db.close()
-    log.info("bench enrolled with hub %s as %r (%s)", enrollment.hub_url, enrollment.bench_name, enrollment.bench_id)
-    return enrollment
-
-
-class Backoff:
-    """Exponential backoff with full jitter: a delay drawn from [0, min(cap, base * 2^attempt)]."""
-
-    def __init__(self, *, base: float = 1.0, cap: float = 300.0, rng: random.Random | None = None) -> None:
-        self.base, self.cap, self.attempt = base, cap, 0
-        self._rng = rng or random.Random()
-
-    def next_delay(self, retry_after: float | None = None) -> float:
-        ceiling = min(self.cap, self.base * 2 ** min(self.attempt, 32))
-        self.attempt += 1
-        delay = self._rng.uniform(0, ceiling)
-        # The hub's Retry-After is a floor: it knows its own load better than our dice do.
-        return max(delay, min(retry_after, self.cap)) if retry_after is not None else delay
-
-    def reset(self) -> None:
-        self.attempt = 0
 
 
 class _Fork(Exception):
@@ -219,6 +133,8 @@ class SyncClient:
                 stream_id = stream.stream_id
                 self._sync_stream(client, hub_key, stream)
             self._heartbeat(client, enrollment)
+            if token_due(enrollment, self._clock()):
+                rotate_token(self.data_dir, timeout=self.timeout, now=self._clock())
         except HubUnavailable as exc:
             self._fail(stream_id, str(exc), SyncState.BACKING_OFF)
             self.retry_after = exc.retry_after
@@ -256,16 +172,40 @@ class SyncClient:
             return
         # Server-authoritative: whatever the hub lacks above its mark is pending again.
         sync_state.save_cursor(self.db, stream.stream_id, hub_hwm=hwm, hub_hwm_hash=hwm_hash, hub_status=status)
+        # The hub says how much it takes in one batch; a bench never sends more.
+        ceiling = min(self.max_batch_events, int(answer.get("max_batch_events") or self.max_batch_events))
+        limit, suspect_until = ceiling, 0
         while True:
-            batch = self._next_batch(stream.stream_id, hwm)
+            batch = self._next_batch(stream.stream_id, hwm, limit)
             if not batch:
                 return
-            reply = client.push(stream.stream_id, {"batch_id": f"{stream.stream_id}:{batch[0]['seq']}",
-                                                   "events": batch})
+            try:
+                reply = client.push(stream.stream_id, {"batch_id": f"{stream.stream_id}:{batch[0]['seq']}",
+                                                       "events": batch})
+            except HubRefused as exc:
+                if exc.status not in (400, 413):
+                    raise
+                if len(batch) > 1:
+                    # Bisect: the event the hub cannot take is within this batch; halve until it stands
+                    # alone, sending the good halves before it as they come.
+                    limit, suspect_until = len(batch) // 2, batch[-1]["seq"]
+                    log.info("the hub refused a batch of %d (%s): trying %d", len(batch), exc.code, limit)
+                    continue
+                reply = self._withhold(client, stream.stream_id, batch[0], exc)
+                suspect_until = 0
             new_hwm = self._record_push(hub_key, stream.stream_id, reply)
             if new_hwm <= hwm:
                 raise HubUnavailable(f"the hub did not take stream {stream.stream_id[:8]} past seq {hwm}")
             hwm = new_hwm
+            if hwm >= suspect_until:
+                limit = ceiling
+
+    def _withhold(self, client: HubClient, stream_id: str, event: dict[str, Any], exc: HubRefused) -> dict[str, Any]:
+        """Announce one event the hub refuses to take (its seq and hashes, no body) so the stream passes it."""
+        reason = f"the hub refused it (HTTP {exc.status} {exc.code}): {exc.message}"
+        log.warning("event seq %s is withheld from the hub: %s", event["seq"], reason)
+        return client.push(stream_id, {"batch_id": f"{stream_id}:{event['seq']}:withheld",
+                                       "events": [withheld_to_wire(event, reason)]})
 
     def _fork(self, stream: sync_state.LocalStream, hub_hwm: int, hub_hwm_hash: str, status: str) -> None:
         """The hub holds more of this stream than this database, or something else at the same seq."""
@@ -286,10 +226,10 @@ class SyncClient:
         new_id = sync_state.begin_new_stream(self.db)
         log.warning("%s (new stream %s)", words, new_id)
 
-    def _next_batch(self, stream_id: str, after_seq: int) -> list[dict[str, Any]]:
+    def _next_batch(self, stream_id: str, after_seq: int, limit: int) -> list[dict[str, Any]]:
         batch: list[dict[str, Any]] = []
         size = 0
-        for event in sync_state.pending_events(self.db, stream_id, after_seq, self.max_batch_events):
+        for event in sync_state.pending_events(self.db, stream_id, after_seq, limit):
             wire = event_to_wire(event)
             length = len(json.dumps(wire, separators=(",", ":")))
             if batch and size + length > self.max_batch_bytes:
@@ -345,64 +285,3 @@ def _refusal_words(exc: HubRefused) -> str:
     if exc.code == "revoked":
         return "this bench was revoked on the hub: ask the hub's admin"
     return exc.message
-
-
-class SyncLoop:
-    """Runs ``SyncClient`` sessions on a thread of its own: at start, when woken (network up, new
-    events), after ``interval`` when idle, after a jittered backoff when the hub is unreachable."""
-
-    def __init__(self, data_dir: Path, *, interval: float = 30.0, backoff: Backoff | None = None,
-                 on_status: Callable[[SyncStatus], None] | None = None, **client_options: Any) -> None:
-        self.data_dir = Path(data_dir)
-        self.interval = interval
-        self.backoff = backoff or Backoff()
-        self._on_status = on_status
-        self._client_options = client_options
-        self._stop = threading.Event()
-        self._wake = threading.Event()
-        self._lock = threading.Lock()
-        self._status: SyncStatus | None = None
-        self._thread: threading.Thread | None = None
-        self.sessions = 0
-
-    def start(self) -> SyncLoop:
-        self._thread = threading.Thread(target=self._run, name="sync-loop")
-        self._thread.start()
-        return self
-
-    def wake(self) -> None:
-        self._wake.set()
-
-    def stop(self, timeout: float = 60.0) -> None:
-        self._stop.set()
-        self._wake.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
-            self._thread = None
-
-    def status(self) -> SyncStatus | None:
-        with self._lock:
-            return self._status
-
-    def _run(self) -> None:
-        client = SyncClient(self.data_dir, **self._client_options)
-        try:
-            while not self._stop.is_set():
-                status = client.sync_once()
-                self.sessions += 1
-                with self._lock:
-                    self._status = status
-                if self._on_status is not None:
-                    self._on_status(status)
-                if status.state is SyncState.IDLE:
-                    self.backoff.reset()
-                    delay = self.interval
-                else:
-                    delay = self.backoff.next_delay(client.retry_after)
-                self._wake.wait(delay)
-                self._wake.clear()
-        except Exception:
-            log.exception("the sync loop failed with a bug")
-            raise
-        finally:
-            client.close()

@@ -13,7 +13,8 @@ from app.core.models import PartyKind, Role
 from app.hub.client import HubClient, HubRefused
 from app.hub.protocol import Receipt, event_to_wire, public_key_from_hex
 from app.services.intake import IntakeService
-from app.services.sync import SyncClient, SyncState, enroll, load_enrollment
+from app.services.sync import SyncClient, SyncState
+from app.services.sync_enroll import enroll, load_enrollment
 from app.store.eventlog import iter_events
 from app.store.store import Store
 from tests.hub.helpers import RunningHub, hub_hashes, record_events

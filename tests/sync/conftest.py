@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from app.services.sync import enroll
+from app.services.sync_enroll import enroll
 from app.store.store import Store
 from tests.hub.helpers import RunningHub, running_hub
 

@@ -2,7 +2,9 @@
 
 Each accepted connection takes the next fate from a list (then ``pass``): what the bench
 experiences on a real network — refused or reset connections, hangs, replies lost after the hub
-committed, duplicated and late (overtaking) deliveries, truncated replies.
+committed, duplicated and late (overtaking) deliveries, truncated replies, and what a load
+balancer in front of a busy hub answers (503 with Retry-After). With ``poison`` set, any request
+whose body holds those bytes is answered 400, as a hub answers a batch it cannot parse.
 """
 
 from __future__ import annotations
@@ -15,12 +17,15 @@ import time
 from collections.abc import Iterable
 
 FATES = ("pass", "refuse", "reset", "hang", "lose_reply", "duplicate", "delay", "truncate", "replay_stale")
+BUSY_RETRY_AFTER = 2  # seconds, in the "busy" fate's Retry-After header
 
 
 class FaultProxy:
     def __init__(self, upstream: tuple[str, int], fates: Iterable[str] = (), *, delay: float = 0.3,
-                 io_timeout: float = 10.0) -> None:
+                 io_timeout: float = 10.0, poison: bytes | None = None) -> None:
         self.upstream = upstream
+        self.poison = poison
+        self.arrivals: list[tuple[float, str, str]] = []  # (monotonic time, fate, request line) per request
         self._fates: collections.deque[str] = collections.deque(fates)
         self.delay = delay
         self.io_timeout = io_timeout
@@ -79,6 +84,16 @@ class FaultProxy:
             request = _read_request(conn)
             if request is None:
                 return
+            line = request.split(b"\r\n", 1)[0].decode("latin-1")
+            with self._lock:
+                self.arrivals.append((time.monotonic(), fate, line))
+            if fate == "busy":
+                conn.sendall(_answer(503, b'{"error": "busy", "message": "the hub is busy"}',
+                                     f"Retry-After: {BUSY_RETRY_AFTER}\r\n"))
+                return
+            if self.poison is not None and self.poison in request.partition(b"\r\n\r\n")[2]:
+                conn.sendall(_answer(400, b'{"error": "bad_request", "message": "the batch cannot be read"}'))
+                return
             if fate == "reset":
                 conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
                 return
@@ -118,6 +133,13 @@ class FaultProxy:
             while chunk := upstream.recv(65536):
                 chunks.append(chunk)
         return b"".join(chunks)
+
+
+def _answer(status: int, body: bytes, extra_headers: str = "") -> bytes:
+    reason = {400: "Bad Request", 503: "Service Unavailable"}[status]
+    head = (f"HTTP/1.1 {status} {reason}\r\nContent-Type: application/json\r\nContent-Length: {len(body)}\r\n"
+            f"{extra_headers}Connection: close\r\n\r\n")
+    return head.encode("ascii") + body
 
 
 def _read_request(conn: socket.socket) -> bytes | None:

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from app.services.sync import Backoff, SyncClient, SyncLoop, SyncState
+from app.services.sync import SyncClient, SyncState
+from app.services.sync_loop import Backoff, SyncLoop
 from app.store.store import Store
 from tests.hub.helpers import RunningHub, bench_hashes, hub_hashes, record_events
 from tests.sync.faultproxy import FATES, FaultProxy

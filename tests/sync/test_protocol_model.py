@@ -13,7 +13,8 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
-from app.services.sync import SyncClient, SyncState, enroll
+from app.services.sync import SyncClient, SyncState
+from app.services.sync_enroll import enroll
 from app.store.store import Store
 from tests.hub.helpers import bench_hashes, hub_hashes, record_events, running_hub
 from tests.sync.faultproxy import FATES, FaultProxy
