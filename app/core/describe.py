@@ -6,6 +6,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from app.core import events as ev
+from app.core import events_rigs as rev
 from app.core.models import Event
 
 
@@ -40,6 +41,14 @@ _TEXT: dict[str, Callable[[Mapping[str, Any]], str]] = {
     ev.BAY_CLEARED: lambda b: f"Bay {b['bay']} cleared",
     ev.LOT_UNIT_RECEIVED: lambda b: f"Received into lot {b.get('lot_code', '')}".rstrip()
     + ("" if b["expected"] else " — not on its manifest"),
+    rev.RIG_BOUND: lambda b: f"Rig bay {b['bay']}: {b['role']} is {b['port']}"
+    + (f" ({b['identity']})" if b.get("identity") else ""),
+    rev.RIG_UNBOUND: lambda b: f"Rig bay {b['bay']}: {b['role']} unbound",
+    rev.RIG_TEST_STARTED: lambda b: f"Test plan {b['plan_name']} v{b['plan_version']} started"
+    + (f" in rig bay {b['bay']}" if b.get("bay") is not None else ""),
+    rev.RIG_STEP_RECORDED: lambda b: f"{'Cleanup' if b['cleanup'] else 'Step'} {b['index'] + 1} {b['name']}: "
+    f"{b['verdict']} — {b['message']}",
+    rev.RIG_TEST_COMPLETED: lambda b: f"Test plan {b['plan_id']} v{b['plan_version']}: {b['verdict']} — {b['summary']}",
 }
 
 

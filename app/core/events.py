@@ -7,6 +7,7 @@ Schemas are append-only: a change of shape is a new version, and old versions st
 
 from __future__ import annotations
 
+from app.core import events_rigs
 from app.core.event_schema import EventSchema, FieldSpec
 from app.core.event_schema import field as _f
 
@@ -102,7 +103,9 @@ _FOUNDATION: tuple[EventSchema, ...] = (
 )
 
 # Each domain's own event schemas, one line per module (app/core/events_*.py, each a tuple named SCHEMAS).
-_DOMAINS: tuple[tuple[EventSchema, ...], ...] = ()
+_DOMAINS: tuple[tuple[EventSchema, ...], ...] = (
+    events_rigs.SCHEMAS,
+)
 
 SCHEMAS: dict[tuple[str, int], EventSchema] = {
     (s.type, s.version): s for group in (_FOUNDATION, *_DOMAINS) for s in group

@@ -59,6 +59,11 @@ class OperatorPrompt:
 PromptCallback = Callable[[OperatorPrompt], str]
 
 
+class PromptCancelled(Exception):
+    """Raised by a prompt callback when the run was cancelled while the question was open: the step
+    is skipped, not failed (nobody judged the unit)."""
+
+
 class RunnerState(enum.Enum):
     READY = "ready"
     RUNNING = "running"
@@ -155,6 +160,8 @@ class PlanRunner:
             verdict, message, value = self._execute(step, rig)
         except _Outcome as outcome:
             verdict, message = outcome.verdict, outcome.message
+        except PromptCancelled:
+            verdict, message = Verdict.SKIPPED, "not answered: the run was cancelled"
         except RigCommandError as exc:
             # An AT device refusing (+CME ERROR: SIM not inserted) is the unit failing the check; an
             # instrument refusing a command is a plan or rig problem.

@@ -198,7 +198,43 @@ def m005_sync_cursor(db: sqlite_utils.Database) -> None:
     )
 
 
+@MIGRATIONS()
+def m006_rigs_bindings_and_runs(db: sqlite_utils.Database) -> None:
+    # The rig bay map (serial port by its stable by-id/by-path name -> bay and rig role) and one row
+    # per test-plan run on a unit; the steps stay in the event log.
+    db.executescript(
+        """
+        CREATE TABLE rig_bindings (
+            bay      INTEGER NOT NULL,
+            role     TEXT NOT NULL,
+            port     TEXT NOT NULL UNIQUE,
+            protocol TEXT NOT NULL,
+            identity TEXT NOT NULL DEFAULT '',
+            bound_at TEXT NOT NULL,
+            PRIMARY KEY (bay, role)
+        );
+
+        CREATE TABLE rig_runs (
+            run_id        TEXT PRIMARY KEY,
+            unit_id       TEXT NOT NULL REFERENCES units (unit_id),
+            plan_id       TEXT NOT NULL,
+            plan_version  INTEGER NOT NULL,
+            device_class  TEXT NOT NULL,
+            bay           INTEGER,
+            verdict       TEXT NOT NULL,      -- running (until completed), pass, fail, rig error, cancelled
+            summary       TEXT NOT NULL,
+            started_at    TEXT NOT NULL,
+            finished_at   TEXT NOT NULL,
+            grading_tests TEXT NOT NULL       -- JSON list of the ruleset tests the plan answers
+        );
+        CREATE INDEX rig_runs_unit ON rig_runs (unit_id, started_at);
+        CREATE INDEX rig_runs_bay ON rig_runs (bay, started_at);
+        """
+    )
+
+
 PROJECTION_TABLES = (
+    "rig_runs", "rig_bindings",
     "erasures", "bays", "lot_receipts", "lot_manifest", "unit_identifiers", "units", "lots", "operators",
 )
 

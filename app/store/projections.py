@@ -12,6 +12,7 @@ import sqlite_utils
 
 from app.core import events as ev
 from app.core.models import Event
+from app.store import rig_queries
 from app.store.eventlog import iter_events
 from app.store.migrations import PROJECTION_TABLES
 
@@ -157,6 +158,7 @@ HANDLERS: dict[str, Handler] = {
     ev.BAY_CLEARED: _bay_cleared,
     ev.LOT_CERTIFICATE_ISSUED: _nothing,  # the certificate is the event itself; no table reads it
 }
+HANDLERS.update(rig_queries.HANDLERS)
 
 
 def apply(db: sqlite_utils.Database, event: Event) -> None:

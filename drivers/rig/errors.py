@@ -28,6 +28,10 @@ class RigGarbled(RigError):
     """Bytes that cannot be a line of this protocol: noise, or the wrong baud rate."""
 
 
+class RigNoise(RigGarbled):
+    """Bytes no text protocol sends arrived on the wire: the wrong baud rate, or electrical noise."""
+
+
 class RigDisconnected(RigError):
     """The port went away (cable pulled, adapter reset) or could not be opened."""
 

@@ -30,7 +30,8 @@ class RigIdentity:
 
     def summary(self) -> str:
         parts = [p for p in (self.manufacturer, self.model) if p]
-        text = " ".join(parts) or "unknown rig"
+        # A console that only printed a line is known by that line.
+        text = " ".join(parts) or (repr(self.raw[:48]) if self.raw else "unknown rig")
         if self.firmware:
             text += f", firmware {self.firmware}"
         return text

@@ -16,7 +16,7 @@ from typing import Any, Protocol
 
 import serial
 
-from drivers.rig.errors import RigDisconnected, RigGarbled, RigTimeout
+from drivers.rig.errors import RigDisconnected, RigGarbled, RigNoise, RigTimeout
 from drivers.rig.wirelog import Direction, WireLog
 
 # How long one blocking read may wait; a short poll keeps deadlines accurate without busy waiting.
@@ -170,9 +170,9 @@ class LinePort:
         return RigTimeout(f"No answer from {self.name} within {timeout:g} s while waiting for {waiting_for}",
                           check="that the rig is powered and its cable is in this port, and the baud rate")
 
-    def _garbled(self, received: bytes, bad_count: int) -> RigGarbled:
+    def _garbled(self, received: bytes, bad_count: int) -> RigNoise:
         speed = f" (this port is set to {self.baudrate} baud)" if self.baudrate else ""
-        return RigGarbled(f"{self.name} sent {bad_count} unreadable bytes: {received[:32]!r}",
+        return RigNoise(f"{self.name} sent {bad_count} unreadable bytes: {received[:32]!r}",
                           check=f"the baud rate{speed} matches the rig, then the cable shielding and ground; "
                                 "noise on the line looks the same")
 

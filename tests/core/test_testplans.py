@@ -7,20 +7,10 @@ from pathlib import Path
 import pytest
 
 from app.core.errors import NotFound
-from app.core.testplans import (
-    Limits,
-    PlanFileError,
-    StepKind,
-    Verdict,
-    judge_identifier,
-    judge_measurement,
-    load_plan,
-    load_plans,
-    parse_plan,
-    plan_for_class,
-)
+from app.core.testplans import Limits, StepKind, Verdict, judge_identifier, judge_measurement
+from app.core.testplans_loader import PlanFileError, load_plan, load_plans, parse_plan, plan_for_class
 
-PLAN_DIR = Path(__file__).parents[2] / "resources" / "testplans"
+PLAN_DIR = Path(__file__).parents[2] / "resources" / "testplans" / "rigs"
 
 GOOD = """\
 [plan]

@@ -8,13 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from app.core.testplans import PlanResult, Verdict, load_plans
+from app.core.testplans import PlanResult, Verdict
+from app.core.testplans_loader import load_plans
 from app.services.rig_plans import OperatorPrompt, PlanRunner, close_rigs, connect_plan_rigs
 from drivers.rig.errors import RigGarbled
 from drivers.sim.rigs.faults import RigFaults
 from drivers.sim.rigs.profiles import SimBench, start_bench
 
-PLANS = {plan.plan_id: plan for plan in load_plans(Path(__file__).parents[2] / "resources" / "testplans")}
+PLANS = {plan.plan_id: plan for plan in load_plans(Path(__file__).parents[2] / "resources" / "testplans" / "rigs")}
 PROFILE_OF = {"laptop-charger-65w": "charger-bench", "laptop-battery-discharge": "battery-bench",
               "cellular-modem-at": "modem", "settop-box-post": "stb-bench"}
 

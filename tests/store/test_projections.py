@@ -14,6 +14,7 @@ import pysqlite3.dbapi2 as sqlite3
 import pytest
 
 from app.core import events as ev
+from app.core import events_rigs as rev
 from app.core.canonical import canonical_json
 from app.core.errors import OperatorError
 from app.core.lifecycle import UnitState
@@ -93,6 +94,23 @@ def worked(intake: IntakeService) -> IntakeService:
         "started_at": "2026-11-22T06:00:00.000Z", "finished_at": "2026-11-22T06:10:00.000Z",
     }, unit_id=loose.unit_id)
     issue_lot_certificate(store, lot.code)  # changes no projection, but must replay like every other event
+    # a rig bay map and a test-plan run, as the rig services record them (tests/services/test_rig_tests.py
+    # records real runs against the simulated rigs)
+    store.record(rev.RIG_BOUND, {"bay": 1, "role": "load", "port": "/dev/serial/by-id/usb-load", "protocol": "scpi"})
+    store.record(rev.RIG_BOUND, {"bay": 1, "role": "dmm", "port": "/dev/serial/by-id/usb-dmm", "protocol": "scpi",
+                                 "identity": "RBSIM DMM-6500, firmware 1.1.0"})
+    store.record(rev.RIG_UNBOUND, {"bay": 1, "role": "load"})
+    run = {"run_id": "R-1", "plan_id": "laptop-charger-65w", "plan_version": 1}
+    store.record(rev.RIG_TEST_STARTED, {**run, "plan_name": "Charger", "device_class": "laptop-charger", "bay": 1,
+                                        "rigs": {"dmm": {"port": "/dev/serial/by-id/usb-dmm"}},
+                                        "grading_tests": ["power_output"]}, unit_id=unit.unit_id)
+    store.record(rev.RIG_STEP_RECORDED, {"run_id": "R-1", "index": 0, "name": "Volts", "kind": "measure",
+                                         "verdict": "pass", "message": "20 V within 19–21 V", "value": "20",
+                                         "unit": "V", "low": "19", "high": "21", "millis": 3, "cleanup": False},
+                 unit_id=unit.unit_id)
+    store.record(rev.RIG_TEST_COMPLETED, {**run, "verdict": "pass", "summary": "1 of 1 steps passed",
+                                          "counts": {"pass": 1}, "identifiers": {}, "grading_tests": ["power_output"]},
+                 unit_id=unit.unit_id)
     return intake
 
 

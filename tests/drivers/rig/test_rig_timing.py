@@ -8,7 +8,8 @@ import statistics
 import time
 from collections.abc import Callable
 
-from app.core.testplans import Verdict, parse_plan
+from app.core.testplans import Verdict
+from app.core.testplans_loader import parse_plan
 from app.services.rig_plans import PlanRunner, close_rigs, connect_plan_rigs
 from drivers.rig.identity import RigProtocol
 from drivers.rig.scpi import ScpiInstrument
