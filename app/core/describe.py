@@ -6,6 +6,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from app.core import events as ev
+from app.core import events_phones as pev
 from app.core import events_rigs as rev
 from app.core.models import Event
 
@@ -49,6 +50,22 @@ _TEXT: dict[str, Callable[[Mapping[str, Any]], str]] = {
     rev.RIG_STEP_RECORDED: lambda b: f"{'Cleanup' if b['cleanup'] else 'Step'} {b['index'] + 1} {b['name']}: "
     f"{b['verdict']} — {b['message']}",
     rev.RIG_TEST_COMPLETED: lambda b: f"Test plan {b['plan_id']} v{b['plan_version']}: {b['verdict']} — {b['summary']}",
+    pev.PHONE_IDENTIFIED: lambda b: "Phone identified: " + " ".join(
+        str(b["identity"].get(k)) for k in ("make", "model", "model_number", "os_version") if b["identity"].get(k))
+    + (f" in bay {b['bay']}" if b.get("bay") is not None else f" on {b['bay_key']}"),
+    pev.PHONE_BATTERY_READ: lambda b: "Battery: " + (", ".join(
+        f"{label} {b['battery'][k]}{unit}" for label, k, unit in (
+            ("charge", "level_pct", " %"), ("capacity", "capacity_pct", " % of design"), ("cycles", "cycle_count", ""))
+        if k in b["battery"]) or "not readable"),
+    pev.PHONE_BLOCKERS_CHECKED: lambda b: "Blockers checked: " + (
+        "held for " + ", ".join(b["holds"]) if b["holds"] else "none found"),
+    pev.PHONE_PLAN_STARTED: lambda b: f"Phone test plan {b['plan_id']} v{b['plan_version']} started",
+    pev.PHONE_CHECK_RECORDED: lambda b: f"{b['kind'].capitalize()} check {b['step']}: "
+    f"{b['outcome'].replace('_', ' ')} — {b['evidence']}",
+    pev.PHONE_PLAN_FINISHED: lambda b: f"Phone test plan {b['plan_id']} {b['verdict']}",
+    pev.PHONE_DISCONNECTED: lambda b: f"Phone unplugged from {b['bay_key']} while {b['during']}",
+    pev.PHONE_RESET_COMPLETED: lambda b: f"Phone factory reset {b['outcome']}: {b['result'].get('summary', '')}"
+    + (f" — certificate {b['certificate_id']}" if b.get("certificate_id") else ""),
 }
 
 

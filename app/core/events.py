@@ -7,7 +7,7 @@ Schemas are append-only: a change of shape is a new version, and old versions st
 
 from __future__ import annotations
 
-from app.core import events_rigs
+from app.core import events_phones, events_rigs
 from app.core.event_schema import EventSchema, FieldSpec
 from app.core.event_schema import field as _f
 
@@ -105,6 +105,7 @@ _FOUNDATION: tuple[EventSchema, ...] = (
 # Each domain's own event schemas, one line per module (app/core/events_*.py, each a tuple named SCHEMAS).
 _DOMAINS: tuple[tuple[EventSchema, ...], ...] = (
     events_rigs.SCHEMAS,
+    events_phones.SCHEMAS,
 )
 
 SCHEMAS: dict[tuple[str, int], EventSchema] = {

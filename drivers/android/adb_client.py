@@ -66,6 +66,7 @@ class AttachedDevice:
     model: str = ""
     device: str = ""
     transport_id: str = ""
+    usb: str = ""  # the USB port path ("1-2.3") of a phone on a cable; empty for TCP phones
 
 
 class _Deadline:
@@ -157,7 +158,8 @@ class AdbClient:
                 continue
             extra = dict(p.split(":", 1) for p in parts[2:] if ":" in p)
             result.append(AttachedDevice(parts[0], parts[1], extra.get("product", ""), extra.get("model", ""),
-                                         extra.get("device", ""), extra.get("transport_id", "")))
+                                         extra.get("device", ""), extra.get("transport_id", ""),
+                                         extra.get("usb", "")))
         return result
 
     def state(self, serial: str) -> str:

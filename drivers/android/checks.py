@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Callable, Iterable
 
 from drivers.android.battery import read_sysfs_int
 from drivers.android.models import CheckResult, Outcome
@@ -32,16 +33,34 @@ _CAMERA_FACING = re.compile(r"^\s*Facing: (\w+)", re.MULTILINE)
 _PROBE = "/data/local/tmp/.refurb-bench-probe"
 
 
-def run_automatic_checks(run: Run) -> tuple[CheckResult, ...]:
-    features = {line.removeprefix("feature:").strip() for line in run("pm list features").stdout.splitlines()
-                if line.startswith("feature:")}
-    if not features:
-        unknown = "pm list features printed nothing, so what the phone should have is not known"
-        undeclared = tuple(CheckResult(name, Outcome.UNKNOWN, unknown)
-                           for name in ("sensors", "cameras", "wifi", "bluetooth"))
-        return (*undeclared, _storage(run), _charging(run))
-    return (_sensors(run, features), _cameras(run, features), _wifi(run, features), _bluetooth(run, features),
-            _storage(run), _charging(run))
+CHECK_NAMES = ("sensors", "cameras", "wifi", "bluetooth", "storage", "charging")
+_NEEDS_FEATURES = frozenset({"sensors", "cameras", "wifi", "bluetooth"})
+
+
+def run_automatic_checks(run: Run, names: Iterable[str] | None = None,
+                         on_result: Callable[[CheckResult], None] | None = None) -> tuple[CheckResult, ...]:
+    """Run the checks in ``names`` (default: all, in CHECK_NAMES order), handing each result to
+    ``on_result`` as soon as it is known, so a phone pulled halfway keeps the results it gave."""
+    chosen = set(CHECK_NAMES if names is None else names)
+    wanted = [n for n in CHECK_NAMES if n in chosen]
+    features: set[str] = set()
+    if _NEEDS_FEATURES & set(wanted):
+        features = {line.removeprefix("feature:").strip() for line in run("pm list features").stdout.splitlines()
+                    if line.startswith("feature:")}
+    checks: dict[str, Callable[[], CheckResult]] = {
+        "sensors": lambda: _sensors(run, features), "cameras": lambda: _cameras(run, features),
+        "wifi": lambda: _wifi(run, features), "bluetooth": lambda: _bluetooth(run, features),
+        "storage": lambda: _storage(run), "charging": lambda: _charging(run),
+    }
+    unknown = "pm list features printed nothing, so what the phone should have is not known"
+    results = []
+    for name in wanted:
+        result = CheckResult(name, Outcome.UNKNOWN, unknown) if name in _NEEDS_FEATURES and not features \
+            else checks[name]()
+        results.append(result)
+        if on_result is not None:
+            on_result(result)
+    return tuple(results)
 
 
 def _sensors(run: Run, features: set[str]) -> CheckResult:

@@ -6,7 +6,7 @@ timeout, so every method returns or raises within a bounded time.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from drivers.android.adb_client import AdbClient, ShellResult
@@ -47,8 +47,10 @@ class AndroidPhone:
     def blockers(self) -> BlockerReport:
         return read_blockers(self.sh, self._trade_in())
 
-    def automatic_checks(self) -> tuple[CheckResult, ...]:
-        return run_automatic_checks(self.sh)
+    def automatic_checks(self, names: Iterable[str] | None = None,
+                         on_result: Callable[[CheckResult], None] | None = None) -> tuple[CheckResult, ...]:
+        """The checks in ``names`` (default all); each result also goes to ``on_result`` as it is known."""
+        return run_automatic_checks(self.sh, names, on_result)
 
     def factory_reset(self, on_phase: Callable[[ResetPhase], None] | None = None) -> ResetReport:
         return factory_reset(self.client, self.serial, self.sh, self.blockers(),

@@ -1,6 +1,7 @@
 """Android 16 trade-in mode status (``tradeinmode getstatus``): one JSON object with battery cycle
 count and health %, storage capacity, FRP state, IMEIs and serial, straight from the platform. Phones
-before Android 16 do not have the command, so it is not even tried there."""
+before Android 16 do not have the command, so it is not even tried there; a phone whose trade-in
+service hangs is read from its other sources instead."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from drivers.android.adb_client import ShellResult
+from drivers.android.errors import ShellTimeout
 from drivers.android.parsing import parse_json_object
 
 TRADE_IN_MIN_SDK = 36
@@ -31,7 +33,11 @@ class TradeInStatus:
 def read_trade_in_status(run: Run, sdk: int | None) -> TradeInStatus:
     if sdk is None or sdk < TRADE_IN_MIN_SDK:
         return TradeInStatus(None, f"trade-in mode needs Android 16 (API {TRADE_IN_MIN_SDK}); phone has API {sdk}")
-    result = run("tradeinmode getstatus")
+    try:
+        result = run("tradeinmode getstatus")
+    except ShellTimeout as exc:
+        # A wedged trade-in service must not stop the phone being read from its other sources.
+        return TradeInStatus(None, f"tradeinmode getstatus did not answer within {exc.timeout:g} s")
     if not result.ok:
         return TradeInStatus(None, f"tradeinmode getstatus failed (exit {result.exit_code}): "
                                    f"{result.stderr.strip()[:120]}")

@@ -27,6 +27,7 @@ from app.store.db import backup_to
 from app.store.keys import KEY_FILE
 from app.store.migrations import PROJECTION_TABLES
 from app.store.store import Store
+from tests.core.test_events_phones import GOOD as PHONE_EVENTS
 
 ON_MANIFEST = "490154203237518"
 ALSO_ON_MANIFEST = "356938035643809"
@@ -111,6 +112,9 @@ def worked(intake: IntakeService) -> IntakeService:
     store.record(rev.RIG_TEST_COMPLETED, {**run, "verdict": "pass", "summary": "1 of 1 steps passed",
                                           "counts": {"pass": 1}, "identifiers": {}, "grading_tests": ["power_output"]},
                  unit_id=unit.unit_id)
+    # a phone's facts, one of each kind (tests/services/test_phones.py records real ones from emulated phones)
+    for event_type, body in PHONE_EVENTS.items():
+        store.record(event_type, body, unit_id=unit.unit_id)
     return intake
 
 

@@ -83,8 +83,10 @@ class EmulatedPhone:
         await asyncio.gather(*self._tasks, return_exceptions=True)
 
     async def replug(self) -> None:
-        """Plug a phone back in after ``unplug`` (the same phone, as it was)."""
+        """Plug a phone back in after ``unplug`` (the same phone, as it was). A cable pulled by the
+        ``drop_after_commands`` fault was pulled once: plugged back, the phone stays."""
         if self.lifecycle is PhoneLifecycle.UNPLUGGED:
+            self.state.data.get("faults", {}).pop("drop_after_commands", None)
             self._server = await asyncio.start_server(self._accept, self.host, self.port)
             self._move(PhoneLifecycle.LISTENING)
 
