@@ -8,8 +8,11 @@ import logging
 from app.core.manifest import parse_manifest
 from app.core.models import PartyKind, Role
 from app.services.intake import IntakeService
+from app.services.rig_bays import RigBayService
 from app.store import queries
-from drivers.sim.scenarios import Scenario
+from app.store.store import Store
+from drivers.sim.rigs.profiles import SimBench, start_bench
+from drivers.sim.scenarios import SCENARIOS, Scenario
 
 log = logging.getLogger("app.sim")
 
@@ -34,3 +37,32 @@ def seed(intake: IntakeService, scenario: Scenario) -> None:
                                                  sha256=hashlib.sha256(lot.manifest_csv.encode()).hexdigest())
     intake.active_lot = None
     log.info("seeded scenario %s", scenario.name)
+
+
+RigSimBench = SimBench
+_SIM_PROTOCOLS = {"load": "scpi", "dmm": "scpi", "psu": "scpi", "modem": "at", "console": "line"}
+
+
+def start_rig_benches(store: Store, scenario_name: str) -> list[SimBench]:
+    """Start the scenario's simulated rigs on pty pairs and bind their paths to its rig bays (the
+    paths change with every start, so each start binds them again). The caller stops them."""
+    scenario = SCENARIOS.get(scenario_name)
+    if scenario is None or not scenario.rig_bays:
+        return []
+    bays = RigBayService(store)
+    bound = {(b.bay, b.role): b.port for b in bays.bindings()}
+    benches: list[SimBench] = []
+    try:
+        for rig_bay in scenario.rig_bays:
+            bench = start_bench(rig_bay.profile)
+            benches.append(bench)
+            for role, path in bench.ports.items():
+                if bound.get((rig_bay.bay, role)) != path:
+                    bays.bind(rig_bay.bay, role, path, _SIM_PROTOCOLS[role])
+    except BaseException:
+        for bench in benches:
+            bench.stop()
+        raise
+    log.info("simulated rigs of scenario %s started in rig bays %s", scenario_name,
+             ", ".join(str(b.bay) for b in scenario.rig_bays))
+    return benches

@@ -76,8 +76,14 @@ def _bays(ctx: BenchContext) -> WorkTab:
     return BaysTab(ctx)
 
 
+def _rigs(ctx: BenchContext) -> WorkTab:
+    from app.ui.rigs_tab import RigsTab
+
+    return RigsTab(ctx)
+
+
 # One line per tab, in tab order after Unit, Search and Lots.
-WORK_TABS: tuple[Callable[[BenchContext], WorkTab], ...] = (_bays,)
+WORK_TABS: tuple[Callable[[BenchContext], WorkTab], ...] = (_bays, _rigs)
 
 class StatusPart(QWidget):
     """A part of the status bar (sync state, say) with its own timers or workers."""

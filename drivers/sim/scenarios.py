@@ -30,6 +30,14 @@ class SeedLot:
 
 
 @dataclass(frozen=True)
+class SimRigBay:
+    """A simulated rig bench (a drivers/sim/rigs profile) on pty pairs, bound to a rig bay by its pty paths."""
+
+    bay: int
+    profile: str
+
+
+@dataclass(frozen=True)
 class Scenario:
     """One simulated bench."""
 
@@ -40,6 +48,7 @@ class Scenario:
     scan_codes: tuple[str, ...] = ()
     operators: tuple[SeedOperator, ...] = ()
     lots: tuple[SeedLot, ...] = ()
+    rig_bays: tuple[SimRigBay, ...] = ()
 
 
 _OPERATORS = (
@@ -83,5 +92,9 @@ SCENARIOS: dict[str, Scenario] = {
             lots=(SeedLot("LOT-2026-0042", "customer", "Acme Leasing", "PO-7781", 4, _MANIFEST),),
         ),
         Scenario("empty", "a new station with nothing set up", operators=()),
+        Scenario("rigs", "a rig bench: a 65 W laptop charger under an electronic load and meter in rig bay 1, an "
+                 "LTE router's AT port in rig bay 2, a set-top box on a bench supply in rig bay 3",
+                 scan_codes=("OP-0002", "CHG65W004417", "LTE400R00088", "STB71A0042871"), operators=_OPERATORS,
+                 rig_bays=(SimRigBay(1, "charger-bench"), SimRigBay(2, "modem"), SimRigBay(3, "stb-bench"))),
     )
 }
