@@ -81,6 +81,7 @@ class SimulatedIPhone:
         self.lifecycle = Lifecycle.ATTACHED
         self.trusted_hosts: set[str] = set()
         self.tapped = False
+        self.asking = False  # "Trust This Computer?" is on screen
         self.unlocked = False
         self.requests = 0
         self.erased = False
@@ -144,7 +145,21 @@ class SimulatedIPhone:
     # -- every request ---------------------------------------------------------------------------------------
 
     def answer(self, what: str, timeout: float) -> None:
-        """Run a request's faults: gone, late, hung or cable pulled after this many requests."""
+        """Run a request's faults at the service boundary: gone, late, hung or cable pulled after this many
+        requests. A hung request waits out its caller's time limit, as a socket timeout would end it."""
+        self.count_request(what)
+        delay = self.faults.get("delay_ms", 0) / 1000
+        if delay and self.wait_gone(min(delay, timeout)):
+            raise DeviceGone(f"iPhone {self.udid} dropped off during {what}")
+        if delay > timeout:
+            raise ServiceTimeout(f"iPhone {self.udid}: {what} did not answer within {timeout:g} s", what, timeout)
+        if self.hangs(what):
+            if self.wait_gone(timeout):
+                raise DeviceGone(f"iPhone {self.udid} dropped off during {what}")
+            raise ServiceTimeout(f"iPhone {self.udid}: {what} did not answer within {timeout:g} s", what, timeout)
+
+    def count_request(self, what: str) -> None:
+        """One more request reached the phone; the cable goes when a fault says this is one too many."""
         with self._lock:
             if not self.listed:
                 raise DeviceGone(f"iPhone {self.udid} is not attached ({what})")
@@ -154,15 +169,13 @@ class SimulatedIPhone:
                 self.faults.pop("unplug_after_requests")
                 self.unplug()
                 raise DeviceGone(f"iPhone {self.udid} dropped off during {what}")
-        delay = self.faults.get("delay_ms", 0) / 1000
-        if delay and self._wake.wait(min(delay, timeout)):
-            raise DeviceGone(f"iPhone {self.udid} dropped off during {what}")
-        if delay > timeout:
-            raise ServiceTimeout(f"iPhone {self.udid}: {what} did not answer within {timeout:g} s", what, timeout)
-        if what in self.faults.get("hang_on", ()):
-            if self._wake.wait(timeout):
-                raise DeviceGone(f"iPhone {self.udid} dropped off during {what}")
-            raise ServiceTimeout(f"iPhone {self.udid}: {what} did not answer within {timeout:g} s", what, timeout)
+
+    def hangs(self, what: str) -> bool:
+        return what in self.faults.get("hang_on", ())
+
+    def wait_gone(self, timeout: float) -> bool:
+        """Wait until the phone leaves USB (unplugged, erasing, stopped) or the time is up; True if it left."""
+        return self._wake.wait(timeout)
 
     # -- pairing ---------------------------------------------------------------------------------------------
 
@@ -177,15 +190,20 @@ class SimulatedIPhone:
                 return PairingState.DENIED
             if mode in ("trusted", "auto") or self.tapped:
                 self.trusted_hosts.add(host_id)
+                self.asking = self.tapped = False
                 return PairingState.PAIRED
+            self.asking = True
             return PairingState.WAITING_FOR_TRUST
 
     def trusts(self, host_id: str) -> bool:
         return host_id in self.trusted_hosts
 
     def tap_trust(self) -> None:
+        """The technician taps Trust; a tap with no question on screen does nothing, as on the phone."""
         with self._lock:
-            self.unlocked = True
+            if not self.asking:
+                log.info("simulated iPhone %s: Trust tapped with no question on screen", self.udid)
+                return
             self.tapped = True
             log.info("simulated iPhone %s: Trust tapped", self.udid)
 
@@ -269,7 +287,7 @@ class SimulatedIPhone:
         if disk and isinstance(disk.get("TotalDataCapacity"), int):
             disk["TotalDataAvailable"] = disk["AmountDataAvailable"] = int(disk["TotalDataCapacity"] * 0.96)
         self.trusted_hosts.clear()
-        self.tapped = self.unlocked = False
+        self.tapped = self.asking = self.unlocked = False
         self.pair_mode = str(self.erase_plan.get("pairing_after", "auto"))
 
     def wait_until(self, lifecycle: Lifecycle, timeout: float) -> bool:

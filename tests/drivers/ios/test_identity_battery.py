@@ -7,7 +7,7 @@ from collections.abc import Callable
 import pytest
 
 from drivers.android.models import BatteryHealth, ChargeStatus, Outcome, PhoneIdentity
-from drivers.ios import IPhone, IPhoneIdentity
+from drivers.ios import IPhone, IPhoneIdentity, PairingState
 from drivers.sim.ios import SimulatedIPhone, SimulatedLockdown, profile_names
 
 Plug = Callable[..., tuple[IPhone, SimulatedIPhone]]
@@ -82,9 +82,11 @@ def test_every_profile_reads_through_the_driver(lockdown: SimulatedLockdown, plu
     IMEI as valid; fault profiles are read before their faults bite."""
     for name in profile_names():
         phone, simulated = plug(name)
-        if simulated.pair_mode != "trusted":
+        if phone.pair(wait=0) is not PairingState.PAIRED:
+            simulated.unlock()
+            phone.pair(wait=0)
             simulated.tap_trust()
-        phone.pair(wait=1.0)
+        assert phone.pair(wait=0) is PairingState.PAIRED, name
         identity = phone.identity()
         assert identity.make == "Apple", name
         assert identity.udid == simulated.udid, name

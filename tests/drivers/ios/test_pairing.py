@@ -22,9 +22,14 @@ def test_waiting_for_trust_gives_the_hint_then_pairs_on_the_tap(
     caplog.set_level(logging.INFO, logger="drivers.ios")
     phone, simulated = plug("iphone13-trust")
     seen: list[tuple[PairingState, str | None]] = []
-    later(0.3, simulated.tap_trust)
+
+    def technician(state: PairingState) -> None:  # reads the hint on the bay, then taps Trust on the phone
+        seen.append((state, hint_for(state)))
+        if state is PairingState.WAITING_FOR_TRUST:
+            later(0.3, simulated.tap_trust)
+
     started = time.monotonic()
-    state = phone.pair(wait=3.0, on_state=lambda s: seen.append((s, hint_for(s))))
+    state = phone.pair(wait=3.0, on_state=technician)
     assert state is PairingState.PAIRED
     assert 0.25 < time.monotonic() - started < 2.0
     assert seen == [(PairingState.WAITING_FOR_TRUST, TRUST_HINT), (PairingState.PAIRED, None)]
@@ -38,6 +43,7 @@ def test_waiting_for_trust_gives_the_hint_then_pairs_on_the_tap(
 def test_pair_records_live_in_the_bench_folder_not_home(plug: Plug, lockdown: SimulatedLockdown,
                                                          tmp_path: Path) -> None:
     phone, simulated = plug("iphone13-trust")
+    assert phone.pair(wait=0) is PairingState.WAITING_FOR_TRUST
     simulated.tap_trust()
     assert phone.pair(wait=0) is PairingState.PAIRED
     assert lockdown.record_path(phone.udid).parent == tmp_path / "pair-records"
@@ -58,6 +64,12 @@ def test_untrusted_phone_refuses_private_reads_with_the_hint(plug: Plug) -> None
     assert {"serial", "imei", "storage"} <= {u.field for u in public.unknowns}
 
 
+def test_a_tap_before_the_question_shows_does_nothing(plug: Plug) -> None:
+    phone, simulated = plug("iphone13-trust")
+    simulated.tap_trust()
+    assert phone.pair(wait=0) is PairingState.WAITING_FOR_TRUST
+
+
 def test_pair_without_a_tap_returns_within_its_wait(plug: Plug) -> None:
     phone, _ = plug("iphone13-trust")
     started = time.monotonic()
@@ -75,9 +87,15 @@ def test_cancelled_wait_stops_polling(plug: Plug) -> None:
 def test_locked_phone_asks_for_the_passcode_first(plug: Plug, later: Later) -> None:
     phone, simulated = plug("iphone13-passcode")
     seen: list[PairingState] = []
-    later(0.2, simulated.unlock)
-    later(0.5, simulated.tap_trust)
-    assert phone.pair(wait=3.0, on_state=seen.append) is PairingState.PAIRED
+
+    def technician(state: PairingState) -> None:
+        seen.append(state)
+        if state is PairingState.PASSCODE_LOCKED:
+            later(0.2, simulated.unlock)
+        elif state is PairingState.WAITING_FOR_TRUST:
+            later(0.2, simulated.tap_trust)
+
+    assert phone.pair(wait=3.0, on_state=technician) is PairingState.PAIRED
     assert seen == [PairingState.PASSCODE_LOCKED, PairingState.WAITING_FOR_TRUST, PairingState.PAIRED]
     assert hint_for(PairingState.PASSCODE_LOCKED) == UNLOCK_HINT
 
