@@ -11,6 +11,7 @@ from typing import Any
 
 from app.core.errors import OperatorError
 from app.core.identifiers import ScanRules
+from drivers.printer import parse_printer_url
 
 log = logging.getLogger("app.settings")
 
@@ -29,6 +30,35 @@ class ScannerSettings:
 
 
 @dataclass(frozen=True)
+class LabelSettings:
+    """Where labels go and what the lithium battery mark says."""
+
+    printer: str = field(default="", metadata={
+        "help": "tcp://HOST:9100, file:///dev/usb/lp0 or cups://QUEUE; empty: labels are kept as PDF files"})
+    dpi: int = field(default=203, metadata={"help": "The label printer's resolution: 203 or 300"})
+    print_on_grade: bool = field(default=True, metadata={"help": "Print the unit's label as soon as it is routed"})
+    lithium_phone: str = field(default="", metadata={
+        "help": "Telephone number printed on the lithium battery mark (someone who knows the shipment)"})
+    retry_seconds: int = field(default=15, metadata={"help": "How often queued labels are tried again"})
+
+
+SERIAL_BAUDS = (1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200)
+
+
+@dataclass(frozen=True)
+class ScannerPortSettings:
+    """Scanners that do not type: a serial scanner's port, and a HID scanner grabbed from the desktop."""
+
+    serial_port: str = field(default="", metadata={
+        "help": "Serial barcode scanner's port (/dev/serial/by-id/...); empty: no serial scanner"})
+    serial_baud: int = field(default=9600, metadata={"help": "The serial scanner's baud rate"})
+    serial_suffix: str = field(default="\r", metadata={"help": "What ends each code from the serial scanner"})
+    hid_grab: str = field(default="", metadata={
+        "help": "HID scanner's event device (/dev/input/by-id/...-event-kbd) to grab from other windows; "
+                "empty: the scanner types like a keyboard"})
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything a station can be configured with."""
 
@@ -37,6 +67,8 @@ class Settings:
     station_name: str = field(default="bench-1", metadata={"help": "Name shown in the title and on records"})
     auto_erase_on_insert: bool = field(default=False, metadata={
         "help": "Start erasing drives when inserted into a mapped bay, with the bays page's method"})
+    scanner_ports: ScannerPortSettings = field(default_factory=ScannerPortSettings)
+    labels: LabelSettings = field(default_factory=LabelSettings)
 
     def to_json(self) -> str:
         return json.dumps({"schema_version": SCHEMA_VERSION, **dataclasses.asdict(self)}, indent=2)
@@ -78,6 +110,17 @@ def validate(settings: Settings) -> None:
         raise ValueError("badge, lot, PO and asset-tag prefixes must be set and differ")
     if not settings.station_name.strip():
         raise ValueError("the station needs a name")
+    ports = settings.scanner_ports
+    if ports.serial_baud not in SERIAL_BAUDS:
+        raise ValueError(f"the serial scanner's baud rate must be one of {', '.join(map(str, SERIAL_BAUDS))}")
+    if ports.serial_suffix not in ("\r", "\n", "\r\n"):
+        raise ValueError("the serial scanner's codes must end with \\r, \\n or \\r\\n")
+    if settings.labels.dpi not in (203, 300):
+        raise ValueError("the label printer's resolution must be 203 or 300 dpi")
+    if settings.labels.printer.strip():
+        parse_printer_url(settings.labels.printer)  # ValueError says what a printer URL looks like
+    if not 2 <= settings.labels.retry_seconds <= 3600:
+        raise ValueError("queued labels are retried every 2 to 3600 seconds")
 
 
 def load_settings(data_dir: Path) -> Settings:

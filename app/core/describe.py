@@ -6,6 +6,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from app.core import events as ev
+from app.core import events_grading as gev
 from app.core import events_phones as pev
 from app.core import events_rigs as rev
 from app.core.models import Event
@@ -66,6 +67,20 @@ _TEXT: dict[str, Callable[[Mapping[str, Any]], str]] = {
     pev.PHONE_DISCONNECTED: lambda b: f"Phone unplugged from {b['bay_key']} while {b['during']}",
     pev.PHONE_RESET_COMPLETED: lambda b: f"Phone factory reset {b['outcome']}: {b['result'].get('summary', '')}"
     + (f" — certificate {b['certificate_id']}" if b.get("certificate_id") else ""),
+    gev.GRADE_ASSIGNED: lambda b: f"Graded {b['summary']} ({b['ruleset']['id']} v{b['ruleset']['version']})"
+    + (f", {len(b['photos'])} photos" if b.get("photos") else ""),
+    gev.GRADE_OVERRIDDEN: lambda b: f"Grade overridden on {b['scale']}: {b['from']} → {b['to']} ({b['reason']})",
+    gev.ROUTE_ASSIGNED: lambda b: f"Routed to {b['route'].replace('_', ' ')}"
+    + (f" on {b['channel']} grade {b['grade']}" if b.get("channel") else "") + f" ({b['currency']} {b['value']})"
+    + (f"; resale blocked: {', '.join(b['resale_blockers'])}" if b["resale_blockers"] else ""),
+    gev.ROUTE_OVERRIDDEN: lambda b: f"Route overridden: {b['from'].replace('_', ' ')} → {b['to'].replace('_', ' ')}"
+    f" ({b['reason']})",
+    gev.LABEL_PRINTED: lambda b: f"{'Reprinted' if b['reprint'] else 'Printed'} {b['kind']} label on {b['printer']}",
+    gev.BOX_CREATED: lambda b: f"Box {b['box_id']} opened for {b['route'].replace('_', ' ')} by {b['ship_mode']}",
+    gev.BOX_UNIT_ADDED: lambda b: f"Packed in box {b['box_id']} (line {b['line']})",
+    gev.BOX_UNIT_REMOVED: lambda b: f"Taken out of box {b['box_id']}: {b['reason']}",
+    gev.BOX_CLOSED: lambda b: f"Box {b['box_id']} closed with {len(b['units'])} units"
+    + (f", marked {b['un_number']}" if b.get("un_number") else ""),
 }
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from app.core import events_phones, events_rigs
 from app.core.event_schema import EventSchema, FieldSpec
 from app.core.event_schema import field as _f
+from app.core.events_grading import SCHEMAS as _GRADING
 
 __all__ = ["CURRENT_VERSION", "SCHEMAS", "EventSchema", "FieldSpec", "schema_for"]
 
@@ -104,6 +105,7 @@ _FOUNDATION: tuple[EventSchema, ...] = (
 
 # Each domain's own event schemas, one line per module (app/core/events_*.py, each a tuple named SCHEMAS).
 _DOMAINS: tuple[tuple[EventSchema, ...], ...] = (
+    _GRADING,
     events_rigs.SCHEMAS,
     events_phones.SCHEMAS,
 )

@@ -233,7 +233,133 @@ def m006_rigs_bindings_and_runs(db: sqlite_utils.Database) -> None:
     )
 
 
+@MIGRATIONS()
+def m007_grading_routes_labels_boxes(db: sqlite_utils.Database) -> None:
+    # Grades, routes with their repair tasks and harvested parts, printed labels and outbound boxes are
+    # projections of the grade.*, route.*, label.printed and box.* events (app/store/grading_queries.py).
+    # print_jobs is the print queue (app/store/print_queue.py): work in progress, not a projection.
+    db.executescript(
+        """
+        CREATE TABLE unit_grades (
+            grade_id    TEXT PRIMARY KEY,
+            unit_id     TEXT NOT NULL REFERENCES units (unit_id),
+            ruleset     TEXT NOT NULL,            -- id@version
+            cosmetic    TEXT NOT NULL DEFAULT '',
+            functional  TEXT NOT NULL,
+            rec         TEXT NOT NULL,
+            channels    TEXT NOT NULL,            -- JSON {scale: grade or null}
+            summary     TEXT NOT NULL,
+            reasons     TEXT NOT NULL,            -- JSON list, cosmetic then functional
+            overridden  TEXT NOT NULL DEFAULT '', -- the supervisor's reason, when a grade was overridden
+            graded_at   TEXT NOT NULL,
+            operator_id TEXT
+        );
+        CREATE INDEX unit_grades_unit ON unit_grades (unit_id, graded_at);
+
+        CREATE TABLE routes (
+            route_id           TEXT PRIMARY KEY,
+            unit_id            TEXT NOT NULL REFERENCES units (unit_id),
+            grade_id           TEXT NOT NULL,
+            route              TEXT NOT NULL,
+            channel            TEXT NOT NULL DEFAULT '',
+            grade              TEXT NOT NULL DEFAULT '',
+            value              TEXT NOT NULL,
+            currency           TEXT NOT NULL,
+            ships_with_battery INTEGER NOT NULL,
+            un_number          TEXT NOT NULL DEFAULT '',
+            air_forbidden      TEXT NOT NULL DEFAULT '',
+            battery_removal    INTEGER NOT NULL,
+            recycle_weight_g   REAL NOT NULL,
+            reasons            TEXT NOT NULL,     -- JSON list
+            overridden         TEXT NOT NULL DEFAULT '',
+            routed_at          TEXT NOT NULL
+        );
+        CREATE INDEX routes_unit ON routes (unit_id, routed_at);
+
+        CREATE TABLE repair_tasks (
+            task_id    TEXT PRIMARY KEY,
+            unit_id    TEXT NOT NULL REFERENCES units (unit_id),
+            route_id   TEXT NOT NULL,
+            part       TEXT NOT NULL,
+            cost       TEXT NOT NULL,
+            state      TEXT NOT NULL,             -- open, cancelled (the route was overridden)
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX repair_tasks_unit ON repair_tasks (unit_id);
+
+        -- Parts to recover from a donor unit: inventory records linked to the donor, with its grade.
+        CREATE TABLE parts (
+            part_id       TEXT PRIMARY KEY,
+            donor_unit_id TEXT NOT NULL REFERENCES units (unit_id),
+            route_id      TEXT NOT NULL,
+            part          TEXT NOT NULL,
+            grade         TEXT NOT NULL,
+            value         TEXT NOT NULL,
+            state         TEXT NOT NULL,          -- to_harvest, cancelled
+            created_at    TEXT NOT NULL
+        );
+        CREATE INDEX parts_donor ON parts (donor_unit_id);
+
+        CREATE TABLE labels (
+            job_id     TEXT PRIMARY KEY,
+            kind       TEXT NOT NULL,             -- unit, box
+            subject    TEXT NOT NULL,             -- unit_id or box_id
+            printer    TEXT NOT NULL,
+            format     TEXT NOT NULL,
+            reprint    INTEGER NOT NULL,
+            printed_at TEXT NOT NULL
+        );
+        CREATE INDEX labels_subject ON labels (subject, printed_at);
+
+        CREATE TABLE boxes (
+            box_id          TEXT PRIMARY KEY,
+            route           TEXT NOT NULL,
+            channel         TEXT NOT NULL DEFAULT '',
+            ship_mode       TEXT NOT NULL,
+            state           TEXT NOT NULL,        -- open, closed
+            created_at      TEXT NOT NULL,
+            closed_at       TEXT,
+            manifest_sha256 TEXT NOT NULL DEFAULT '',
+            manifest_code   TEXT NOT NULL DEFAULT '',
+            un_number       TEXT NOT NULL DEFAULT '',
+            marks           TEXT NOT NULL DEFAULT '[]'
+        );
+
+        CREATE TABLE box_units (
+            box_id   TEXT NOT NULL REFERENCES boxes (box_id),
+            unit_id  TEXT NOT NULL REFERENCES units (unit_id),
+            line     INTEGER NOT NULL,
+            added_at TEXT NOT NULL,
+            PRIMARY KEY (box_id, unit_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX box_units_unit ON box_units (unit_id);
+
+        CREATE TABLE print_jobs (
+            job_id      TEXT PRIMARY KEY,
+            created_at  TEXT NOT NULL,
+            kind        TEXT NOT NULL,              -- unit, box
+            subject     TEXT NOT NULL,              -- unit_id or box_id
+            description TEXT NOT NULL,              -- for the operator: "label for 490154203237518"
+            printer     TEXT NOT NULL,              -- tcp://host:9100, file:///dev/usb/lp0, cups://QUEUE, pdf:///folder
+            format      TEXT NOT NULL,              -- zpl, pdf
+            copies      INTEGER NOT NULL,
+            payload     BLOB NOT NULL,              -- exactly the bytes to send
+            fields      TEXT NOT NULL,              -- JSON: what the label says, for the label.printed event
+            reprint     INTEGER NOT NULL,
+            operator_id TEXT,
+            state       TEXT NOT NULL,              -- queued, printed, cancelled
+            attempts    INTEGER NOT NULL DEFAULT 0,
+            last_error  TEXT NOT NULL DEFAULT '',
+            printed_at  TEXT
+        );
+        CREATE INDEX print_jobs_state ON print_jobs (state, created_at);
+        CREATE INDEX print_jobs_subject ON print_jobs (subject, created_at);
+        """
+    )
+
+
 PROJECTION_TABLES = (
+    "box_units", "boxes", "labels", "parts", "repair_tasks", "routes", "unit_grades",
     "rig_runs", "rig_bindings",
     "erasures", "bays", "lot_receipts", "lot_manifest", "unit_identifiers", "units", "lots", "operators",
 )

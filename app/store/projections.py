@@ -13,7 +13,7 @@ import sqlite_utils
 from app.core import events as ev
 from app.core import events_phones
 from app.core.models import Event
-from app.store import rig_queries
+from app.store import grading_queries, rig_queries
 from app.store.eventlog import iter_events
 from app.store.migrations import PROJECTION_TABLES
 
@@ -160,6 +160,7 @@ HANDLERS: dict[str, Handler] = {
     ev.LOT_CERTIFICATE_ISSUED: _nothing,  # the certificate is the event itself; no table reads it
 }
 HANDLERS.update(rig_queries.HANDLERS)
+HANDLERS.update(grading_queries.HANDLERS)
 HANDLERS.update(dict.fromkeys(events_phones.TYPES, _nothing))  # read from the unit's events
 
 

@@ -28,6 +28,7 @@ from app.store.keys import KEY_FILE
 from app.store.migrations import PROJECTION_TABLES
 from app.store.store import Store
 from tests.core.test_events_phones import GOOD as PHONE_EVENTS
+from tests.services.grading_support import grade_route_print_and_pack
 
 ON_MANIFEST = "490154203237518"
 ALSO_ON_MANIFEST = "356938035643809"
@@ -115,6 +116,7 @@ def worked(intake: IntakeService) -> IntakeService:
     # a phone's facts, one of each kind (tests/services/test_phones.py records real ones from emulated phones)
     for event_type, body in PHONE_EVENTS.items():
         store.record(event_type, body, unit_id=unit.unit_id)
+    grade_route_print_and_pack(intake)
     return intake
 
 

@@ -20,6 +20,8 @@ from app.core.grading.inputs import (
     GradingInputs,
     Outcome,
     Zone,
+    for_record,
+    from_record,
 )
 from app.core.grading.ruleset import GradeScale, Limit, Measure, RecRow, Ruleset
 
@@ -99,7 +101,7 @@ class GradeResult:
         """The body of a grade event: enough to recompute it (:func:`reevaluate`) and to show why."""
         return {
             "ruleset": {"id": self.ruleset_id, "version": self.ruleset_version, "digest": self.ruleset_digest},
-            "inputs": self.inputs.to_dict(),
+            "inputs": for_record(self.inputs.to_dict()),
             "functional": self.functional.to_dict(),
             "cosmetic": self.cosmetic.to_dict(),
             "r2": self.rec.to_dict(),
@@ -166,7 +168,7 @@ def reevaluate(recorded: Mapping[str, Any], rulesets: Sequence[Ruleset]) -> Grad
     if ruleset.digest != wanted["digest"]:
         raise OperatorError(f"Ruleset {ruleset.key} was edited after this grade was given ({ruleset.source})",
                             hint="Put back the published file; changes to rules need a new version number")
-    return evaluate(GradingInputs.from_dict(recorded["inputs"]), ruleset)
+    return evaluate(GradingInputs.from_dict(from_record(recorded["inputs"])), ruleset)
 
 
 def _battery_problem(inputs: GradingInputs, ruleset: Ruleset) -> str | None:

@@ -253,6 +253,36 @@ class GradingInputs:
         return out
 
 
+# Event bodies hold no floats (app/core/canonical.py): a measurement is an int when it is whole and a
+# decimal string otherwise, and these fields are read back to numbers before a recorded grade is redone.
+_NUMERIC_FIELDS = frozenset({"health_pct", "cycles", "watt_hours", "length_mm", "count", "weight_g"})
+
+
+def for_record(value: Any) -> Any:
+    """``value`` with every float made an int (when whole) or a decimal string, for an event body."""
+    if isinstance(value, float):
+        return int(value) if value.is_integer() else repr(value)
+    if isinstance(value, dict):
+        return {k: for_record(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [for_record(v) for v in value]
+    return value
+
+
+def from_record(value: Any, key: str = "") -> Any:
+    """Inverse of :func:`for_record` for the numeric fields of grading inputs."""
+    if isinstance(value, str) and key in _NUMERIC_FIELDS:
+        try:
+            return float(value)
+        except ValueError:
+            return value  # left for the schema check to name
+    if isinstance(value, dict):
+        return {k: from_record(v, k) for k, v in value.items()}
+    if isinstance(value, list):
+        return [from_record(v, key) for v in value]
+    return value
+
+
 def _read_inputs(top: Fields) -> GradingInputs:
     device_fields = top.table("device")
     assert device_fields is not None
@@ -346,4 +376,5 @@ def _read_sanitisation(fields: Fields) -> Sanitisation:
 __all__ = [
     "LENGTH_DEFECTS", "Battery", "BatteryCondition", "Chemistry", "Cosmetic", "Defect", "DefectKind", "Device",
     "GradingInputError", "GradingInputs", "Locks", "Outcome", "Sanitisation", "SanitisationStatus", "Zone",
+    "for_record", "from_record",
 ]

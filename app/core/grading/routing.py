@@ -9,6 +9,7 @@ A repair is valued by grading the unit again as it would be after the repair, wi
 from __future__ import annotations
 
 import enum
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
@@ -24,6 +25,7 @@ from app.core.grading.inputs import (
     Outcome,
     SanitisationStatus,
     Zone,
+    for_record,
 )
 from app.core.grading.prices import ModelPrices, PriceTable
 from app.core.grading.ruleset import Ruleset
@@ -120,7 +122,7 @@ class Route:
             "value": str(self.chosen.value), "currency": self.currency,
             "repairs": [{"part": r.part, "cost": str(r.cost)} for r in self.chosen.repairs],
             "parts": [{"part": p.part, "value": str(p.value), "grade": p.grade} for p in self.chosen.parts],
-            "recycle_weight_g": self.recycle_weight_g, "battery_removal": self.battery_removal,
+            "recycle_weight_g": for_record(self.recycle_weight_g), "battery_removal": self.battery_removal,
             "ships_with_battery": self.ships_with_battery, "un_number": self.un_number,
             "resale_blockers": list(self.resale_blockers), "reasons": list(self.reasons),
             "price_table": {"id": self.table_id, "version": self.table_version, "digest": self.table_digest},
@@ -170,8 +172,11 @@ def best_sale(grade: GradeResult, prices: ModelPrices) -> RouteOption | None:
     return max(offers, key=lambda o: o.value, default=None)
 
 
-def route(grade: GradeResult, ruleset: Ruleset, table: PriceTable) -> Route:
-    """Value every open route for a graded unit and choose the best."""
+def route(grade: GradeResult, ruleset: Ruleset, table: PriceTable, extra_blockers: Sequence[str] = ()) -> Route:
+    """Value every open route for a graded unit and choose the best.
+
+    ``extra_blockers`` are reasons from outside the inputs that close resale (the unit is on hold).
+    """
     inputs = grade.inputs
     if grade.ruleset_id != ruleset.id or grade.ruleset_version != ruleset.version:
         raise ValueError(f"grade is from {grade.ruleset_id}@{grade.ruleset_version}, not {ruleset.key}")
@@ -179,7 +184,7 @@ def route(grade: GradeResult, ruleset: Ruleset, table: PriceTable) -> Route:
     if prices is None:
         raise OperatorError(f"No prices for model {inputs.device.model!r} in {table.id}@{table.version}",
                             hint="Add the model to the price table (as a new version) or correct the model name")
-    blockers = resale_blockers(inputs)
+    blockers = (*resale_blockers(inputs), *extra_blockers)
     options: list[RouteOption] = []
     if not blockers:
         sale = best_sale(grade, prices)

@@ -17,34 +17,12 @@ from __future__ import annotations
 import logging
 import socket
 import threading
-from dataclasses import dataclass
+
+from drivers.printer.status import ETX, STX, HostStatus
 
 log = logging.getLogger(__name__)
 
-STX, ETX = "\x02", "\x03"
-
-
-@dataclass(frozen=True)
-class HostStatus:
-    """The flags of a ``~HS`` answer, parsed back (used by clients and tests)."""
-
-    media_out: bool
-    paused: bool
-    formats_in_buffer: int
-    head_open: bool
-    label_length_dots: int
-
-    @staticmethod
-    def parse(reply: bytes) -> HostStatus:
-        text = reply.decode("ascii")
-        lines = [part.split(ETX)[0] for part in text.split(STX)[1:]]
-        if len(lines) != 3:
-            raise ValueError(f"a ~HS reply has three framed lines, got {len(lines)}: {text!r}")
-        first, second = lines[0].split(","), lines[1].split(",")
-        if len(first) != 12 or len(second) != 11:
-            raise ValueError(f"unexpected ~HS field counts: {text!r}")
-        return HostStatus(media_out=first[1] == "1", paused=first[2] == "1", formats_in_buffer=int(first[4]),
-                          label_length_dots=int(first[3]), head_open=second[2] == "1")
+__all__ = ["HostStatus", "PrinterSimulator"]
 
 
 class PrinterSimulator:
