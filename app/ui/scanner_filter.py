@@ -71,6 +71,12 @@ class ScannerFilter(QObject):
                 self._replay(decision.text)
         self._detector = BurstDetector(config)
 
+    def inject(self, text: str, source: str) -> None:
+        """A complete scan from a scanner that does not type (serial, or a grabbed HID scanner): it takes
+        the same path as a wedge scan, control characters (GS) and all."""
+        log.info("scan from %s: %r", source, text)
+        self.scanned.emit(text)
+
     def install(self) -> None:
         app = QApplication.instance()
         assert app is not None

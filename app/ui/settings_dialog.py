@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.settings import ScannerSettings, Settings, validate
+from app.ui.rigs_scanner import ScannerPortsRow
 
 _ESCAPES = {"\r": "\\r", "\n": "\\n", "\t": "\\t"}
 
@@ -79,6 +80,8 @@ class SettingsDialog(QDialog):
         form.addRow("P&O codes start", self.po_edit)
         form.addRow("&Asset tags start", self.asset_edit)
         form.addRow("Drive ba&ys", self.auto_erase_check)
+        self.scanner_ports_row = ScannerPortsRow(settings.scanner_ports, self)
+        form.addRow("Scanner po&rts", self.scanner_ports_row)
         form.addRow(self.error_label)
         form.addRow(buttons)
 
@@ -94,7 +97,8 @@ class SettingsDialog(QDialog):
         )
         chosen = dataclasses.replace(self._settings, station_name=self.station_edit.text().strip(),
                                      scanner=scanner, rules=rules,
-                                     auto_erase_on_insert=self.auto_erase_check.isChecked())
+                                     auto_erase_on_insert=self.auto_erase_check.isChecked(),
+                                     scanner_ports=self.scanner_ports_row.value())
         validate(chosen)
         return chosen
 

@@ -99,5 +99,11 @@ class StatusPart(QWidget):
         """Stop timers and workers; called once at shutdown."""
 
 
+def _scanner_ports(ctx: BenchContext) -> StatusPart:
+    from app.ui.rigs_scanner import ScannerPortsPart
+
+    return ScannerPortsPart(ctx)
+
+
 # One line per status-bar part, shown at the right of the status bar in this order.
-STATUS_PARTS: tuple[Callable[[BenchContext], StatusPart], ...] = ()
+STATUS_PARTS: tuple[Callable[[BenchContext], StatusPart], ...] = (_scanner_ports,)
