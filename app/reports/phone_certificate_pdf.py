@@ -95,8 +95,8 @@ def _sections(body: Mapping[str, Any], envelope: Mapping[str, Any], doc: Mapping
                        f"{_text(dev.get('transport'))}", ""),
         ("Capacity", f"{size / 1e9:,.0f} GB" if isinstance(size, int) and size > 0 else "not reported", ""),
     ]
-    phases = ", ".join(f"{_text(p.get('phase'))} {p.get('at_seconds')} s" for p in result.get("phases") or []
-                       if isinstance(p, Mapping))
+    phases = ", ".join(f"{_text(p.get('phase')).replace('_', ' ')} at {_num(p.get('at_ms'))} ms"
+                       for p in result.get("phases") or [] if isinstance(p, Mapping))
     sanitization = [
         ("Method type", _text(method.get("category")), ""),
         ("Method used", f"{_text(method.get('technique'))} ({_text(method.get('name'))}: "

@@ -13,10 +13,10 @@ import logging
 import os
 import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from app.core import events as ev
 from app.core import events_phones as pev
@@ -374,8 +374,31 @@ class PhoneService:
             unit_id=unit_id, operator_id=self.operator_id())
 
 
+class PhoneUnavailable(OperatorError):
+    """A phone could not be read or driven: unplugged, offline, hung. ``cause`` is the driver's error."""
+
+    def __init__(self, cause: AndroidDriverError) -> None:
+        hint = "Ctrl+R re-checks it" if isinstance(cause, ShellTimeout) else "Plug it back in; its plan resumes"
+        super().__init__(str(cause), hint=hint)
+        self.cause = cause
+
+
+T = TypeVar("T")
+
+
+def on_phone(work: Callable[[], T]) -> T:
+    """Run ``work`` against a phone in a job: what a phone can do to us (go away, hang, go offline) is the
+    operator's to fix and comes back as PhoneUnavailable; anything else stays the bug it is."""
+    try:
+        return work()
+    except AndroidDriverError as exc:
+        raise PhoneUnavailable(exc) from exc
+
+
 def driver_error_text(exc: BaseException) -> str:
     """A driver error in the words the bay shows."""
+    if isinstance(exc, PhoneUnavailable):
+        return str(exc.cause)
     if isinstance(exc, AndroidDriverError | OperatorError):
         return str(exc)
     return f"{type(exc).__name__}: {exc}"

@@ -111,7 +111,8 @@ class PhoneResetRecorder:
         }
         result: dict[str, Any] = {
             "summary": summary, "flags": list(report.flags) if report is not None else [],
-            "phases": [{"phase": m.phase.value, "at_seconds": m.at_seconds} for m in report.phases] if report else [],
+            "phases": [{"phase": m.phase.value, "at_ms": round(m.at_seconds * 1000)} for m in report.phases]
+            if report else [],
             "written_bytes": 0, "bad_ranges": 0,
         }
         if report is not None and report.identity_after is not None:

@@ -7,6 +7,7 @@ import logging
 
 from app.core.manifest import parse_manifest
 from app.core.models import PartyKind, Role
+from app.services.drives import DriveService
 from app.services.intake import IntakeService
 from app.services.rig_bays import RigBayService
 from app.store import queries
@@ -35,6 +36,11 @@ def seed(intake: IntakeService, scenario: Scenario) -> None:
                     lines = parse_manifest(lot.manifest_csv, intake.rules)
                     intake.import_manifest_lines(created, lines, file_name=f"{lot.code}-manifest.csv",
                                                  sha256=hashlib.sha256(lot.manifest_csv.encode()).hexdigest())
+    bays = queries.bay_map(db)
+    for phone in scenario.phones:  # the emulated phones' ports, as a technician maps USB ports to bays
+        key = f"tcp:127.0.0.1:{phone.port}"
+        if key not in bays and phone.bay not in bays.values():
+            DriveService(intake.store).assign_bay(phone.bay, key, f"phone bay {phone.bay}", by=admin)
     intake.active_lot = None
     log.info("seeded scenario %s", scenario.name)
 

@@ -82,8 +82,14 @@ def _rigs(ctx: BenchContext) -> WorkTab:
     return RigsTab(ctx)
 
 
+def _phones(ctx: BenchContext) -> WorkTab:
+    from app.ui.phones_tab import PhonesTab
+
+    return PhonesTab(ctx)
+
+
 # One line per tab, in tab order after Unit, Search and Lots.
-WORK_TABS: tuple[Callable[[BenchContext], WorkTab], ...] = (_bays, _rigs)
+WORK_TABS: tuple[Callable[[BenchContext], WorkTab], ...] = (_bays, _phones, _rigs)
 
 class StatusPart(QWidget):
     """A part of the status bar (sync state, say) with its own timers or workers."""

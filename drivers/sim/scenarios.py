@@ -38,6 +38,15 @@ class SimRigBay:
 
 
 @dataclass(frozen=True)
+class SeedPhone:
+    """An emulated Android phone (a drivers/sim/adb profile) on a fixed loopback port, in a bay."""
+
+    profile: str
+    port: int
+    bay: int
+
+
+@dataclass(frozen=True)
 class Scenario:
     """One simulated bench."""
 
@@ -48,6 +57,7 @@ class Scenario:
     scan_codes: tuple[str, ...] = ()
     operators: tuple[SeedOperator, ...] = ()
     lots: tuple[SeedLot, ...] = ()
+    phones: tuple[SeedPhone, ...] = ()
     rig_bays: tuple[SimRigBay, ...] = ()
 
 
@@ -75,6 +85,13 @@ _DEMO_CODES = (
     "OP-0003",
 )
 
+# Phones plugged into bays 11-16 of the demo bench: healthy ones, a worn battery, and two held by blockers.
+_DEMO_PHONES = (
+    SeedPhone("pixel8-a16", 6211, 11), SeedPhone("galaxy-a54", 6212, 12), SeedPhone("galaxy-a54-frp", 6213, 13),
+    SeedPhone("moto-low-battery", 6214, 14), SeedPhone("lg-g7-a10-fde", 6215, 15),
+    SeedPhone("galaxy-a54-mdm", 6216, 16),
+)
+
 SCENARIOS: dict[str, Scenario] = {
     s.name: s
     for s in (
@@ -83,6 +100,7 @@ SCENARIOS: dict[str, Scenario] = {
             "a receiving bench: three operators, one lot with a manifest, a scanner with a queue of codes",
             scan_codes=_DEMO_CODES, operators=_OPERATORS,
             lots=(SeedLot("LOT-2026-0042", "customer", "Acme Leasing", "PO-7781", 4, _MANIFEST),),
+            phones=_DEMO_PHONES,
         ),
         Scenario(
             "noisy_scanner",
