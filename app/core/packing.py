@@ -59,7 +59,7 @@ def check_pack(box: BoxSpec, unit: UnitForBox) -> None:
     if unit.route is None:
         raise PackRefused(f"{unit.label} has no route yet", hint="Grade it first (F10)")
     if unit.route != box.route or (box.channel and unit.channel != box.channel):
-        theirs = ROUTE_WORDS[unit.route] + (f" on {unit.channel}" if unit.channel else "")
+        theirs = ROUTE_WORDS[unit.route] + (f" on {unit.channel}" if unit.channel and unit.route == "resale" else "")
         ours = ROUTE_WORDS[box.route] + (f" on {box.channel}" if box.channel else "")
         raise PackRefused(f"{unit.label} is routed to {theirs}; box {box.box_id} is for {ours}",
                           hint="Put it in a box for its own route")
