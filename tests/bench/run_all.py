@@ -21,10 +21,14 @@ Rows, each with its target, a peer baseline measured in the same run, ours/peer 
    ``dd iflag=direct``), ``shred -n1`` and nwipe (erase + verify ≥ 5× nwipe, same method), with
    CPU-seconds per GB and peak memory; a 10 ms QTimer's p99 lateness while 4 erasures run < 50 ms.
    Last, because it keeps the disk busy for about two minutes.
+6. Rigs: a SCPI query and an AT command round trip over a pty (p50, p99) against the time the same
+   bytes take on a 115200-baud line; peer: bare pyserial write + read_until to the same simulator.
+   A 50-step plan's wall time, overhead beyond its programmed waits < 5 % (median of runs after a
+   warm-up); peer: the programmed waits. Runs before Erase (listed here after it for numbering).
 
 ``--quick`` is a smoke run of the same code paths with smaller sizes: 100,000 units, 2,000 events
 (or 1 s), 300 queries, 50 scans, 3 start-up runs, 64 MiB drives erased once; about two minutes.
-``--only`` picks sections (comma-separated: append, startup, lookup, scan, erase).
+``--only`` picks sections (comma-separated: append, startup, lookup, scan, rigs, erase).
 
 Each section runs in its own interpreter (``python -m tests.bench.bench_<name>``, which also runs
 alone and prints its own table), so one section's heap or Qt state cannot colour another's.
@@ -51,8 +55,9 @@ from datetime import UTC, datetime
 from tests.bench.bench_util import ROOT, Results, Row, Sizes, print_table, progress, scratch_dir
 
 # Append first, while the disk is quiet: its figure is one fsync per event.
-SECTIONS = ("append", "startup", "lookup", "scan", "erase")
-TITLES = {"startup": "Start-up", "append": "Append", "lookup": "Lookup", "scan": "Scan", "erase": "Erase"}
+SECTIONS = ("append", "startup", "lookup", "scan", "rigs", "erase")
+TITLES = {"startup": "Start-up", "append": "Append", "lookup": "Lookup", "scan": "Scan", "erase": "Erase",
+          "rigs": "Rigs"}
 
 
 def _env() -> dict[str, str]:
