@@ -157,6 +157,8 @@ class SimulatedIPhone:
             if self.wait_gone(timeout):
                 raise DeviceGone(f"iPhone {self.udid} dropped off during {what}")
             raise ServiceTimeout(f"iPhone {self.udid}: {what} did not answer within {timeout:g} s", what, timeout)
+        if self.garbles(what):
+            raise ServiceFailure(f"iPhone {self.udid}: {what} answered bytes that are not a property list")
 
     def count_request(self, what: str) -> None:
         """One more request reached the phone; the cable goes when a fault says this is one too many."""
@@ -172,6 +174,9 @@ class SimulatedIPhone:
 
     def hangs(self, what: str) -> bool:
         return what in self.faults.get("hang_on", ())
+
+    def garbles(self, what: str) -> bool:
+        return what in self.faults.get("garble_on", ())
 
     def wait_gone(self, timeout: float) -> bool:
         """Wait until the phone leaves USB (unplugged, erasing, stopped) or the time is up; True if it left."""

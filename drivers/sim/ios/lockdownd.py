@@ -19,6 +19,7 @@ import logging
 import os
 import socket
 import ssl
+import struct
 import tempfile
 import threading
 import uuid
@@ -32,7 +33,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from drivers.ios.errors import DeviceGone, NotTrusted, ServiceFailure
 from drivers.ios.service import PairingState
 from drivers.sim.ios.device import SimulatedIPhone
-from drivers.sim.ios.wire import LinkClosed, recv_plist, send_plist
+from drivers.sim.ios.wire import LinkClosed, recv_plist, send_all, send_plist
 
 log = logging.getLogger(__name__)
 LOCKDOWN_PORT = 62078
@@ -210,6 +211,15 @@ def hang_if_faulted(phone: SimulatedIPhone, what: str, alive: Callable[[], bool]
         raise LinkClosed(f"{what} hung until the phone left")
 
 
+def reply(phone: SimulatedIPhone, sock: socket.socket, what: str, value: Any) -> None:
+    """Send a service's answer, or, where a fault says so, a frame of bytes that is no property list."""
+    if phone.garbles(what):
+        garbage = b"\x00\x01not a property list"
+        send_all(sock, struct.pack(">I", len(garbage)) + garbage)
+    else:
+        send_plist(sock, value)
+
+
 def _diagnostics(phone: SimulatedIPhone, sock: socket.socket, alive: Callable[[], bool]) -> None:
     while True:
         request = recv_plist(sock, alive)
@@ -223,7 +233,8 @@ def _diagnostics(phone: SimulatedIPhone, sock: socket.socket, alive: Callable[[]
         entry_class, entry_name = request.get("EntryClass"), request.get("EntryName")
         hang_if_faulted(phone, f"ioregistry:{entry_class or entry_name}", alive)
         entry = phone.ioregistry_entry(entry_class, entry_name)
-        send_plist(sock, {"Status": "Success", "Diagnostics": {} if entry is None else {"IORegistry": entry}})
+        reply(phone, sock, f"ioregistry:{entry_class or entry_name}",
+              {"Status": "Success", "Diagnostics": {} if entry is None else {"IORegistry": entry}})
 
 
 def _mcinstall(phone: SimulatedIPhone, sock: socket.socket, alive: Callable[[], bool]) -> None:
@@ -232,7 +243,7 @@ def _mcinstall(phone: SimulatedIPhone, sock: socket.socket, alive: Callable[[], 
         kind = str(request.get("RequestType", "")) if isinstance(request, dict) else ""
         hang_if_faulted(phone, f"mobile_config:{kind}", alive)
         try:
-            send_plist(sock, phone.mobile_config_answer(kind))
+            reply(phone, sock, f"mobile_config:{kind}", phone.mobile_config_answer(kind))
         except ServiceFailure as exc:
             chain = [{"ErrorCode": 1001, "ErrorDomain": "MCInstallationErrorDomain", "LocalizedDescription": str(exc)}]
             send_plist(sock, {"Status": "Error", "ErrorChain": chain})
@@ -248,7 +259,7 @@ def _installation_proxy(phone: SimulatedIPhone, sock: socket.socket, alive: Call
         apps = {bundle: {"CFBundleIdentifier": bundle,
                          "ApplicationType": "System" if bundle.startswith("com.apple.") else "User"}
                 for bundle in phone.installed_apps()}
-        send_plist(sock, {"LookupResult": apps, "Status": "Complete"})
+        reply(phone, sock, "installed_apps", {"LookupResult": apps, "Status": "Complete"})
 
 
 def _backup(phone: SimulatedIPhone, sock: socket.socket, alive: Callable[[], bool]) -> None:

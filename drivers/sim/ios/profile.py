@@ -17,7 +17,8 @@ A profile holds what a phone answers, under the names lockdownd and its services
 * ``faults``: ``hang_on`` (requests that never answer: ``values:DOMAIN``, ``ioregistry:CLASS``,
   ``mobile_config:TYPE``, ``installed_apps``, ``erase``, ``pair``), ``unplug_after_requests``,
   ``unplug_during_erase`` (seen again only when replugged, erased), ``erase_not_committed`` (drops
-  before the erase commits and comes back with its data), ``delay_ms`` (every answer that late).
+  before the erase commits and comes back with its data), ``delay_ms`` (every answer that late),
+  ``garble_on`` (requests answered with bytes that are not a property list).
 
 Fault profiles extend a model (``"extends": "iphone13-paired"``) and override a few keys, deep-merged.
 """

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import replace
 
 import pytest
 
@@ -11,6 +12,7 @@ from drivers.android.reset import ResetPhase, ResetRefused
 from drivers.ios import EraseRefused, IPhone, LinkState, ServiceTimeout
 from drivers.ios.models import IPhoneIdentity
 from drivers.sim.ios import Lifecycle, SimulatedIPhone, SimulatedLockdown
+from tests.drivers.ios.conftest import TEST_TIMEOUTS
 
 Plug = Callable[..., tuple[IPhone, SimulatedIPhone]]
 
@@ -58,13 +60,13 @@ def test_managed_phone_is_not_erased(plug: Plug) -> None:
 
 
 def test_unplugged_mid_erase_fails_in_time_then_verifies_when_replugged(plug: Plug) -> None:
-    phone, simulated = plug("iphone13-unplug-erase")
+    phone, simulated = plug("iphone13-unplug-erase", replace(TEST_TIMEOUTS, reset_return=2.0))
     before = phone.identity()
     phases: list[ResetPhase] = []
     started = time.monotonic()
-    with pytest.raises(EraseRefused, match="did not come back within 5 s"):
+    with pytest.raises(EraseRefused, match="did not come back within 2 s"):
         phone.factory_reset(on_phase=phases.append)
-    assert time.monotonic() - started < 5.0 + 2.0
+    assert time.monotonic() - started < 2.0 + 2.0
     assert phases[-2:] == [ResetPhase.WAITING_RETURN, ResetPhase.FAILED]
     assert simulated.lifecycle is Lifecycle.UNPLUGGED
 

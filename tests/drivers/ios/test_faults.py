@@ -9,7 +9,8 @@ import pytest
 
 from drivers.android.errors import DeviceGone as AndroidDeviceGone
 from drivers.android.errors import ShellTimeout
-from drivers.ios import DeviceGone, IPhone, LinkState, ServiceTimeout
+from drivers.android.models import BlockerStatus, Outcome
+from drivers.ios import JAILBREAK, DeviceGone, IPhone, LinkState, ServiceTimeout
 from drivers.sim.ios import SimulatedIPhone, SimulatedLockdown
 
 Plug = Callable[..., tuple[IPhone, SimulatedIPhone]]
@@ -58,3 +59,15 @@ def test_cable_pulled_during_a_hang_ends_the_wait_at_once(plug: Plug, later: Lat
     with pytest.raises(DeviceGone):
         phone.battery()
     assert time.monotonic() - started < 2.0
+
+
+def test_garbled_answers_are_unknown_never_passed(plug: Plug) -> None:
+    phone, _ = plug("iphone13-garbled")
+    battery = phone.battery()
+    assert (battery.capacity_pct, battery.cycle_count, battery.health) == (None, None, None)
+    assert battery.level_pct == 82  # lockdown's battery domain still answered
+    checks = {c.name: c for c in phone.automatic_checks()}
+    assert checks["charging"].outcome is Outcome.UNKNOWN
+    jailbreak = phone.blockers().get(JAILBREAK)
+    assert jailbreak.status is BlockerStatus.UNKNOWN
+    assert "not a property list" in jailbreak.evidence

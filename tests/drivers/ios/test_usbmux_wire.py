@@ -15,7 +15,16 @@ import pytest
 
 from drivers.android.models import BlockerKind, BlockerStatus, Outcome
 from drivers.android.reset import ResetPhase
-from drivers.ios import ACTIVATION_LOCK, DeviceGone, IPhone, NotTrusted, PairingState, ServiceTimeout, Timeouts
+from drivers.ios import (
+    ACTIVATION_LOCK,
+    JAILBREAK,
+    DeviceGone,
+    IPhone,
+    NotTrusted,
+    PairingState,
+    ServiceTimeout,
+    Timeouts,
+)
 from drivers.ios.usbmux_service import UsbmuxLockdown
 from drivers.sim.ios import SimulatedLockdown
 from drivers.sim.ios.usbmuxd import UsbmuxdSimulator
@@ -130,3 +139,14 @@ def test_cable_pulled_during_a_request_is_gone(lockdown: SimulatedLockdown, late
     assert time.monotonic() - started < 3.0
     with pytest.raises(DeviceGone):
         phone.identity()
+
+
+def test_garbled_frames_are_unknown_never_passed(lockdown: SimulatedLockdown,
+                                                 wire: tuple[UsbmuxLockdown, UsbmuxdSimulator]) -> None:
+    service, _ = wire
+    phone = IPhone(service, lockdown.plug("iphone13-garbled").udid, WIRE_TIMEOUTS)
+    battery = phone.battery()
+    assert (battery.capacity_pct, battery.cycle_count, battery.health) == (None, None, None)
+    jailbreak = phone.blockers().get(JAILBREAK)
+    assert jailbreak.status is BlockerStatus.UNKNOWN
+    assert "installed_apps failed" in jailbreak.evidence
