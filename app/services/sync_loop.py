@@ -57,7 +57,7 @@ def run_loop(data_dir: Path, stop: threading.Event, wake: threading.Event,
             status = client.sync_once()
             sessions += 1
             on_status(status)
-            if status.state is SyncState.IDLE:
+            if status.state in (SyncState.IDLE, SyncState.NOT_ENROLLED):
                 backoff.reset()
                 delay = interval
             else:

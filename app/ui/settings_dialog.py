@@ -1,10 +1,11 @@
 """Station settings for a supervisor: the scanner's timing and framing, the code prefixes, the name,
-whether drives start erasing when inserted."""
+whether drives start erasing when inserted, and enrolling the bench with a hub."""
 
 from __future__ import annotations
 
 import dataclasses
 import re
+from pathlib import Path
 
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -19,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from app.settings import ScannerSettings, Settings, validate
 from app.ui.rigs_scanner import ScannerPortsRow
+from app.ui.sync_enroll_row import HubEnrolRow
 
 _ESCAPES = {"\r": "\\r", "\n": "\\n", "\t": "\\t"}
 
@@ -40,7 +42,7 @@ def parse_control_chars(text: str) -> str:
 class SettingsDialog(QDialog):
     """Edits a copy of the settings; ``chosen()`` returns the new settings after Ok."""
 
-    def __init__(self, settings: Settings, parent: QWidget | None = None) -> None:
+    def __init__(self, settings: Settings, parent: QWidget | None = None, *, data_dir: Path | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Station settings")
         self.setMinimumWidth(560)
@@ -82,6 +84,11 @@ class SettingsDialog(QDialog):
         form.addRow("Drive ba&ys", self.auto_erase_check)
         self.scanner_ports_row = ScannerPortsRow(settings.scanner_ports, self)
         form.addRow("Scanner po&rts", self.scanner_ports_row)
+        # Enrolling is done at once, in the background, with its own button: it is not a setting to save.
+        self.hub_row = HubEnrolRow(data_dir, self) if data_dir is not None else None
+        if self.hub_row is not None:
+            form.addRow("H&ub", self.hub_row)
+            self.finished.connect(self.hub_row.finish)
         form.addRow(self.error_label)
         form.addRow(buttons)
 

@@ -89,7 +89,7 @@ class StationAdmin(_Window):
         except OperatorError:
             self.say("Station settings are for supervisors — ask one to log in (scan their badge)", "error")
             return
-        dialog = SettingsDialog(self.settings, self)
+        dialog = SettingsDialog(self.settings, self, data_dir=self.store.data_dir)
         if dialog.exec():
             self.apply_settings(dialog.chosen())
 

@@ -111,5 +111,11 @@ def _scanner_ports(ctx: BenchContext) -> StatusPart:
     return ScannerPortsPart(ctx)
 
 
+def _sync_status(ctx: BenchContext) -> StatusPart:
+    from app.ui.sync_status import SyncStatusPart
+
+    return SyncStatusPart(ctx)
+
+
 # One line per status-bar part, shown at the right of the status bar in this order.
-STATUS_PARTS: tuple[Callable[[BenchContext], StatusPart], ...] = (_scanner_ports,)
+STATUS_PARTS: tuple[Callable[[BenchContext], StatusPart], ...] = (_scanner_ports, _sync_status)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from app.services.sync import SyncClient, SyncState
+from app.services.sync import SyncClient, SyncState, SyncStatus
 from app.services.sync_loop import Backoff, SyncLoop
 from app.store.store import Store
 from tests.hub.helpers import RunningHub, bench_hashes, hub_hashes, record_events
@@ -64,7 +64,7 @@ def test_background_loop_backs_off_and_drains_when_the_hub_returns(bench: Path, 
     host, port = hub.server.server_address[:2]
     with FaultProxy((str(host), port), ["refuse"] * 6 + ["reset"] * 2) as proxy:
         _point_bench_at(bench, proxy.url)
-        statuses = []
+        statuses: list[SyncStatus] = []
         loop = SyncLoop(bench, interval=30, backoff=Backoff(base=0.02, cap=0.1, rng=random.Random(7)),
                         on_status=statuses.append, timeout=2, max_batch_events=50)
         started = time.monotonic()

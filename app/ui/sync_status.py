@@ -1,0 +1,158 @@
+"""The hub's part of the status bar: online or offline, events pending, the oldest one's age, the
+last success and the last error in words.
+
+The sync loop runs as a job of the part's own JobManager from the moment the window is built: every
+session, and a fresh status every few seconds between sessions, arrive here as immutable progress
+payloads over a queued signal. The GUI thread only draws them; it never reads the database, opens
+a socket or waits for the hub.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from datetime import UTC, datetime
+
+from PySide6.QtCore import QTimer, Slot
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
+
+from app.services.jobs import JobManager, JobProgress, JobResult
+from app.services.sync import SyncState, SyncStatus
+from app.services.sync_loop import Backoff, sync_job
+from app.ui.work_tabs import BenchContext, StatusPart
+
+log = logging.getLogger("app.ui.sync")
+
+JOB_KEY = "sync"
+# Timing of the loop; module constants so a test can run it at a brisker pace.
+INTERVAL = 30.0  # seconds between sessions while everything is sent
+REFRESH = 2.0  # seconds between status updates while the loop waits
+BACKOFF_BASE, BACKOFF_CAP = 1.0, 300.0
+TIMEOUT = 10.0  # seconds one request to the hub may take: also the longest a shutdown waits for one
+_URL = re.compile(r" at https?://[^\s:/]+(:\d+)?(/\S*)?(?=[:\s]|$)")
+_ERROR_CHARS = 70  # of the last error shown in the bar; the tooltip has all of it
+_STYLE = """
+#syncStatusText { padding: 1px 8px; border-radius: 3px; }
+#syncStatusText[tone="ok"] { background: #d9f2dd; color: #11501d; }
+#syncStatusText[tone="warn"] { background: #fdf0c8; color: #6b4a00; }
+#syncStatusText[tone="error"] { background: #fbdcdc; color: #8a1010; }
+#syncStatusText[tone="muted"] { color: #555555; }
+"""
+
+
+def age_words(moment: str | None, now: datetime) -> str:
+    """'just now', '4 min', '3 h', '2 days': how long ago an ISO time was."""
+    if not moment:
+        return ""
+    try:
+        then = datetime.fromisoformat(moment.replace("Z", "+00:00"))
+    except ValueError:
+        return ""
+    seconds = max(0.0, (now - then).total_seconds())
+    if seconds < 60:
+        return "just now"
+    if seconds < 3600:
+        return f"{int(seconds // 60)} min"
+    if seconds < 2 * 86400:
+        return f"{int(seconds // 3600)} h"
+    return f"{int(seconds // 86400)} days"
+
+
+def describe(status: SyncStatus | None, now: datetime) -> tuple[str, str, str]:
+    """(bar text, tooltip, tone) for one status; tone is ok, warn, error or muted."""
+    if status is None:
+        return "Hub: starting…", "The sync with the hub is starting", "muted"
+    if status.state is SyncState.NOT_ENROLLED:
+        return ("Hub: not enrolled", "This bench keeps everything here. A supervisor enrolls it with the hub in "
+                "File ▸ Settings (hub address and a one-time code).", "muted")
+    online = status.state in (SyncState.IDLE, SyncState.SYNCING)
+    parts = [f"Hub {'online' if online else 'offline'}" if status.state is not SyncState.STOPPED
+             else "Hub refused this bench"]
+    pending = f"{status.pending:,} pending"
+    if status.pending and status.oldest_pending_at:
+        pending += f", oldest {age_words(status.oldest_pending_at, now)}"
+    parts.append(pending)
+    success = age_words(status.last_success, now)
+    parts.append(f"last sync {success}{' ago' if success and success != 'just now' else ''}" if success
+                 else "never synced")
+    error = status.last_error
+    if error and not online:
+        short = _URL.sub("", error)  # the address is in the tooltip; the bar keeps the words
+        parts.append(short if len(short) <= _ERROR_CHARS else short[: _ERROR_CHARS - 1] + "…")
+    tooltip = "\n".join(line for line in (
+        f"Hub: {status.hub_url}", f"State: {status.state.value.replace('_', ' ')}",
+        f"Events pending: {status.pending:,} (this bench's log ends at seq {status.last_seq:,}; "
+        f"the hub holds up to {status.hub_hwm:,})",
+        f"Oldest pending: {status.oldest_pending_at}" if status.oldest_pending_at else "",
+        f"Last success: {status.last_success or 'never'}", f"Last error: {error}" if error else "",
+    ) if line)
+    tone = "ok" if online and not status.pending else "ok" if online else \
+        "error" if status.state is SyncState.STOPPED else "warn"
+    return "  ·  ".join(parts), tooltip, tone
+
+
+class SyncStatusPart(StatusPart):
+    """Status-bar widget over the background sync loop."""
+
+    def __init__(self, ctx: BenchContext) -> None:
+        super().__init__(ctx)
+        self.setObjectName("syncStatus")
+        self.label = QLabel("Hub: starting…")
+        self.label.setObjectName("syncStatusText")
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(6, 0, 6, 0)
+        layout.addWidget(self.label)
+        self.setStyleSheet(_STYLE)
+        self.status: SyncStatus | None = None
+        self._wake = threading.Event()
+        self._jobs = JobManager(max_threads=1, parent=self)
+        self._jobs.progress.connect(self._on_progress)
+        self._jobs.finished.connect(self._on_finished)
+        self._ages = QTimer(self)  # ages in words go stale between statuses
+        self._ages.setInterval(15_000)
+        self._ages.timeout.connect(self._redraw)
+        self._stopped = False
+
+    def start(self) -> None:
+        job = sync_job(self.ctx.store.data_dir, self._wake, interval=INTERVAL, refresh=REFRESH,
+                       backoff=Backoff(base=BACKOFF_BASE, cap=BACKOFF_CAP), timeout=TIMEOUT)
+        self._jobs.start(JOB_KEY, job, label="the sync with the hub")
+        self._ages.start()
+
+    def wake(self) -> None:
+        """Sync now (after an enrolment, or when the technician asks)."""
+        self._wake.set()
+
+    def stop(self) -> None:
+        self._stopped = True
+        self._ages.stop()
+        self._jobs.shutdown(int(TIMEOUT * 1000) + 2000)
+
+    @Slot(object)
+    def _on_progress(self, progress: JobProgress) -> None:
+        if isinstance(progress.detail, SyncStatus):
+            self.status = progress.detail
+            self._redraw()
+
+    @Slot(object)
+    def _on_finished(self, result: JobResult) -> None:
+        if not self._stopped and result.error is not None:
+            self.label.setText("Hub: sync stopped by an error — see the log")
+            self.label.setProperty("tone", "error")
+
+    def _redraw(self) -> None:
+        text, tooltip, tone = describe(self.status, datetime.now(UTC))
+        self.label.setText(text)
+        self.setToolTip(tooltip)
+        if self.label.property("tone") != tone:
+            self.label.setProperty("tone", tone)
+            self.label.style().unpolish(self.label)
+            self.label.style().polish(self.label)
+
+
+def wake_sync(window: QWidget | None) -> None:
+    """Ask the window's sync to run at once (after the bench was enrolled)."""
+    if window is not None:
+        for part in window.findChildren(SyncStatusPart):
+            part.wake()
