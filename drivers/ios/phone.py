@@ -12,7 +12,7 @@ from __future__ import annotations
 import enum
 import logging
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -94,13 +94,9 @@ class IPhone:
     def __init__(self, service: LockdownService, udid: str, timeouts: Timeouts | None = None) -> None:
         self.service = service
         self.udid = udid
+        self.serial = udid  # the transport's name for the phone, as AndroidPhone.serial is the adb serial
         self.timeouts = timeouts or Timeouts()
         self.link = LinkState.ATTACHED
-
-    @property
-    def serial(self) -> str:
-        """The transport's name for the phone (``AndroidPhone.serial`` is the adb serial); the UDID."""
-        return self.udid
 
     def move(self, target: LinkState, why: str) -> None:
         """The one place the link state changes: checked against the allowed steps and logged."""
@@ -187,14 +183,23 @@ class IPhone:
             profiles=self._answer(lambda: self.call(self.service.mobile_config, PROFILE_LIST)),
             apps=self._answer(lambda: self.call(self.service.installed_apps))))
 
-    def automatic_checks(self) -> tuple[CheckResult, ...]:
+    def automatic_checks(self, names: Iterable[str] | None = None,
+                         on_result: Callable[[CheckResult], None] | None = None) -> tuple[CheckResult, ...]:
+        """The checks in ``names`` (default all, as ``AndroidPhone.automatic_checks``); each result also goes to
+        ``on_result``."""
         self.require_pairing()
         disk = self._answer(lambda: self.values(DOMAIN_DISK_USAGE))
         gauge = self._answer(lambda: self.call(self.service.ioregistry, POWER_SOURCE_CLASS, None))
         wifi = self._answer(lambda: self.call(self.service.ioregistry, None, WIFI_INTERFACE_NAME))
-        return run_automatic_checks(None if isinstance(disk, ServiceFailure) else disk,
-                                    None if isinstance(gauge, ServiceFailure) else gauge,
-                                    None if isinstance(wifi, ServiceFailure) else wifi)
+        results = run_automatic_checks(None if isinstance(disk, ServiceFailure) else disk,
+                                       None if isinstance(gauge, ServiceFailure) else gauge,
+                                       None if isinstance(wifi, ServiceFailure) else wifi)
+        wanted = None if names is None else set(names)
+        chosen = tuple(r for r in results if wanted is None or r.name in wanted)
+        for result in chosen:
+            if on_result is not None:
+                on_result(result)
+        return chosen
 
     def factory_reset(self, on_phase: Callable[[ResetPhase], None] | None = None,
                       cancelled: Callable[[], bool] | None = None) -> ResetReport:

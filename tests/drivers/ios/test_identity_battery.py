@@ -135,3 +135,10 @@ def test_profiles_load_with_lockdown_key_names(name: str, lockdown: SimulatedLoc
     assert simulated.lockdown["DeviceClass"] == "iPhone"
     assert "IOPMPowerSource" in simulated.ioregistry
     assert simulated.profile.description
+
+
+def test_chosen_checks_arrive_one_by_one(plug: Plug) -> None:
+    phone, _ = plug("iphone13-paired")
+    heard: list[str] = []
+    results = phone.automatic_checks(["storage", "charging"], on_result=lambda r: heard.append(r.name))
+    assert [r.name for r in results] == heard == ["storage", "charging"]
