@@ -23,9 +23,6 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from reportlab.graphics import renderPDF  # type: ignore[import-untyped]
-from reportlab.graphics.barcode.qr import QrCodeWidget  # type: ignore[import-untyped]
-from reportlab.graphics.shapes import Drawing  # type: ignore[import-untyped]
 from reportlab.lib.colors import Color  # type: ignore[import-untyped]
 from reportlab.lib.pagesizes import A4  # type: ignore[import-untyped]
 from reportlab.lib.units import mm  # type: ignore[import-untyped]
@@ -34,6 +31,7 @@ from reportlab.pdfbase.pdfdoc import PDFArray, PDFDictionary, PDFName, PDFStream
 from reportlab.pdfgen.canvas import Canvas  # type: ignore[import-untyped]
 
 from app.core.certificate import SCHEMA, check
+from app.reports.labels import qr
 
 QR_PREFIX = "RBCERT:1"
 PAGE_W, PAGE_H = A4
@@ -366,14 +364,14 @@ def _header(canvas: Canvas, body: Mapping[str, Any], envelope: Mapping[str, Any]
                       f"{_when(body.get('finished_at'))}")
     canvas.setLineWidth(1)
 
-    widget = QrCodeWidget(f"{QR_PREFIX}:{cert_id}:{envelope.get('hash', '')}", barLevel="M", barBorder=QR_QUIET)
-    widget.qr.make()  # the module count depends on the payload; size the symbol, not the symbol plus its margin
-    quiet = QR_SYMBOL / widget.qr.getModuleCount() * QR_QUIET
-    widget.barWidth = widget.barHeight = QR_SYMBOL + 2 * quiet
-    drawing = Drawing(widget.barWidth, widget.barHeight)
-    drawing.add(widget)
+    symbol = qr.encode(f"{QR_PREFIX}:{cert_id}:{envelope.get('hash', '')}".encode())
+    module = QR_SYMBOL / symbol.size
+    quiet = module * QR_QUIET
     # The symbol's edges line up with the title and the right margin; its white quiet zone may lie in the margin.
-    renderPDF.draw(drawing, canvas, PAGE_W - MARGIN - QR_SYMBOL - quiet, top - QR_SYMBOL - quiet)
+    # One filled path of horizontal runs of dark modules (module units, y downwards) instead of a shape per module.
+    runs = " ".join(f"{x} {y} {length} 1 re" for y, x, length in symbol.dark_runs())
+    canvas.setFillColor(Color(0, 0, 0))
+    canvas.addLiteral(f"q {module:.4f} 0 0 {-module:.4f} {PAGE_W - MARGIN - QR_SYMBOL:.3f} {top:.3f} cm {runs} f Q")
     qr_y = top - QR_SYMBOL - quiet - 7  # the caption goes below the quiet zone, which must stay blank
     canvas.setFont(BODY_FONT, 6.5)
     canvas.setFillColor(GREY)

@@ -1,33 +1,44 @@
-"""Erasing a drive: interlock, unit, the overwrite job, its checkpoints, and the certificate.
+"""Erasing a drive: interlock, unit, the job (host overwrite or the drive's own firmware sanitize),
+its checkpoints, and the certificate.
 
-Plain Python, usable from the CLI (one thread) and the GUI (``prepare`` and ``finish`` on the GUI
-thread, ``run`` on a worker whose checkpoints come back through the caller's callback). Nothing
-here certifies an erasure unless the overwrite completed and verification passed.
+Plain blocking Python, run on one thread from start to end: by the CLI in its own thread, by the
+window on a job manager thread with a Store connection of its own (``erase_on_own_connection``),
+so the window's thread never waits for a probe, an fsync or a certificate PDF. Nothing here
+certifies an erasure unless the method completed and verification passed.
 """
 
 from __future__ import annotations
 
-import base64
-import json
 import logging
-import os
 import threading
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from app import __version__
 from app.core import events as ev
-from app.core.certificate import document, with_field_digests
-from app.core.errors import NotFound, OperatorError, PermissionDenied
-from app.core.lifecycle import UnitState, can_transition, transition
-from app.core.models import Identifier, Operator, Role, Unit
+from app.core.certificate import with_field_digests
+from app.core.erase_methods import METHODS as CATALOGUE
+from app.core.errors import NotFound, OperatorError
+from app.core.lifecycle import UnitState
+from app.core.models import Operator, Unit
+from app.services import erasure_firmware as firmware
+from app.services import erasure_records as records
+from app.services.drives import (
+    DeviceSource,
+    DriveFirmware,
+    KernelDevices,
+    hidden_areas_probe,
+    probe_firmware,
+)
 from app.store import queries
 from app.store.keys import public_key_text
 from app.store.store import Store
-from drivers.block.devices import BlockDevice, read_device
+from drivers.block.devices import BlockDevice
+from drivers.block.firmware.sanitize import FirmwareSanitizeJob, SanitizeResult
 from drivers.block.overwrite import (
     Checkpoint,
     OverwriteError,
@@ -37,7 +48,7 @@ from drivers.block.overwrite import (
     Progress,
     VerifyMode,
 )
-from drivers.block.safety import SUPERVISOR_OVERRIDABLE, Refusal, refusals
+from drivers.block.safety import refusals
 from drivers.block.smart import SmartReport
 from drivers.block.smart_probe import probe_smart, summary
 
@@ -49,29 +60,10 @@ METHODS = {
     "overwrite-random": Pattern.RANDOM,
 }
 STANDARD = "NIST SP 800-88 Rev. 1 Clear (single overwrite pass, verified); IEEE 2883-2022 Clear"
-CERT_FOLDER = "certificates"
-OVERRIDE_MIN_WORDS = 3  # "ok" or "test" is not a reason anyone can audit later
-OVERRIDE_MIN_CHARS = 15
+CERT_FOLDER = records.CERT_FOLDER
 
-HiddenAreasProbe = Callable[[BlockDevice], dict[str, Any]]
+HiddenAreasProbe = records.HiddenAreasProbe
 SmartProbe = Callable[[BlockDevice], SmartReport]
-# HPA and DCO are ATA features; these transports reach an ATA drive (a USB dock only with SAT pass-through).
-_ATA_TRANSPORTS = frozenset({"sata", "usb"})
-
-
-def hidden_areas_unprobed(device: BlockDevice) -> dict[str, Any]:
-    """The HPA/DCO record when no probe is installed: "not supported" where the device cannot have
-    them, "unknown" for an ATA drive whose hidden areas nobody looked at. Never a guess of "absent"."""
-    sectors = device.size_bytes // device.logical_sector if device.logical_sector else None
-    if device.is_loop:
-        state, detail = "not supported", "a loop device (a file) has no HPA or DCO"
-    elif device.transport not in _ATA_TRANSPORTS:
-        state, detail = "not supported", f"HPA and DCO are ATA features; a {device.transport or 'non-ATA'} " \
-                                         "device has neither"
-    else:
-        state, detail = "unknown", "not checked: this station has no HPA/DCO probe (hdparm -N, --dco-identify)"
-    return {"hpa": state, "dco": state, "visible_sectors": sectors, "native_sectors": None,
-            "dco_max_sectors": None, "detail": detail}
 
 
 def _smart_of(device: BlockDevice) -> SmartReport:
@@ -83,12 +75,13 @@ class EraseRequest:
     """What the operator asked for."""
 
     device_path: str
-    method: str = "overwrite-zeros"
+    method: str = "overwrite-zeros"    # any name of app.core.erase_methods.METHODS
     verify: VerifyMode = VerifyMode.FULL
     allow_loop: bool = False
     unit_identifier: str = ""        # the drive's label, when the drive does not report a serial
     restart: bool = False            # ignore an interrupted erasure of this drive and start over
     override_reason: str = ""        # a supervisor's reason to erase despite an overridable refusal
+    override_by: str = ""            # that supervisor's operator id, when not the logged-in operator
     block_size: int = 4 * 1024 * 1024
     checkpoint_every: int = 2 * 1024**3
 
@@ -101,7 +94,7 @@ class PreparedErase:
     unit: Unit
     device: BlockDevice
     bay: int | None
-    job: OverwriteJob
+    job: OverwriteJob | FirmwareSanitizeJob
     method: str
     started_at: str
     device_record: dict[str, Any] = field(default_factory=dict)
@@ -110,10 +103,15 @@ class PreparedErase:
     hidden_before: dict[str, Any] = field(default_factory=dict)
     override: dict[str, Any] | None = None
 
+    @property
+    def is_firmware(self) -> bool:
+        return isinstance(self.job, FirmwareSanitizeJob)
+
 
 @dataclass(frozen=True)
 class EraseOutcome:
-    """How an erasure ended, for the operator and for scripts."""
+    """How an erasure ended, for the operator and for scripts. ``result`` is the overwrite's,
+    ``firmware`` the firmware sanitize's; one of them is set."""
 
     erasure_id: str
     unit_id: str
@@ -121,13 +119,36 @@ class EraseOutcome:
     summary: str
     certificate_id: str | None
     certificate_path: str | None
-    result: OverwriteResult
+    result: OverwriteResult | None = None
+    firmware: SanitizeResult | None = None
+    hint: str = ""
+
+    @property
+    def reached_percent(self) -> int:
+        """How far an interrupted overwrite got (where a resume continues); 0 for firmware."""
+        r = self.result
+        if r is None or not r.total_bytes:
+            return 0
+        reached = r.checkpoint.next_offset if r.checkpoint else r.start_offset
+        return 100 * reached // r.total_bytes
 
     def to_json(self) -> dict[str, Any]:
-        r = self.result
-        return {
+        head: dict[str, Any] = {
             "erasure_id": self.erasure_id, "unit_id": self.unit_id, "outcome": self.outcome, "summary": self.summary,
             "certificate_id": self.certificate_id, "certificate_path": self.certificate_path,
+        }
+        if self.firmware is not None:
+            f = self.firmware
+            return {**head, "method": f.method, "firmware": True, "hint": self.hint,
+                    "steps": [{"name": s.name, "ok": s.ok, "at": s.at, "detail": s.detail} for s in f.steps],
+                    "failed_step": f.failed_step, "verify_mode": "sample", "sample_ranges": f.sampled_ranges,
+                    "verified_bytes": f.sampled_bytes, "verify_ok": f.passed,
+                    "mismatches": [{"offset": m.offset, "length": m.length, "error": m.error} for m in f.mismatches],
+                    "interrupted": self.outcome == "interrupted"}
+        r = self.result
+        assert r is not None
+        return {
+            **head, "firmware": False,
             "total_bytes": r.total_bytes, "written_bytes": r.written_bytes, "verify_mode": str(r.verify_mode),
             "verified_bytes": r.verified_bytes, "verify_ok": r.verify_ok, "sample_ranges": r.sample_ranges,
             "mismatches": [{"offset": m.offset, "length": m.length, "error": m.error} for m in r.mismatches],
@@ -136,44 +157,43 @@ class EraseOutcome:
         }
 
 
-def _media_type(device: BlockDevice) -> str:
-    if device.is_loop:
-        return "virtual (file-backed loop device)"  # the kernel calls loop devices rotational
-    if device.rotational is True:
-        return "magnetic"
-    if device.rotational is False:
-        return "flash"
-    return "unknown"
-
-
 class EraseService:
-    """Erasures on one station, recorded as events."""
+    """Erasures on one station, recorded as events. Use one instance from one thread."""
 
     def __init__(self, store: Store, operator: Operator | None = None, *,
-                 probe_hidden_areas: HiddenAreasProbe | None = None, probe_health: SmartProbe | None = None) -> None:
+                 probe_hidden_areas: HiddenAreasProbe | None = None, probe_health: SmartProbe | None = None,
+                 devices: DeviceSource | None = None) -> None:
         self.store = store
         self.operator = operator
-        self.probe_hidden_areas: HiddenAreasProbe = probe_hidden_areas or hidden_areas_unprobed
+        self.devices: DeviceSource = devices or KernelDevices()
+        self.probe_hidden_areas: HiddenAreasProbe = probe_hidden_areas or hidden_areas_probe(self.devices.runner)
         self.probe_health: SmartProbe = probe_health or _smart_of
 
     # --- start ---------------------------------------------------------------------------------------
 
     def prepare(self, request: EraseRequest) -> PreparedErase:
         """Check the interlock, find or create the unit, resume or start the job, record the start."""
-        pattern = METHODS.get(request.method)
-        if pattern is None:
+        spec = CATALOGUE.get(request.method)
+        if spec is None:
             raise OperatorError(f"Unknown erase method {request.method!r}",
-                                hint=f"Choose one of: {', '.join(sorted(METHODS))}")
-        device = read_device(os.path.basename(os.path.realpath(request.device_path)))
-        if device is None or not os.path.realpath(request.device_path).startswith("/dev/"):
+                                hint=f"Choose one of: {', '.join(CATALOGUE)}")
+        device = self.devices.find(request.device_path)
+        if device is None:
             raise NotFound(f"{request.device_path} is not a drive this bench can see",
                            hint="Check the drive is plugged in; 'refurb-bench drive list' shows what is seen")
         bay_map = queries.bay_map(self.store.db)
-        override = self._interlock(device, refusals(device, bay_map=bay_map, allow_loop=request.allow_loop),
-                                   request.override_reason)
-        unit = self._unit_for(device, request.unit_identifier)
+        refused = refusals(device, bay_map=bay_map, allow_loop=request.allow_loop)
+        override = records.interlock(self.store, device, refused, request.override_reason,
+                                     request.override_by or self._operator_id())
+        if spec.firmware:
+            return self._prepare_firmware(request, device, bay_map.get(device.bay_key), override)
+        return self._prepare_overwrite(request, device, bay_map.get(device.bay_key), override)
+
+    def _prepare_overwrite(self, request: EraseRequest, device: BlockDevice, bay: int | None,
+                           override: dict[str, Any] | None) -> PreparedErase:
+        pattern = METHODS[request.method]
+        unit = records.unit_for(self.store, device, request.unit_identifier, self._operator_id())
         resume = None if request.restart else self._interrupted(unit, device, pattern)
-        erasure_id = "E-" + uuid.uuid4().hex[:16]
         try:
             job = OverwriteJob(
                 device.path, pattern=pattern, verify=request.verify, block_size=request.block_size,
@@ -183,99 +203,65 @@ class EraseService:
             )
         except OverwriteError as exc:
             raise OperatorError(f"Cannot erase {device.path}: {exc}", hint="Check the drive and its cable") from exc
-        bay = bay_map.get(device.bay_key)
-        # Health and hidden areas are read before the first byte is written, so they describe the drive
-        # as it came in; neither stops the erasure (a failing drive still gets its data destroyed).
-        smart = summary(self.probe_health(device))
-        hidden_before = self._hidden_areas(device)
-        device_record = {
-            "path": device.path, "model": device.model, "serial": device.serial, "wwn": device.wwn,
-            "transport": device.transport, "size_bytes": device.size_bytes, "logical_sector": device.logical_sector,
-            "media_type": _media_type(device), "bay": bay, "bay_key": device.bay_key,
-            "label_identifier": request.unit_identifier,
-        }
         method_record = {
             "name": request.method, "category": "Clear", "technique": "Overwrite", "pattern": str(pattern),
             "passes": 1, "standard": STANDARD, "tool": "Refurb Bench overwrite engine", "tool_version": __version__,
             "start_offset": job.start_offset,
         }
+        prepared = self._record_start(request, device, bay, unit, job, method_record, str(request.verify),
+                                      job.seed_hex, job.sample_seed, override, resume[0] if resume else None)
+        log.info("erasure %s of %s started (%s, %s verification%s)", prepared.erasure_id, device.path, request.method,
+                 request.verify, f", resuming at {job.start_offset}" if resume else "")
+        return prepared
+
+    def _prepare_firmware(self, request: EraseRequest, device: BlockDevice, bay: int | None,
+                          override: dict[str, Any] | None) -> PreparedErase:
+        # Asked again now, not trusted from when the drive was plugged in: a drive may have been frozen
+        # since, or a supervisor may have power-cycled it to thaw it.
+        drive = self.probe_firmware(device)
+        firmware.check_method(device, drive, request.method)
+        job = firmware.new_job(device, request.method, drive, self.devices)
+        unit = records.unit_for(self.store, device, request.unit_identifier, self._operator_id())
+        method_record = firmware.method_record(request.method, drive.media, job, drive)
+        prepared = self._record_start(request, device, bay, unit, job, method_record, "sample", "", job.sample_seed,
+                                      override, None)
+        log.info("erasure %s of %s started (%s by the drive's firmware)", prepared.erasure_id, device.path,
+                 request.method)
+        return prepared
+
+    def probe_firmware(self, device: BlockDevice) -> DriveFirmware:
+        """What the drive's firmware offers; a missing tool is the operator's to install."""
+        return probe_firmware(device, self.devices.runner(device), missing_tool_is_error=True)
+
+    def _record_start(self, request: EraseRequest, device: BlockDevice, bay: int | None, unit: Unit,
+                      job: OverwriteJob | FirmwareSanitizeJob, method_record: dict[str, Any], verification: str,
+                      seed_hex: str, sample_seed: int, override: dict[str, Any] | None,
+                      resumed_from: str | None) -> PreparedErase:
+        # Health and hidden areas are read before the first byte is written, so they describe the drive
+        # as it came in; neither stops the erasure (a failing drive still gets its data destroyed).
+        smart = summary(self.probe_health(device))
+        hidden_before = records.hidden_areas(self.probe_hidden_areas, device)
+        device_record = records.device_record(device, bay, request.unit_identifier)
+        erasure_id = "E-" + uuid.uuid4().hex[:16]
         with self.store.transaction():
-            if resume:
-                self._record_interrupted(unit, resume[0], job.start_offset)
-            self._advance(unit, UnitState.SANITISING, "erasure started")
+            if resumed_from:
+                self._record_interrupted(unit, resumed_from, int(method_record["start_offset"]))
+            records.advance(self.store, unit, UnitState.SANITISING, "erasure started", self._operator_id())
             body: dict[str, Any] = {
                 "erasure_id": erasure_id, "device": device_record, "method": method_record,
-                "verification": str(request.verify), "seed_hex": job.seed_hex, "sample_seed": job.sample_seed,
+                "verification": verification, "seed_hex": seed_hex, "sample_seed": sample_seed,
                 "smart": smart, "hidden_areas": {"before": hidden_before},
             }
-            if resume:
-                body["resumed_from"] = resume[0]
+            if resumed_from:
+                body["resumed_from"] = resumed_from
             if override:
                 body["override"] = override
             self.store.record(ev.ERASURE_STARTED, body, unit_id=unit.unit_id, operator_id=self._operator_id())
-        log.info("erasure %s of %s started (%s, %s verification%s)", erasure_id, device.path, request.method,
-                 request.verify, f", resuming at {job.start_offset}" if resume else "")
         return PreparedErase(erasure_id, unit, device, bay, job, request.method, self.store.now(),
                              device_record, method_record, smart, hidden_before, override)
 
-    def _interlock(self, device: BlockDevice, refused: list[Refusal], reason: str) -> dict[str, Any] | None:
-        """Raise for a refusal that stands; return the override record when a supervisor lifted some."""
-        if not refused:
-            return None
-        hard = [r for r in refused if r.code not in SUPERVISOR_OVERRIDABLE]
-        reason = " ".join(reason.split())
-        if hard or not reason:
-            first = (hard or refused)[0]
-            more = f" (and {len(refused) - 1} more reason(s))" if len(refused) > 1 else ""
-            hint = first.hint
-            if not hard:
-                hint += "; or a supervisor may override this with a reason"
-            raise OperatorError(f"Refusing to erase: {first.text}{more}", hint=hint)
-        if len(reason.split()) < OVERRIDE_MIN_WORDS or len(reason) < OVERRIDE_MIN_CHARS:
-            raise OperatorError(f"The override reason {reason!r} is too short",
-                                hint="Say in a few words why this drive may be erased outside the bay map")
-        # Trust the stored role of the logged-in operator, not the object handed in.
-        stored = queries.operator_by_id(self.store.db, self.operator.operator_id) if self.operator else None
-        if stored is None or not stored.active or not stored.role.includes(Role.SUPERVISOR):
-            who = f"{stored.name} is a {stored.role}" if stored else "nobody is logged in"
-            raise PermissionDenied(f"Overriding the erase interlock needs a supervisor; {who}",
-                                   hint="Ask a supervisor to scan their badge and give the reason")
-        log.info("erase interlock overridden for %s by %s: %s (%s)", device.path, stored.name, reason,
-                 ", ".join(r.code for r in refused))
-        return {"by": {"id": stored.operator_id, "name": stored.name, "role": str(stored.role)}, "reason": reason,
-                "refusals": [{"code": r.code, "text": r.text} for r in refused]}
-
-    def _hidden_areas(self, device: BlockDevice) -> dict[str, Any]:
-        try:
-            return dict(self.probe_hidden_areas(device))
-        except Exception as exc:  # a probe bug must not lose the erasure record; it is logged as the bug it is
-            log.exception("HPA/DCO probe failed on %s", device.path)
-            return {"hpa": "unknown", "dco": "unknown", "visible_sectors": None, "native_sectors": None,
-                    "dco_max_sectors": None, "detail": f"the probe failed: {type(exc).__name__}"}
-
     def _operator_id(self) -> str | None:
         return self.operator.operator_id if self.operator else None
-
-    def _unit_for(self, device: BlockDevice, label: str) -> Unit:
-        """The unit this drive is: by its reported serial (or WWN), else by the label the operator gave."""
-        candidates = [Identifier("serial", v.upper()) for v in (device.serial, label) if v]
-        if device.wwn:
-            candidates.append(Identifier("wwn", device.wwn.lower()))
-        if not candidates:
-            raise OperatorError(f"{device.path} reports no serial number",
-                                hint="Scan or type the serial from the drive's label (--unit)")
-        for ident in candidates:
-            unit = queries.find_unit(self.store.db, ident.value)
-            if unit is not None:
-                return unit
-        unit_id = "U-" + base64.b32encode(os.urandom(10)).decode()[:12]
-        self.store.record(ev.UNIT_CREATED, {
-            "identifiers": [{"kind": i.kind, "value": i.value} for i in candidates], "source": "device",
-            **({"model": device.model} if device.model else {}),
-        }, unit_id=unit_id, operator_id=self._operator_id())
-        created = queries.get_unit(self.store.db, unit_id)
-        assert created is not None
-        return created
 
     def _interrupted(self, unit: Unit, device: BlockDevice, pattern: Pattern) -> tuple[str, Checkpoint, int] | None:
         """The unit's newest erasure, if it never completed (killed: still 'running'; or cancelled:
@@ -300,20 +286,6 @@ class EraseService:
             "station": {"station_id": self.store.station_id}, "started_at": "", "finished_at": self.store.now(),
         }, unit_id=unit.unit_id, operator_id=self._operator_id())
 
-    def _advance(self, unit: Unit, target: UnitState, reason: str) -> None:
-        """Walk the lifecycle to ``target`` through the steps it requires (received -> identified first)."""
-        current = queries.get_unit(self.store.db, unit.unit_id)
-        assert current is not None
-        state = current.state
-        if state is target:
-            return
-        path = [target] if can_transition(state, target) else [UnitState.IDENTIFIED, target]
-        for step in path:
-            transition(unit.unit_id, state, step, reason)
-            self.store.record(ev.UNIT_STATE_CHANGED, {"from": str(state), "to": str(step), "reason": reason},
-                              unit_id=unit.unit_id, operator_id=self._operator_id())
-            state = step
-
     # --- run and finish ------------------------------------------------------------------------------------
 
     @staticmethod
@@ -328,35 +300,40 @@ class EraseService:
 
     def finish(self, prepared: PreparedErase) -> EraseOutcome:
         """Record how the job ended; issue and write the certificate only for a verified pass."""
-        result = prepared.job.result
-        if result is None:
+        job = prepared.job
+        if job.result is None:
             raise RuntimeError("finish() before the job ran")
-        outcome, summary = _judge(result)
-        cert_id = ("C-" + base64.b32encode(os.urandom(10)).decode()[:16]) if outcome == "passed" else None
+        overwrite: OverwriteResult | None = None
+        sanitize: SanitizeResult | None = None
+        hint = ""
+        if isinstance(job, FirmwareSanitizeJob):
+            assert isinstance(job.result, SanitizeResult)
+            sanitize = job.result
+            outcome, words = firmware.judge(sanitize)
+            verification = firmware.verification(sanitize)
+            result = firmware.result_record(sanitize, words)
+            hint = sanitize.hint
+        else:
+            assert isinstance(job.result, OverwriteResult)
+            overwrite = job.result
+            outcome, words = _judge(overwrite)
+            verification, result = _overwrite_parts(overwrite, words)
+        cert_id = records.new_certificate_id() if outcome == "passed" else None
         body: dict[str, Any] = {
             "erasure_id": prepared.erasure_id, "outcome": outcome,
             "device": prepared.device_record, "method": prepared.method_record,
-            "verification": {
-                "method": str(result.verify_mode), "verified_bytes": result.verified_bytes,
-                "sample_ranges": result.sample_ranges, "sample_seed": result.sample_seed or 0,
-                "result": "passed" if result.verify_ok else ("failed" if result.verify_ok is False else "not done"),
-                "mismatches": len(result.mismatches),
-            },
-            "result": {
-                "summary": summary, "written_bytes": result.written_bytes, "bad_ranges": len(result.bad_ranges),
-                "elapsed_ms": result.elapsed_s_milli, "next_offset": result.checkpoint.next_offset
-                if result.checkpoint else result.start_offset,
-            },
+            "verification": verification, "result": result,
             "station": {"station_id": self.store.station_id, "public_key": public_key_text(self.store.public_key)},
             "started_at": prepared.started_at, "finished_at": self.store.now(), "destination": "reuse",
             "smart": prepared.smart,
-            "hidden_areas": {"before": prepared.hidden_before, "after": self._hidden_areas(prepared.device)},
+            "hidden_areas": {"before": prepared.hidden_before,
+                             "after": records.hidden_areas(self.probe_hidden_areas, prepared.device)},
         }
         if prepared.override:
             body["override"] = prepared.override
-        if self.operator is not None:
-            body["operator"] = {"id": self.operator.operator_id, "name": self.operator.name,
-                                "role": str(self.operator.role)}
+        operator = records.operator_record(self.operator)
+        if operator is not None:
+            body["operator"] = operator
         if cert_id:
             body["certificate_id"] = cert_id
         body = with_field_digests(body)
@@ -364,40 +341,56 @@ class EraseService:
             event = self.store.record(ev.ERASURE_COMPLETED, body, unit_id=prepared.unit.unit_id,
                                       operator_id=self._operator_id())
             if outcome == "passed":
-                self._advance(prepared.unit, UnitState.SANITISED, f"erasure {prepared.erasure_id} verified")
+                records.advance(self.store, prepared.unit, UnitState.SANITISED,
+                                f"erasure {prepared.erasure_id} verified", self._operator_id())
             elif outcome == "failed":
-                self._advance(prepared.unit, UnitState.FAILED, summary)
-        path = self._write_certificate(event) if cert_id else None
-        log.info("erasure %s %s: %s", prepared.erasure_id, outcome, summary)
-        return EraseOutcome(prepared.erasure_id, prepared.unit.unit_id, outcome, summary, cert_id,
-                            str(path) if path else None, result)
-
-    def _write_certificate(self, event: Any) -> Path:
-        folder = self.store.data_dir / CERT_FOLDER
-        folder.mkdir(exist_ok=True)
-        path = folder / f"{event.body['certificate_id']}.json"
-        doc = document(event, public_key_text(self.store.public_key))
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(doc, indent=2, sort_keys=True), encoding="utf-8")
-        tmp.replace(path)
-        # The printable PDF beside it carries the same signed document inside it.
-        from app.reports.certificate_pdf import render_certificate
-
-        pdf = path.with_suffix(".pdf")
-        tmp_pdf = path.with_suffix(".pdf.tmp")
-        tmp_pdf.write_bytes(render_certificate(doc))
-        tmp_pdf.replace(pdf)
-        return path
+                records.advance(self.store, prepared.unit, UnitState.FAILED, words, self._operator_id())
+        path = records.write_certificate(self.store, event) if cert_id else None
+        log.info("erasure %s %s: %s", prepared.erasure_id, outcome, words)
+        return EraseOutcome(prepared.erasure_id, prepared.unit.unit_id, outcome, words, cert_id,
+                            str(path) if path else None, overwrite, sanitize, hint)
 
     def erase(self, request: EraseRequest, cancel: threading.Event,
-              on_progress: Callable[[Progress], None] | None = None) -> EraseOutcome:
-        """Prepare, run and finish in this thread (the CLI's way)."""
+              on_progress: Callable[[Progress], None] | None = None,
+              on_started: Callable[[PreparedErase], None] | None = None) -> EraseOutcome:
+        """Prepare, run and finish in this thread (the CLI's way, and each window job's)."""
         prepared = self.prepare(request)
-        prepared.job.on_checkpoint = lambda cp: self.record_checkpoint(prepared, cp)
+        if isinstance(prepared.job, OverwriteJob):
+            prepared.job.on_checkpoint = lambda cp: self.record_checkpoint(prepared, cp)
+        if on_started is not None:
+            on_started(prepared)
         for progress in self.run(prepared, cancel):
             if on_progress is not None:
                 on_progress(progress)
         return self.finish(prepared)
+
+
+def erase_on_own_connection(data_dir: Path, clock: Callable[[], datetime], operator: Operator | None,
+                            devices: DeviceSource, request: EraseRequest, cancel: threading.Event,
+                            on_progress: Callable[[Progress], None] | None = None,
+                            on_started: Callable[[PreparedErase], None] | None = None) -> EraseOutcome:
+    """One whole erasure on a Store connection of its own, for a worker thread: SQLite's write lock
+    orders its events with the window's, and the hash chain is read under that lock."""
+    store = Store(data_dir, clock=clock)
+    try:
+        return EraseService(store, operator, devices=devices).erase(request, cancel, on_progress, on_started)
+    finally:
+        store.close()
+
+
+def _overwrite_parts(result: OverwriteResult, summary: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    verification = {
+        "method": str(result.verify_mode), "verified_bytes": result.verified_bytes,
+        "sample_ranges": result.sample_ranges, "sample_seed": result.sample_seed or 0,
+        "result": "passed" if result.verify_ok else ("failed" if result.verify_ok is False else "not done"),
+        "mismatches": len(result.mismatches),
+    }
+    outcome = {
+        "summary": summary, "written_bytes": result.written_bytes, "bad_ranges": len(result.bad_ranges),
+        "elapsed_ms": result.elapsed_s_milli, "next_offset": result.checkpoint.next_offset
+        if result.checkpoint else result.start_offset,
+    }
+    return verification, outcome
 
 
 def _judge(result: OverwriteResult) -> tuple[str, str]:

@@ -41,6 +41,11 @@ def seed(intake: IntakeService, scenario: Scenario) -> None:
         key = f"tcp:127.0.0.1:{phone.port}"
         if key not in bays and phone.bay not in bays.values():
             DriveService(intake.store).assign_bay(phone.bay, key, f"phone bay {phone.bay}", by=admin)
+    mapped = queries.bay_map(db)
+    for drive in scenario.drives:  # the simulated drives' places, mapped as a technician maps the docks
+        key = f"simulated/bay{drive.bay}"
+        if key not in mapped and drive.bay not in mapped.values():
+            DriveService(intake.store).assign_bay(drive.bay, key, f"drive bay {drive.bay}", by=admin)
     intake.active_lot = None
     log.info("seeded scenario %s", scenario.name)
 

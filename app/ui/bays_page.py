@@ -12,13 +12,13 @@ import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from PySide6.QtCore import Signal, Slot
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtCore import QModelIndex, Signal, Slot
+from PySide6.QtGui import QKeySequence, QShortcut, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from app.services.drives import BayDrive
+from app.services.drives import BayDrive, DriveFirmware
 from app.store.queries import UnfinishedErasure
-from app.ui.models import RecordTableModel
+from app.ui.bays_methods import MethodCombo, describe
 from app.ui.record_table import RecordTableView
 
 
@@ -63,23 +63,61 @@ def matches(unfinished: UnfinishedErasure, drive: BayDrive) -> bool:
 
 
 def interrupted_text(unfinished: UnfinishedErasure, present: bool) -> str:
+    if not unfinished.pattern:  # a firmware sanitize is not resumed part-way: it is sent again
+        then = "Ctrl+Shift+E erases it again" if present else "put the drive back, then erase it again"
+        return f"Firmware erasure interrupted — {then}"
     then = "F7 resumes" if present else "put the drive back, then F7 resumes"
     return f"Interrupted at {unfinished.percent} % — {then}"
 
 
-class BaysModel(RecordTableModel[BayRow]):
-    columns = (
-        ("Bay", lambda r: str(r.bay) if r.bay is not None else "—"),
-        ("Drive", lambda r: r.path if r.drive is not None else f"{r.path} (not present)"),
-        ("Model", lambda r: r.model),
-        ("Serial", lambda r: r.serial),
-        ("Size", lambda r: _size(r.size_bytes)),
-        ("Status", lambda r: r.status),
-    )
+_COLUMNS: tuple[tuple[str, Callable[[BayRow], str]], ...] = (
+    ("Bay", lambda r: str(r.bay) if r.bay is not None else "—"),
+    ("Drive", lambda r: r.path if r.drive is not None else f"{r.path} (not present)"),
+    ("Model", lambda r: r.model),
+    ("Serial", lambda r: r.serial),
+    ("Size", lambda r: _size(r.size_bytes)),
+    ("Status", lambda r: r.status),
+)
+
+
+class BaysModel(QStandardItemModel):
+    """The bays table. Its cells are plain Qt items, so drawing the table (several times a second
+    per erasing bay) never calls back into Python, which worker threads keep busy."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(0, len(_COLUMNS), parent)
+        self.setHorizontalHeaderLabels([name for name, _ in _COLUMNS])
+        self._rows: list[BayRow] = []
+
+    def set_rows(self, rows: list[BayRow]) -> None:
+        self._rows = list(rows)
+        self.setRowCount(0)
+        for row in rows:
+            self.appendRow([self._item(text(row)) for _, text in _COLUMNS])
+
+    @staticmethod
+    def _item(text: str) -> QStandardItem:
+        item = QStandardItem(text)
+        item.setEditable(False)
+        item.setToolTip(text)
+        return item
+
+    def row(self, index: int) -> BayRow:
+        return self._rows[index]
+
+    def replace_row(self, index: int, record: BayRow) -> None:
+        old, self._rows[index] = self._rows[index], record
+        for column, (_, text) in enumerate(_COLUMNS):
+            value = text(record)
+            if value != text(old):
+                item = self.item(index, column)
+                item.setText(value)
+                item.setToolTip(value)
 
 
 class BaysPage(QWidget):
-    """Drives by bay. F5 rescans; Ctrl+Shift+E erases the selected drive; Ctrl+Shift+X cancels it;
+    """Drives by bay. F5 rescans; Enter on a drive goes to its method (the recommendation selected),
+    where Enter erases with it; Ctrl+Shift+E erases the selected drive; Ctrl+Shift+X cancels it;
     F7 resumes its interrupted erasure.
 
     Signals:
@@ -88,6 +126,7 @@ class BaysPage(QWidget):
         resume_requested(object): the BayRow (drive and unfinished erasure) whose erasure to resume.
         inserted(object): a BayDrive that was not there at the previous scan (not sent for the first scan).
         pulled(object): a BayDrive that has gone since the previous scan.
+        rescanned(): the rows were rebuilt from a new scan.
     """
 
     erase_requested = Signal(object, str, str)
@@ -95,6 +134,7 @@ class BaysPage(QWidget):
     resume_requested = Signal(object)
     inserted = Signal(object)
     pulled = Signal(object)
+    rescanned = Signal()
 
     def __init__(self, scan: Callable[[], list[BayDrive]],
                  unfinished: Callable[[], list[UnfinishedErasure]] = list, parent: QWidget | None = None) -> None:
@@ -103,12 +143,11 @@ class BaysPage(QWidget):
         self._status: dict[str, str] = {}
         self._present: dict[str, BayDrive] | None = None  # None until the first scan
         self._gone: dict[str, BayRow] = {}  # pulled drives whose bay must keep saying what happened
+        self._firmware: dict[str, DriveFirmware] = {}  # what each present drive's firmware offers
+        self._shown_for: tuple[object, ...] | None = None  # the drive and probe the method combo shows
         self.model = BaysModel(self)
         self.table = RecordTableView(self.model, "baysTable")
-        self.method_combo = QComboBox()
-        for text, value in (("Overwrite: zeros", "overwrite-zeros"), ("Overwrite: random", "overwrite-random"),
-                            ("Overwrite: ones", "overwrite-ones")):
-            self.method_combo.addItem(text, value)
+        self.method_combo = MethodCombo()
         self.verify_combo = QComboBox()
         self.verify_combo.addItem("Verify all", "full")
         self.verify_combo.addItem("Verify a NIST sample (≥ 10 %)", "sample")
@@ -137,6 +176,8 @@ class BaysPage(QWidget):
         self.resume_button.clicked.connect(self._on_resume)
         self.rescan_button.clicked.connect(self.rescan)
         self.table.activated_row.connect(self._on_row_activated)
+        self.table.selectionModel().currentRowChanged.connect(self._on_current_changed)
+        self.method_combo.accepted.connect(self._on_erase)
         for keys, slot in (("F5", self.rescan), ("Ctrl+Shift+E", self._on_erase), ("Ctrl+Shift+X", self._on_cancel),
                            ("F7", self._on_resume)):
             shortcut = QShortcut(QKeySequence(keys), self)
@@ -159,8 +200,12 @@ class BaysPage(QWidget):
                     # A new drive in that place: what the bay said about the previous one is history.
                     self._status.pop(path, None)
                     self._gone.pop(path, None)
+                    self._firmware.pop(path, None)
                     self.inserted.emit(drive)
+        for path in [p for p in self._firmware if p not in drives]:
+            del self._firmware[path]
         self._show(self._unfinished())
+        self.rescanned.emit()
 
     def _show(self, unfinished: list[UnfinishedErasure]) -> None:
         selected = self.selected_row()
@@ -188,6 +233,39 @@ class BaysPage(QWidget):
         index = next((i for i, r in enumerate(rows) if selected and r.path == selected.path), 0)
         if rows:
             self.table.selectRow(index)
+        self._show_methods()
+
+    def present(self) -> list[BayDrive]:
+        return list((self._present or {}).values())
+
+    def firmware(self, device_path: str) -> DriveFirmware | None:
+        return self._firmware.get(device_path)
+
+    def set_firmware(self, firmware: DriveFirmware) -> None:
+        """What a drive's firmware offers (from a probe job): its methods and their reasons."""
+        if firmware.device_path in (self._present or {}):
+            self._firmware[firmware.device_path] = firmware
+            self._show_methods()
+
+    def _show_methods(self) -> None:
+        """The method combo and detail line follow the selected drive."""
+        drive = self.selected()
+        firmware = self._firmware.get(drive.device.path) if drive is not None else None
+        key = (drive, firmware)
+        if key == self._shown_for:
+            return
+        self._shown_for = key
+        if drive is None:
+            self.method_combo.show_generic()
+            row = self.selected_row()
+            self.detail.setText(f"{row.path} is not plugged in: {row.status}" if row is not None else "")
+            return
+        self.method_combo.show_drive(drive, firmware)
+        self.detail.setText(describe(drive, firmware))
+
+    @Slot(QModelIndex, QModelIndex)
+    def _on_current_changed(self, current: QModelIndex, previous: QModelIndex) -> None:
+        self._show_methods()
 
     @staticmethod
     def _verdict(drive: BayDrive) -> str:
@@ -227,7 +305,7 @@ class BaysPage(QWidget):
     def _on_erase(self) -> None:
         drive = self.selected()
         if drive is not None:
-            self.erase_requested.emit(drive, self.method_combo.currentData(), self.verify_combo.currentData())
+            self.erase_requested.emit(drive, self.method_combo.method() or "", self.verify_combo.currentData())
 
     @Slot()
     def _on_resume(self) -> None:
@@ -237,14 +315,11 @@ class BaysPage(QWidget):
 
     @Slot(int)
     def _on_row_activated(self, row: int) -> None:
-        record = self.model.row(row)
-        drive = record.drive
-        if drive is None:
-            self.detail.setText(f"{record.path} is not plugged in: {record.status}")
-            return
-        self.detail.setText("\n".join(f"{r.text} — {r.hint}" for r in drive.refusals) or
-                            f"{drive.device.path}: {drive.device.transport} {drive.device.model} "
-                            f"{drive.device.serial} — may be erased")
+        """Enter on a drive: its detail, and the focus on its method, ready for Enter to erase."""
+        self._shown_for = None
+        self._show_methods()
+        if self.model.row(row).drive is not None:
+            self.method_combo.setFocus()
 
     @Slot()
     def _on_cancel(self) -> None:

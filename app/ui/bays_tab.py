@@ -1,45 +1,70 @@
-"""The bays tab's behaviour: drives coming and going, confirm, identify, start, resume, progress, outcome."""
+"""The bays tab's behaviour: drives coming and going, their firmware probed, confirm, identify,
+override, start, resume, progress, outcome."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 
 from PySide6.QtCore import QTimer, Slot
 from PySide6.QtWidgets import QInputDialog, QLineEdit, QMessageBox
 
+from app.core.erase_methods import METHODS
 from app.core.errors import OperatorError
-from app.services.drives import BayDrive, DriveService
-from app.services.erasure import EraseOutcome, EraseRequest, EraseService
+from app.services.drives import (
+    BayDrive,
+    DeviceSource,
+    DriveFirmware,
+    DriveService,
+    KernelDevices,
+    SimulatedDevices,
+    probe_firmware,
+)
+from app.services.erasure import EraseRequest
+from app.services.erasure_process import ErasureReport
+from app.services.erasure_records import refusal_error
 from app.services.hotplug import HotplugWatcher, WatchState
+from app.services.jobs import JobResult, Report
 from app.store import queries
 from app.ui.bays_page import BayRow, BaysPage, matches
 from app.ui.erase_controller import BayProgress, EraseController
+from app.ui.override_dialog import OverrideDialog
 from app.ui.work_tabs import BenchContext, WorkTab
-from drivers.block.devices import read_device
+from drivers.block.devices import BlockDevice
 from drivers.block.overwrite import VerifyMode
+from drivers.sim.scenarios import SCENARIOS
 
 Say = Callable[[str, str], None]
 SAFETY_POLL_MS = 10_000  # events can be missed (a full socket queue, a driver that sends none): rescan anyway
 PULLED = "Pulled during erasure — interrupted"
+SIMULATED_DRIVES = "simulated-drives"
+_PHASES = {"write": "Writing", "verify": "Verifying", "sample": "Reading samples before the erase",
+           "sanitize": "The drive is sanitising itself"}
 
 
 def progress_text(p: BayProgress) -> str:
-    verb = "Writing" if p.phase == "write" else "Verifying"
+    verb = _PHASES.get(p.phase, p.phase.capitalize())
+    if p.firmware and p.phase == "verify":
+        verb = "Reading back samples"
+    speed = f" at {p.mb_per_s} MB/s" if p.mb_per_s else ""
     eta = f", {p.eta_s // 60}:{p.eta_s % 60:02d} left" if p.eta_s is not None else ""
-    return f"{verb} {p.percent} % at {p.mb_per_s} MB/s{eta}"
+    return f"{verb} {p.percent} %{speed}{eta}"
 
 
-def _gone(drive: BayDrive) -> bool:
-    """Has the drive left (a pulled disk drops to size 0, or its device disappears)?"""
-    now = read_device(drive.device.name)
-    return now is None or now.size_bytes != drive.device.size_bytes
+def device_source(ctx: BenchContext) -> DeviceSource:
+    """The kernel's drives, or a simulated bench's drives when the --simulate scenario has some."""
+    scenario = SCENARIOS.get(ctx.simulate or "")
+    if scenario is not None and scenario.drives:
+        return SimulatedDevices(ctx.store.data_dir / SIMULATED_DRIVES, scenario.drives)
+    return KernelDevices()
 
 
 class BaysTab(WorkTab):
-    """Owns the bays page, its hotplug watcher and the erasures started from it.
+    """Owns the bays page, its hotplug watcher, the drives' firmware probes and the erasures.
 
     The station setting auto_erase_on_insert says whether a drive inserted into a mapped bay starts
-    erasing on its own (read at each insertion so a change applies at once).
+    erasing on its own (read at each insertion so a change applies at once): with the method the
+    technician picked if the drive allows it, else the one the rules recommend for it.
     """
 
     page: BaysPage
@@ -50,11 +75,11 @@ class BaysTab(WorkTab):
         store, jobs, allow_loop = ctx.store, ctx.jobs, ctx.allow_loop
         self._say, self._operator, self.allow_loop = ctx.say, ctx.operator, allow_loop
         self._auto_erase: Callable[[], bool] = lambda: ctx.settings().auto_erase_on_insert
-        self._parent, self._store = ctx.window, store
-        drives = DriveService(store)
+        self._parent, self._store, self._jobs = ctx.window, store, jobs
+        self.devices = device_source(ctx)
+        drives = DriveService(store, self.devices)
         self.page = BaysPage(lambda: drives.drives(allow_loop=allow_loop), self._unfinished)
-        self.service = EraseService(store)
-        self.controller = EraseController(jobs, self.service, self)
+        self.controller = EraseController(jobs, store, self.devices, self)
         self.watcher = HotplugWatcher(self)
         self.watcher.changed.connect(self.page.rescan)
         self._safety_poll = QTimer(self)
@@ -62,45 +87,99 @@ class BaysTab(WorkTab):
         self._safety_poll.timeout.connect(self.page.rescan)
         self._pulled_while_erasing: set[str] = set()
         self._erasing: dict[str, BayDrive] = {}
+        self._auto_start: set[str] = set()  # inserted drives that start once their firmware is known
+        self.override_dialog: OverrideDialog | None = None
         self.page.erase_requested.connect(self._on_erase_requested)
-        self.page.cancel_requested.connect(self.controller.cancel)
+        self.page.cancel_requested.connect(self._on_cancel_requested)
         self.page.resume_requested.connect(self._on_resume_requested)
         self.page.inserted.connect(self._on_inserted)
         self.page.pulled.connect(self._on_pulled)
+        self.page.rescanned.connect(self._probe_unknown)
         self.controller.progress.connect(self._on_progress)
         self.controller.finished.connect(self._on_finished)
+        jobs.finished.connect(self._on_job_finished)
         # Asked when a drive reports no serial; tests and scripts may answer it themselves.
         self.ask_label: Callable[[BayDrive], str | None] = self._ask_label
         self.confirm: Callable[[BayDrive, str], bool] = self._confirm
 
     def start(self) -> None:
         """Listen for drives plugged and pulled, and list what is there now."""
-        self.watcher.start()
-        self._safety_poll.start()
-        self.page.source_label.setText(
-            f"Drives appear as plugged in ({self.watcher.source_name} events)"
-            if self.watcher.state is WatchState.EVENTS else "No hotplug events here: rescanning every few seconds")
+        if self.devices.simulated:
+            self.page.source_label.setText("Simulated drives (--simulate): firmware answers come from the simulator")
+        else:
+            self.watcher.start()
+            self._safety_poll.start()
+            self.page.source_label.setText(
+                f"Drives appear as plugged in ({self.watcher.source_name} events)"
+                if self.watcher.state is WatchState.EVENTS else "No hotplug events here: rescanning every few seconds")
         self.page.rescan()
 
     def stop(self) -> None:
         self._safety_poll.stop()
         self.watcher.stop()
+        if self.override_dialog is not None:
+            self.override_dialog.reject()
 
     def shown(self) -> None:
         self.page.rescan()
         self.page.table.setFocus()
 
+    def take_scan(self, text: str) -> bool:
+        """A badge scanned while the override dialog is open belongs to that dialog."""
+        dialog = self.override_dialog
+        if dialog is not None and dialog.isVisible():
+            dialog.take_badge(text)
+            return True
+        return False
+
     def _unfinished(self) -> list[queries.UnfinishedErasure]:
         running = self.controller.running_erasure_ids()
-        return [u for u in queries.unfinished_erasures(self._store.db) if u.erasure_id not in running]
+        return [u for u in queries.unfinished_erasures(self._store.db)
+                if u.erasure_id not in running and not self.controller.busy(u.device_path)]
+
+    # --- the drives' firmware ------------------------------------------------------------------------
+
+    @staticmethod
+    def _probe_key(path: str) -> str:
+        return f"probe:{path}"
+
+    @Slot()
+    def _probe_unknown(self) -> None:
+        """Ask each drive that arrived what its firmware can do, each in a job of its own."""
+        for drive in self.page.present():
+            path = drive.device.path
+            key = self._probe_key(path)
+            if self.page.firmware(path) is not None or self._jobs.busy(key) or (
+                    not drive.erasable and not drive.overridable):
+                continue  # known, being asked, or a device no one may erase (the bench's own disk)
+            self._jobs.start(key, _probe_job(self.devices, drive.device), label=f"the firmware probe of {path}")
+
+    @Slot(object)
+    def _on_job_finished(self, result: JobResult) -> None:
+        if not result.key.startswith("probe:"):
+            return
+        path = result.key.removeprefix("probe:")
+        if not isinstance(result.value, DriveFirmware):
+            self._auto_start.discard(path)
+            self._say(f"{path}: its firmware could not be asked ({result.error}) — overwrite remains", "warn")
+            return
+        self.page.set_firmware(result.value)
+        if path in self._auto_start:
+            self._auto_start.discard(path)
+            drive = next((d for d in self.page.present() if d.device.path == path), None)
+            if drive is not None:
+                self._auto_begin(drive, result.value)
 
     # --- asking the technician -----------------------------------------------------------------------
 
     def _confirm(self, drive: BayDrive, method: str) -> bool:
+        m = METHODS[method]
+        how = ("The drive will erase itself; once it has accepted the command it cannot be stopped."
+               if m.firmware else "Every byte on it will be overwritten.")
         answer = QMessageBox.question(
             self._parent, "Erase drive",
             f"Erase {drive.device.path} ({drive.device.model} {drive.device.serial}) in bay {drive.bay} with "
-            f"{method}?\n\nEvery byte on it will be overwritten.",
+            f"{m.label}?\n\n{how}",
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
         return answer == QMessageBox.StandardButton.Yes
 
@@ -110,16 +189,41 @@ class BaysTab(WorkTab):
                                         "Scan or type the serial from the drive's label:", QLineEdit.EchoMode.Normal)
         return text.strip() if ok and text.strip() else None
 
+    def _ask_override(self, drive: BayDrive, method: str, verify: str) -> None:
+        operator = self._operator()
+        dialog = OverrideDialog(drive, operator, lambda badge: queries.operator_by_badge(self._store.db, badge),
+                                self._parent)
+        self.override_dialog = dialog
+
+        def approved(reason: str, supervisor_id: str) -> None:
+            self._begin(drive, method, verify, ask=False, override=(reason, supervisor_id))
+
+        def closed() -> None:
+            if self.override_dialog is dialog:
+                self.override_dialog = None
+            dialog.deleteLater()
+
+        dialog.approved.connect(approved)
+        dialog.finished.connect(closed)
+        dialog.open()
+
     # --- starting ------------------------------------------------------------------------------------
 
     def _begin(self, drive: BayDrive, method: str, verify: str, *, ask: bool, label: str = "",
-               what: str = "Erasing") -> None:
+               what: str = "Erasing", override: tuple[str, str] | None = None, restart: bool = False) -> None:
         if self.controller.busy(drive.device.path):
             self._say(f"{drive.device.path} is already being erased", "warn")
             return
-        if not drive.erasable:
-            first = drive.refusals[0]
-            self._say(f"Refusing to erase: {first.text} — {first.hint}", "error")
+        if not method:
+            firmware = self.page.firmware(drive.device.path)
+            why = firmware.choice.reason if firmware else "no method is selected"
+            self._say(f"{drive.device.path} cannot be erased: {why}", "error")
+            return
+        if not drive.erasable and override is None:
+            if drive.overridable and ask:
+                self._ask_override(drive, method, verify)
+            else:
+                self._say(str(refusal_error(list(drive.refusals))), "error")
             return
         if not (label or drive.device.serial or drive.device.wwn):
             label = self.ask_label(drive) or ""
@@ -128,10 +232,12 @@ class BaysTab(WorkTab):
                 return
         if ask and not self.confirm(drive, method):
             return
-        self.service.operator = self._operator()
+        reason, supervisor = override or ("", "")
         try:
             self.controller.start(EraseRequest(drive.device.path, method, VerifyMode(verify),
-                                               allow_loop=self.allow_loop, unit_identifier=label))
+                                               allow_loop=self.allow_loop, unit_identifier=label,
+                                               override_reason=reason, override_by=supervisor, restart=restart),
+                                  self._operator())
         except OperatorError as exc:
             self._say(str(exc), "error")
             return
@@ -139,11 +245,16 @@ class BaysTab(WorkTab):
         self._erasing[drive.device.path] = drive
         self.page.forget_pulled(drive.device.path)
         self.page.set_status(drive.device.path, "Starting…")
-        self._say(f"{what} {drive.device.path} (bay {drive.bay})", "ok")
+        self._say(f"{what} {drive.device.path} (bay {drive.bay}) with {METHODS[method].label}", "ok")
 
     @Slot(object, str, str)
     def _on_erase_requested(self, drive: BayDrive, method: str, verify: str) -> None:
         self._begin(drive, method, verify, ask=True)
+
+    @Slot(str)
+    def _on_cancel_requested(self, device_path: str) -> None:
+        if self.controller.busy(device_path):
+            self._say(self.controller.cancel(device_path), "warn")
 
     @Slot(object)
     def _on_resume_requested(self, row: BayRow) -> None:
@@ -154,6 +265,10 @@ class BaysTab(WorkTab):
         if row.drive is None:
             where = f"bay {u.bay}" if u.bay is not None else "its bay"
             self._say(f"Put the drive {u.identifier or u.device_serial} back into {where} first", "warn")
+            return
+        if not u.pattern:
+            self._say(f"{row.path}: a firmware erasure is not resumed part-way — Ctrl+Shift+E erases it again",
+                      "info")
             return
         self._resume(row.drive, u)
 
@@ -177,14 +292,24 @@ class BaysTab(WorkTab):
             self._say(f"A drive is in bay {drive.bay}: log in to start erasing it", "warn")
             return
         unfinished = next((u for u in self._unfinished() if matches(u, drive)), None)
-        if unfinished is not None:
+        if unfinished is not None and unfinished.pattern:
             self._resume(drive, unfinished)
+            return
+        firmware = self.page.firmware(drive.device.path)
+        if firmware is None:
+            self._auto_start.add(drive.device.path)  # started when its probe says what it can do
         else:
-            self._begin(drive, self.page.method_combo.currentData(), self.page.verify_combo.currentData(), ask=False)
+            self._auto_begin(drive, firmware)
+
+    def _auto_begin(self, drive: BayDrive, firmware: DriveFirmware) -> None:
+        chosen = self.page.method_combo.chosen
+        method = chosen if chosen in firmware.choice.allowed else firmware.choice.recommended
+        self._begin(drive, method or "", self.page.verify_combo.currentData(), ask=False)
 
     @Slot(object)
     def _on_pulled(self, drive: BayDrive) -> None:
         path = drive.device.path
+        self._auto_start.discard(path)
         if not self.controller.busy(path):
             return
         # The overwrite engine sees the device go at its next write and ends the run as interrupted;
@@ -193,6 +318,11 @@ class BaysTab(WorkTab):
         self.page.keep_pulled(drive, PULLED)
         self._say(f"{path} (bay {drive.bay}) was pulled during its erasure — it is interrupted, nothing recorded "
                   "is lost: put it back and press F7 to resume", "warn")
+
+    def _gone(self, drive: BayDrive) -> bool:
+        """Has the drive left (a pulled disk drops to size 0, or its device disappears)?"""
+        now = self.devices.find(drive.device.path)
+        return now is None or now.size_bytes != drive.device.size_bytes
 
     # --- progress and outcome ------------------------------------------------------------------------
 
@@ -206,26 +336,35 @@ class BaysTab(WorkTab):
         drive = self._erasing.pop(device_path, None)
         pulled = device_path in self._pulled_while_erasing
         self._pulled_while_erasing.discard(device_path)
-        if isinstance(outcome, EraseOutcome) and outcome.outcome == "interrupted" and drive is not None \
-                and not pulled and _gone(drive):
+        if isinstance(outcome, ErasureReport) and outcome.outcome == "interrupted" and not outcome.firmware \
+                and drive is not None and not pulled and self._gone(drive):
             # The engine noticed before the next rescan did: the bay must still say it was pulled.
             pulled = True
             self.page.keep_pulled(drive, PULLED)
-        if isinstance(outcome, EraseOutcome):
+        if isinstance(outcome, ErasureReport):
             if outcome.outcome == "passed":
                 text = f"Erased and verified — certificate {outcome.certificate_id}"
                 self._say(f"{device_path}: {text}", "ok")
+            elif outcome.outcome == "interrupted" and outcome.firmware:
+                text = f"Interrupted: {outcome.summary}"
+                self._say(f"{device_path}: {text}", "warn")
             elif outcome.outcome == "interrupted":
-                r = outcome.result
-                reached = r.checkpoint.next_offset if r.checkpoint else r.start_offset
-                percent = 100 * reached // r.total_bytes if r.total_bytes else 0
+                percent = outcome.reached_percent
                 text = (f"{PULLED} at {percent} % — put it back, then F7 resumes" if pulled
                         else f"Interrupted at {percent} % — F7 resumes")
                 self._say(f"{device_path}: {text}", "warn")
             else:
                 text = f"{outcome.outcome.capitalize()}: {outcome.summary}"
-                self._say(f"{device_path}: {text}", "error" if outcome.outcome == "failed" else "warn")
+                hint = f" — {outcome.hint}" if outcome.hint else ""
+                self._say(f"{device_path}: {text}{hint}", "error")
         else:
             text = str(outcome)
             self._say(f"{device_path}: {text}", "error")
         self.page.set_status(device_path, text)
+
+
+def _probe_job(devices: DeviceSource, device: BlockDevice) -> Callable[[threading.Event, Report], DriveFirmware]:
+    def work(cancel: threading.Event, report: Report) -> DriveFirmware:
+        return probe_firmware(device, devices.runner(device))
+
+    return work

@@ -18,6 +18,7 @@ import os
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from drivers.block.firmware.runner import Transcript
@@ -314,3 +315,66 @@ class SimulatedRunner:
         apply_effect(reply["effect"], self.scenario["device"])
         return Transcript(tuple(argv), int(reply["exit"]), reply["stdout"], reply["stderr"],
                           time.monotonic() - started, False, stamp)
+
+
+# ------------------------------------------------------------------------------- simulated drive bays
+
+@dataclass(frozen=True)
+class SimulatedDrive:
+    """A drive sitting in ``bay`` of a simulated bench, answering as firmware scenario ``scenario``."""
+
+    bay: int
+    scenario: str
+    size_bytes: int = 32 << 20
+
+
+# How the kernel would name the transport of each simulated kind of drive.
+_SYSFS_TRANSPORT = {"ata": "sata", "nvme": "nvme", "scsi": "sas", "usb": "usb"}
+_CUSTOMER_DATA = b"previous owner's files: invoices, photos, mail archive; " * 73
+
+
+class SimulatedDriveBay:
+    """Simulated drives as image files in ``folder``, one per bay, each with the identity of its
+    firmware scenario. The images hold a previous owner's data until something erases them; a
+    firmware erase changes them through ``runner_for`` exactly as the stand-in tools do."""
+
+    def __init__(self, folder: Path, drives: Sequence[SimulatedDrive]) -> None:
+        self.folder = folder
+        self.drives = {self.image(d): d for d in drives}
+        for drive in drives:
+            if drive.scenario not in SCENARIOS:
+                raise ValueError(f"no firmware scenario {drive.scenario!r} (known: {', '.join(SCENARIOS)})")
+
+    def image(self, drive: SimulatedDrive) -> str:
+        return str(self.folder / f"bay{drive.bay}-{drive.scenario}.img")
+
+    @staticmethod
+    def bay_key(drive: SimulatedDrive) -> str:
+        return f"simulated/bay{drive.bay}"
+
+    def create_images(self) -> None:
+        """Write each drive's image with its previous owner's data, unless it is already there."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        for path, drive in self.drives.items():
+            if os.path.exists(path) and os.path.getsize(path) == drive.size_bytes:
+                continue
+            block = (_CUSTOMER_DATA * (CHUNK // len(_CUSTOMER_DATA) + 1))[:CHUNK]
+            with open(path, "wb") as handle:
+                for offset in range(0, drive.size_bytes, CHUNK):
+                    handle.write(block[:min(CHUNK, drive.size_bytes - offset)])
+
+    def specs(self) -> list[tuple[str, SimulatedDrive, DriveSpec]]:
+        """(image path, drive, its identity) for every drive, by bay."""
+        found = [(path, drive, SCENARIOS[drive.scenario][0]) for path, drive in self.drives.items()]
+        return sorted(found, key=lambda item: item[1].bay)
+
+    @staticmethod
+    def transport(spec: DriveSpec) -> str:
+        return _SYSFS_TRANSPORT[spec.transport]
+
+    def runner_for(self, path: str) -> SimulatedRunner:
+        """A fresh runner for one job on the drive at ``path`` (its calls counted from the start)."""
+        drive = self.drives.get(path)
+        if drive is None:
+            raise ValueError(f"{path} is not a simulated drive")
+        return SimulatedRunner(build_scenario(drive.scenario, path))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from drivers.sim.firmware import SimulatedDrive
 from drivers.sim.scanner import ScannerFaults
 
 
@@ -59,6 +60,8 @@ class Scenario:
     lots: tuple[SeedLot, ...] = ()
     phones: tuple[SeedPhone, ...] = ()
     rig_bays: tuple[SimRigBay, ...] = ()
+    # Simulated drives in the drive bays (image files answering the firmware tools): see drivers/sim/firmware.py.
+    drives: tuple[SimulatedDrive, ...] = ()
 
 
 _OPERATORS = (
@@ -114,5 +117,14 @@ SCENARIOS: dict[str, Scenario] = {
                  "LTE router's AT port in rig bay 2, a set-top box on a bench supply in rig bay 3",
                  scan_codes=("OP-0002", "CHG65W004417", "LTE400R00088", "STB71A0042871"), operators=_OPERATORS,
                  rig_bays=(SimRigBay(1, "charger-bench"), SimRigBay(2, "modem"), SimRigBay(3, "stb-bench"))),
+        Scenario("drives", "a drive bench: NVMe, SATA SSD and HDD, SAS, a frozen SSD and a USB dock in bays 1-6",
+                 operators=_OPERATORS, drives=(
+                     SimulatedDrive(1, "nvme"), SimulatedDrive(2, "sata-ssd"), SimulatedDrive(3, "sata-hdd"),
+                     SimulatedDrive(4, "sas"), SimulatedDrive(5, "sata-ssd-frozen"), SimulatedDrive(6, "usb-bridge"))),
+        Scenario("drive_faults", "drives that misbehave: a rejected command, a sanitize that never finishes, a hung "
+                 "tool, a drive that says done but erased nothing, a locked drive", operators=_OPERATORS, drives=(
+                     SimulatedDrive(1, "sata-ssd-rejects"), SimulatedDrive(2, "sata-ssd-never-finishes"),
+                     SimulatedDrive(3, "sata-ssd-hangs"), SimulatedDrive(4, "nvme-readback-mismatch"),
+                     SimulatedDrive(5, "sata-ssd-locked"))),
     )
 }

@@ -83,13 +83,13 @@ def test_a_loop_device_has_no_smart_and_the_certificate_says_so_in_smartctls_wor
     assert smart["smartctl_exit_status"] & 1  # smartctl's own "command line did not parse" bit
     assert started_body(store)["smart"] == smart  # read once, before erasing, and carried to the certificate
     hidden = doc["certificate"]["hidden_areas"]
-    assert hidden["before"]["hpa"] == hidden["after"]["dco"] == "not supported"
+    assert hidden["before"]["hpa"] == hidden["after"]["dco"] == "not probed"
     assert hidden["before"]["visible_sectors"] == 16 * MIB // 512
     assert "loop device" in hidden["before"]["detail"]
     text = pdf_text(Path(outcome.certificate_path).with_suffix(".pdf"))
     assert "UNKNOWN (a virtual device has no SMART; smartctl 7.3, exit status 1)" in text
     assert "Unable to detect device type" in text
-    assert "HPA not supported → not supported; DCO not supported → not supported (before → after erasure)" in text
+    assert "HPA not probed → not probed; DCO not probed → not probed (before → after erasure)" in text
 
 
 def test_missing_smartctl_is_a_verdict_not_an_error(store: Store, drive: str, tmp_path: Path,

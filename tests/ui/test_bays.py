@@ -64,7 +64,9 @@ def test_four_bays_erase_at_once_and_each_gets_a_certificate(
     for path in four_drives:
         page.table.selectRow(_row_of(window, path))
         qtbot.keyClick(page.table, Qt.Key.Key_E, CTRL_SHIFT)
-    assert window.store.db.execute("SELECT count(*) FROM erasures").fetchone()[0] == 4
+    # each job records its own start on its own connection, off the window's thread
+    qtbot.waitUntil(lambda: window.store.db.execute("SELECT count(*) FROM erasures").fetchone()[0] == 4,
+                    timeout=10_000)
 
     def all_done() -> bool:
         statuses = [page.model.row(_row_of(window, p)).status for p in four_drives]
@@ -91,8 +93,14 @@ def test_a_refused_drive_says_why_and_is_not_touched(
         row = _row_of(window, path)
         assert page.model.row(row).status.startswith("Refused:")
         page.table.selectRow(row)
+        assert "not in a bay" in page.detail.text()
         qtbot.keyClick(page.table, Qt.Key.Key_E, CTRL_SHIFT)
-        assert "not in a bay" in window.banner.text()
+        # only a supervisor may lift this refusal: the technician is asked for one, and walks away
+        dialog = window.bays.override_dialog
+        assert dialog is not None
+        qtbot.waitUntil(dialog.isVisible)
+        qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+        qtbot.waitUntil(lambda: window.bays.override_dialog is None)
         with open(path, "rb") as handle:
             assert handle.read(8) == b"precious"
         assert store.db.execute("SELECT count(*) FROM erasures").fetchone()[0] == 0

@@ -231,20 +231,18 @@ def test_the_window_stays_responsive_while_four_bays_erase(
         ticker = QTimer()
         ticker.setInterval(10)
         ticker.timeout.connect(lambda: gaps.append(clock.restart()))
-        for path in paths:
-            page.table.selectRow(page.row_of(path) or 0)
-            qtbot.keyClick(page.table, Qt.Key.Key_E, CTRL_SHIFT)
-        # Measured while all four run: from the last start to the first end (issuing a certificate
-        # is the GUI thread's own work at the end, not a stall while erasing).
+        # Measured over the whole run, from the first key press to the last certificate: the probes,
+        # start events, checkpoints, finish events and certificate PDFs all run on the jobs' threads.
         clock.start()
         ticker.start()
         try:
-            with qtbot.waitSignal(window.bays.controller.finished, timeout=120_000):
-                pass
+            for path in paths:
+                page.table.selectRow(page.row_of(path) or 0)
+                qtbot.keyClick(page.table, Qt.Key.Key_E, CTRL_SHIFT)
+            qtbot.waitUntil(lambda: all((status(window, p) or "").startswith("Erased and verified") for p in paths),
+                            timeout=120_000)
         finally:
             ticker.stop()
-        qtbot.waitUntil(lambda: all((status(window, p) or "").startswith("Erased and verified") for p in paths),
-                        timeout=120_000)
     stalls = sorted(max(0, gap - 10) for gap in gaps)
     p99 = stalls[int(len(stalls) * 0.99)]
     print(f"event loop while 4 bays erased: {len(gaps)} ticks, stall p99 {p99} ms, worst five {stalls[-5:]} ms")

@@ -48,6 +48,10 @@ class FirmwareError(Exception):
 class ToolMissing(FirmwareError):
     """The tool is not on PATH; the message names the Debian package that provides it."""
 
+    def __init__(self, message: str, tool: str = "", package: str = "") -> None:
+        super().__init__(message)
+        self.tool, self.package = tool, package
+
 
 @dataclass(frozen=True)
 class Transcript:
@@ -94,7 +98,7 @@ def find_tool(name: str) -> str:
     if found is None:
         package = PACKAGES.get(name)
         where = f"install the Debian package {package} (apt-get install {package})" if package else "install it"
-        raise ToolMissing(f"{name} is not installed or not on PATH: {where}")
+        raise ToolMissing(f"{name} is not installed or not on PATH: {where}", name, package or "")
     return found
 
 

@@ -67,7 +67,8 @@ class SanitizeState(enum.StrEnum):
 
 
 _ALLOWED: dict[SanitizeState, frozenset[SanitizeState]] = {
-    SanitizeState.READY: frozenset({SanitizeState.SAMPLING, SanitizeState.SENDING, SanitizeState.FAILED}),
+    SanitizeState.READY: frozenset({SanitizeState.SAMPLING, SanitizeState.SENDING, SanitizeState.FAILED,
+                                    SanitizeState.CANCELLED}),
     SanitizeState.SAMPLING: frozenset({SanitizeState.SENDING, SanitizeState.FAILED, SanitizeState.CANCELLED}),
     SanitizeState.SENDING: frozenset({SanitizeState.WAITING, SanitizeState.FAILED}),
     SanitizeState.WAITING: frozenset({SanitizeState.READING_BACK, SanitizeState.FAILED, SanitizeState.CANCELLED}),
@@ -221,7 +222,13 @@ class FirmwareSanitizeJob:
                     self._transition(SanitizeState.CANCELLED, "cancelled before anything was sent")
                     reason = "cancelled before the command was sent: the drive was not touched"
                     return
-            self._transition(SanitizeState.SENDING, " then ".join(" ".join(c[:-1]) for c in self._commands_preview()))
+            if cancel.is_set():  # the last moment a cancel leaves the drive untouched
+                self._transition(SanitizeState.CANCELLED, "cancelled before anything was sent")
+                reason = "cancelled before the command was sent: the drive was not touched"
+                return
+            # Said before the command goes out: from here on the erase cannot be called back.
+            yield Progress("sanitize", 0, self.total, 0, 0)
+            self._transition(SanitizeState.SENDING, " then ".join(" ".join(c[:-1]) for c in self.commands()))
             self._send()
             self._transition(SanitizeState.WAITING, "the drive accepted the command")
             if not (yield from self._wait(cancel)):
@@ -235,6 +242,12 @@ class FirmwareSanitizeJob:
                 failed_step, reason = READBACK_PASSED, "cancelled during the read-back: not verified"
                 return
             self._transition(SanitizeState.PASSED, "all three steps hold")
+        except FirmwareError as exc:  # a tool vanished or cannot start mid-way: the claim in hand fails
+            fail = _Fail(self._claim_at_stake(), f"{exc}")
+            failed_step, reason = fail.step, fail.reason
+            self._record(fail.step, False, fail.reason, ())
+            log.warning("firmware erase of %s (%s) stopped at %r: %s", self.device, self.method, fail.step, exc)
+            self._transition(SanitizeState.FAILED, fail.reason)
         except _Fail as fail:
             failed_step, reason, hint = fail.step, fail.reason, fail.hint
             self._record(fail.step, False, fail.reason, fail.transcripts)
@@ -246,7 +259,13 @@ class FirmwareSanitizeJob:
                 self.spec.readback, self.sample_seed, len(self.plan.reads), self.plan.covered_bytes,
                 tuple(self._mismatches), self.password, time.monotonic() - began, tuple(self._notes))
 
-    def _commands_preview(self) -> tuple[tuple[str, ...], ...]:
+    def _claim_at_stake(self) -> str:
+        if self.state in (SanitizeState.READY, SanitizeState.SAMPLING, SanitizeState.SENDING):
+            return COMMAND_SENT
+        return DRIVE_DONE if self.state is SanitizeState.WAITING else READBACK_PASSED
+
+    def commands(self) -> tuple[tuple[str, ...], ...]:
+        """The command lines that start the erase (an NVMe format's LBA format shown as 0 until read)."""
         lbaf = 0 if self.method.startswith("nvme-format-") else None
         return start_commands(self.method, self.device, controller=self.controller, password=self.password, lbaf=lbaf)
 

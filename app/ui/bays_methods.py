@@ -1,0 +1,107 @@
+"""The erase-method choice for the selected drive: the rules' recommendation first with its NIST
+category, the other allowed methods after it, and methods the drive has but cannot run now shown
+disabled with the reason. Enter accepts what is selected (the recommendation, unless changed)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeyEvent, QStandardItemModel
+from PySide6.QtWidgets import QComboBox, QWidget
+
+from app.core.erase_methods import METHODS, MethodChoice, choose_method
+from app.services.drives import BayDrive, DriveFirmware
+
+# What the combo offers before a drive is selected, or while its firmware is being asked.
+_GENERIC = ("overwrite-zeros", "overwrite-random", "overwrite-ones")
+
+
+def item_text(name: str, category: str | None, recommended: bool = False) -> str:
+    text = f"{METHODS[name].label} — {category or 'not allowed here'}"
+    return text + " (recommended)" if recommended else text
+
+
+class MethodCombo(QComboBox):
+    """The methods for one drive. Signals: accepted(): Enter pressed on it (popup closed)."""
+
+    accepted = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("methodCombo")
+        self.setMinimumContentsLength(44)
+        self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self._filling = False
+        self.chosen: str | None = None  # the method the technician picked; kept for the next drive if allowed
+        self.choice: MethodChoice | None = None
+        self.currentIndexChanged.connect(self._on_changed)
+        self.show_generic()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self.accepted.emit()
+            return
+        super().keyPressEvent(event)
+
+    def _on_changed(self, index: int) -> None:
+        if not self._filling and index >= 0:
+            self.chosen = self.itemData(index)
+
+    def show_generic(self) -> None:
+        """The overwrite methods (no drive selected)."""
+        self._fill(MethodChoice(_GENERIC[0], "Clear", _GENERIC[1:], ""), "unknown")
+
+    def show_drive(self, drive: BayDrive, firmware: DriveFirmware | None) -> None:
+        """The methods for ``drive``: from its probe, or the overwrites while the probe runs."""
+        if firmware is None:
+            choice = choose_method(drive.media, drive.device.transport, None)
+            self._fill(choice, drive.media, probing=True)
+        else:
+            self._fill(firmware.choice, firmware.media)
+
+    def _fill(self, choice: MethodChoice, media: str, probing: bool = False) -> None:
+        self._filling = True
+        try:
+            self.choice = choice
+            self.clear()
+            for i, name in enumerate(choice.allowed):
+                self.addItem(item_text(name, METHODS[name].category_for(media), i == 0), name)
+                self.setItemData(self.count() - 1, METHODS[name].note, Qt.ItemDataRole.ToolTipRole)
+            model = self.model()
+            assert isinstance(model, QStandardItemModel)
+            for name, why in choice.blocked:
+                self.addItem(f"{METHODS[name].label} — blocked: {why}", name)
+                item = model.item(self.count() - 1)
+                item.setEnabled(False)
+                item.setToolTip(choice.hint or why)
+            if probing:
+                self.addItem("Asking the drive's firmware what it can do…", "")
+                model.item(self.count() - 1).setEnabled(False)
+            keep = self.chosen if self.chosen in choice.allowed else choice.recommended
+            self.setCurrentIndex(self.findData(keep) if keep else -1)
+        finally:
+            self._filling = False
+
+    def method(self) -> str | None:
+        """The selected method, None when the drive allows none (a locked drive)."""
+        data = self.currentData()
+        return str(data) if data else None
+
+
+def describe(drive: BayDrive, firmware: DriveFirmware | None) -> str:
+    """The detail line for the selected drive: why it is refused, or what the rules pick and why."""
+    d = drive.device
+    head = f"{d.path}: {d.transport or 'unknown'} {d.model} {d.serial}".rstrip()
+    if drive.refusals:
+        lines = [f"{r.text} — {r.hint}" for r in drive.refusals]
+        if drive.overridable:
+            lines.append("A supervisor may override this: Ctrl+Shift+E asks for the reason and their badge.")
+        else:
+            lines.append("This refusal cannot be overridden.")
+        return "\n".join([head, *lines])
+    if firmware is None:
+        return f"{head} — may be erased; asking its firmware what it can do…"
+    choice = firmware.choice
+    text = f"{head} — {choice.reason}"
+    if choice.hint:
+        text += f"\n{choice.hint}"
+    return text
