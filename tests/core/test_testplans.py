@@ -119,3 +119,23 @@ def test_identifiers_are_checked() -> None:
     assert judge_identifier("mac", "00:1a:2b:3c:4d:5e") == (Verdict.PASS, "MAC 00:1A:2B:3C:4D:5E")
     assert judge_identifier("mac", "FF:FF:FF:FF:FF:FF")[0] is Verdict.FAIL
     assert judge_identifier("firmware", " ")[0] is Verdict.FAIL
+
+
+def test_grading_tests_are_read_and_checked(tmp_path: Path) -> None:
+    with_tests = GOOD.replace('device_classes = ["thing"]', 'device_classes = ["thing"]\ngrading_tests = ["power"]')
+    plan = parse_plan(with_tests)
+    assert plan.grading_tests == ("power",)
+    assert parse_plan(GOOD).grading_tests == ()
+    error = _error(GOOD.replace('device_classes = ["thing"]', 'device_classes = ["thing"]\ngrading_tests = "power"'),
+                   tmp_path)
+    assert "grading_tests must be a list of test names" in error.reason
+    assert error.line == 6
+    error = _error(GOOD.replace('version = 1', 'version = 1\nverison = 2'), tmp_path)
+    assert error.reason == "unknown key 'verison' in [plan]"
+    assert error.line == 5
+
+
+def test_every_shipped_plan_names_the_grading_tests_it_answers() -> None:
+    assert {p.plan_id: p.grading_tests for p in load_plans(PLAN_DIR)} == {
+        "laptop-charger-65w": ("power_output",), "laptop-battery-discharge": ("battery_discharge",),
+        "cellular-modem-at": ("cellular",), "settop-box-post": ("power", "self_test")}

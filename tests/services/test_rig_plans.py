@@ -111,6 +111,20 @@ FAULTS = [
     ("settop-box-post", {}, {"idle_amps": 1.5}, "y", "Idle supply current", Verdict.FAIL),
     ("settop-box-post", {"console": RigFaults(wrong_baud=True)}, {}, "y", "Boot starts", Verdict.RIG_ERROR),
     ("settop-box-post", {"psu": RigFaults(noise_on="MEAS:CURR")}, {}, "y", "Idle supply current", Verdict.RIG_ERROR),
+    ("settop-box-post", {"psu": RigFaults(unplug_on="VOLT")}, {}, "y", "Supply 12 V", Verdict.RIG_ERROR),
+    ("settop-box-post", {}, {"min_volts": 12.5}, "y", "Boot starts", Verdict.RIG_ERROR),
+    ("settop-box-post", {}, {}, "n", "Front panel", Verdict.FAIL),
+    ("laptop-battery-discharge", {"dmm": RigFaults(stall_reply_to="MEAS:RES")}, {}, "y",
+     "Thermistor (pack temperature sense)", Verdict.RIG_ERROR),
+    ("laptop-battery-discharge", {"load": RigFaults(partial_reply_to="MEAS:CURR")}, {}, "y", "Discharge current",
+     Verdict.RIG_ERROR),
+    ("laptop-battery-discharge", {"load": RigFaults(unplug_on="MEAS:POW")}, {}, "y", "Power delivered",
+     Verdict.RIG_ERROR),
+    ("cellular-modem-at", {"modem": RigFaults(noise_on="AT+CGSN")}, {}, "y", "IMEI", Verdict.RIG_ERROR),
+    ("cellular-modem-at", {"modem": RigFaults(partial_reply_to="AT+CSQ")}, {}, "y", "Signal quality (CSQ index)",
+     Verdict.RIG_ERROR),
+    ("cellular-modem-at", {"modem": RigFaults(stall_reply_to="AT+CCID", stall_seconds=6.0)}, {}, "y", "SIM ICCID",
+     Verdict.RIG_ERROR),
 ]
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+import pyvisa
 
 from drivers.rig.at import AtDevice
 from drivers.rig.errors import RigCommandError, RigDisconnected, RigGarbled
@@ -50,7 +51,6 @@ def test_scpi_commands_are_checked_against_the_error_queue(sim_bench: Callable[.
 
 
 def test_pyvisa_speaks_to_the_simulated_instrument(sim_bench: Callable[..., SimBench]) -> None:
-    pyvisa = pytest.importorskip("pyvisa")
     bench = sim_bench("charger-bench")
     manager = pyvisa.ResourceManager("@py")
     try:
