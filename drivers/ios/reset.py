@@ -137,7 +137,7 @@ def _verify(phone: IPhone, before: IPhoneIdentity, progress: _Progress) -> Reset
 
     check(after.udid == before.udid, f"UDID {after.udid} (was {before.udid})")
     check(bool(before.serial) and after.serial == before.serial, f"serial {after.serial} (was {before.serial})")
-    check(bool(after.valid_imeis) == bool(before.valid_imeis) and after.valid_imeis == before.valid_imeis,
+    check(after.valid_imeis == before.valid_imeis,
           f"IMEIs {', '.join(after.valid_imeis) or 'none readable'} (were {', '.join(before.valid_imeis) or 'none'})")
     check(after.product_type == before.product_type, f"model {after.product_type}")
     check(after.activation_state == "Unactivated",

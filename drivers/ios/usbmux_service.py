@@ -5,6 +5,9 @@ Each call opens its own lockdown connection on a fresh event loop and is bounded
 phone can call it without sharing a loop. The bench's pair records live in ``records_dir`` (the app's
 data folder), never in the user's home; usbmuxd keeps its own copy as it does for every host tool.
 pymobiledevice3's exceptions become the driver's errors here and nowhere else.
+
+pymobiledevice3 11 hands a new pair record to usbmuxd at the address in ``USBMUXD_SOCKET_ADDRESS`` (or the
+system default), not at ``usbmux_address``: a bench that uses a usbmuxd elsewhere sets that variable too.
 """
 
 from __future__ import annotations
