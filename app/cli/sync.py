@@ -1,4 +1,6 @@
-"""Commands for the hub and for the bench's sync: `hub serve|enroll-code|revoke`, `sync enroll|--once|--status`.
+"""Commands for the hub and for the bench's sync: `hub serve|enroll-code|revoke`, `sync enroll|--once|--status`,
+and what the hub answers a bench: `sync certificate ID` (fetched and checked offline), `sync lot CODE`,
+`sync rotate-token`.
 
 Exit codes as in app/cli/common.py: 0 done; 1 a sync that did not reach the end (the status says why);
 2 bad input or a refusal, with a one-line reason.
@@ -12,17 +14,21 @@ import signal
 import ssl
 import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from app.core import certificate
 from app.core.errors import OperatorError
 from app.hub.backends import open_storage
+from app.hub.client import HubClient, HubRefused, HubUnavailable
 from app.hub.hub_key import load_or_create_hub_key
+from app.hub.protocol import Receipt, public_key_from_hex
 from app.hub.server import HubServer
 from app.hub.service import Hub
 from app.paths import resolve_data_dir
 from app.services.sync import SyncClient, SyncState
-from app.services.sync_enroll import enroll
+from app.services.sync_enroll import Enrollment, enroll, load_enrollment, rotate_token
 from app.store.store import Store
 
 DEFAULT_PORT = 8470
@@ -61,6 +67,15 @@ def add_parsers(subparsers: Any) -> None:
     enrol = actions.add_parser("enroll", help="enroll this bench with a hub (once)")
     enrol.add_argument("--hub", required=True, metavar="URL")
     enrol.add_argument("--code", required=True)
+    actions.add_parser("rotate-token", help="swap this bench's hub token for a new one now")
+    cert = actions.add_parser("certificate", help="fetch a certificate from the hub and check it offline")
+    cert.add_argument("certificate_id")
+    cert.add_argument("--hub", metavar="URL", help="the hub to ask (default: the one this bench is enrolled with)")
+    cert.add_argument("--out", type=Path, metavar="FILE", help="save the certificate document (JSON) here")
+    cert.add_argument("--json", action="store_true", dest="sub_json")
+    lot = actions.add_parser("lot", help="list a lot's units and their states as the hub knows them")
+    lot.add_argument("lot", help="the lot's code or id")
+    lot.add_argument("--json", action="store_true", dest="sub_json")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -124,6 +139,8 @@ def _run_sync(args: argparse.Namespace) -> int:
         enrollment = enroll(data_dir, args.hub, args.code, timeout=args.timeout)
         print(f"enrolled as {enrollment.bench_name!r} with {enrollment.hub_url}")
         return EXIT_OK
+    if args.sync_action in _HUB_QUERIES:
+        return _HUB_QUERIES[args.sync_action](data_dir, args)
     if not (args.once or args.status):
         raise OperatorError("Say what to do", hint="Use 'sync --once', 'sync --status' or 'sync enroll'")
     client = SyncClient(data_dir, timeout=args.timeout)
@@ -141,5 +158,91 @@ def _run_sync(args: argparse.Namespace) -> int:
         return EXIT_INCOMPLETE
     return EXIT_OK
 
+
+def _hub_client(data_dir: Path, hub_url: str | None, timeout: float) -> tuple[HubClient, Enrollment | None]:
+    enrollment = load_enrollment(data_dir)
+    url = hub_url or (enrollment.hub_url if enrollment else None)
+    if not url:
+        raise OperatorError("This bench is not enrolled with a hub", hint="Give --hub URL, or enroll the bench first")
+    token = enrollment.access_token if enrollment and url.rstrip("/") == enrollment.hub_url else ""
+    try:
+        return HubClient(url, token, timeout=timeout), enrollment
+    except ValueError as exc:
+        raise OperatorError(str(exc), hint="Give the hub's address, e.g. http://hub.local:8470") from exc
+
+
+def _ask(call: Callable[[], dict[str, Any]]) -> dict[str, Any] | None:
+    """The hub's answer; None for a 404; OperatorError when the hub cannot be reached or refuses."""
+    try:
+        return call()
+    except HubUnavailable as exc:
+        raise OperatorError(str(exc), hint="Check the network and the hub, then try again") from exc
+    except HubRefused as exc:
+        if exc.status == 404:
+            return None
+        raise OperatorError(f"The hub refused: {exc.message}", hint="Check the bench's enrolment") from exc
+
+
+def _rotate(data_dir: Path, args: argparse.Namespace) -> int:
+    try:
+        rotate_token(data_dir, timeout=args.timeout)
+    except (HubUnavailable, HubRefused) as exc:
+        raise OperatorError(f"The token was not rotated: {exc}", hint="The old token still works; try again") from exc
+    print("this bench has a new hub token")
+    return EXIT_OK
+
+
+def _certificate(data_dir: Path, args: argparse.Namespace) -> int:
+    client, enrollment = _hub_client(data_dir, args.hub, args.timeout)
+    answer = _ask(lambda: client.certificate(args.certificate_id))
+    if answer is None:
+        print(f"the hub holds no certificate {args.certificate_id}", file=sys.stderr)
+        return EXIT_INCOMPLETE
+    doc = answer.get("document")
+    result = certificate.check(doc)
+    receipt_ok: bool | None = None
+    if enrollment is not None and client.url == enrollment.hub_url:
+        receipt_ok = Receipt.from_wire(answer.get("receipt")).verify(public_key_from_hex(enrollment.server_pubkey))
+    if args.out:
+        args.out.write_text(json.dumps(doc, indent=2, sort_keys=True), encoding="utf-8")
+    if args.sub_json:
+        print(json.dumps({"certificate_id": args.certificate_id, "ok": result.ok and receipt_ok is not False,
+                          "problems": list(result.problems), "anchored": answer.get("anchored"),
+                          "hub_receipt_ok": receipt_ok, "event": answer.get("event")}, indent=2))
+    elif result.ok:
+        event = answer["event"]
+        print(f"certificate {args.certificate_id} is genuine: signed by station key "
+              f"{answer['station_public_key'][:16]}…, event {event['type']} seq {event['seq']} of stream "
+              f"{event['stream_id'][:8]}; the hub {'countersigned' if receipt_ok else 'answered'} for it"
+              + ("" if answer.get("anchored") else " (not yet contiguous on the hub)"))
+    else:
+        print(f"certificate {args.certificate_id} does NOT check: " + "; ".join(result.problems))
+    if receipt_ok is False:
+        print("the hub's countersignature is not the hub this bench enrolled with", file=sys.stderr)
+    return EXIT_OK if result.ok and receipt_ok is not False else EXIT_INCOMPLETE
+
+
+def _lot(data_dir: Path, args: argparse.Namespace) -> int:
+    client, enrollment = _hub_client(data_dir, None, args.timeout)
+    if enrollment is None:
+        raise OperatorError("Listing a lot from the hub needs an enrolled bench", hint="Enroll the bench first")
+    answer = _ask(lambda: client.lot(args.lot))
+    if answer is None:
+        print(f"the hub knows no lot {args.lot}", file=sys.stderr)
+        return EXIT_INCOMPLETE
+    if args.sub_json:
+        print(json.dumps(answer, indent=2))
+        return EXIT_OK
+    units = answer["units"]
+    print(f"lot {answer['code']} ({answer['party']}, PO {answer['po']}): {len(units)} unit(s) on the hub")
+    for unit in units:
+        label = f"{unit['identifier_kind']} {unit['identifier']}" if unit["identifier"] else unit["unit_id"]
+        print(f"  {label:<34} {unit['state']}")
+    return EXIT_OK
+
+
+_HUB_QUERIES: dict[str, Callable[[Path, argparse.Namespace], int]] = {
+    "rotate-token": _rotate, "certificate": _certificate, "lot": _lot,
+}
 
 STANDALONE_COMMANDS = {"hub": run, "sync": run}

@@ -20,6 +20,7 @@ from typing import Any
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from app.core import certificate
 from app.core import events as ev
 from app.core.canonical import GENESIS_HASH, canonical_json
 from app.core.errors import OperatorError
@@ -49,6 +50,7 @@ Clock = Callable[[], datetime]
 # sends it; a schema rejection is final.
 _HEALABLE = frozenset({"bad_hash", "bad_signature", "withheld"})
 _WALK_CHUNK = 1000
+_CERTIFICATE_SCHEMAS = {ev.ERASURE_COMPLETED: certificate.SCHEMA, ev.LOT_CERTIFICATE_ISSUED: certificate.LOT_SCHEMA}
 # How far a token rotation request's time may be from the hub's clock (a captured request replays no later).
 ROTATION_WINDOW = timedelta(minutes=10)
 
@@ -254,8 +256,13 @@ class Hub:
         if event is None or stream is None or pubkey is None:
             raise HubError(404, "unknown_certificate", f"the hub holds no certificate {certificate_id}")
         receipt = Receipt(stream.stream_id, event.seq, event.hash, self.now()).signed(self._key)
-        return {"certificate_id": certificate_id, "event": event_to_wire(event), "station_public_key": pubkey,
-                "anchored": stream.hwm >= event.seq, "receipt": receipt.to_wire()}
+        answer = {"certificate_id": certificate_id, "event": event_to_wire(event), "station_public_key": pubkey,
+                  "anchored": stream.hwm >= event.seq, "receipt": receipt.to_wire()}
+        schema = _CERTIFICATE_SCHEMAS.get(event.type)
+        if schema:
+            # The document as the bench wrote it: check it offline with app.core.certificate.check.
+            answer["document"] = certificate.document(event, pubkey, schema)
+        return answer
 
     def lot_units(self, token: str, lot_ref: str) -> dict[str, Any]:
         with self.storage.transaction() as tx:
@@ -265,7 +272,8 @@ class Hub:
                 raise HubError(404, "unknown_lot", f"the hub knows no lot {lot_ref}")
             units = tx.lot_units(lot[0])
         return {"lot_id": lot[0], "code": lot[1], "party": lot[2], "po": lot[3],
-                "units": [{"unit_id": unit_id, "state": state} for unit_id, state in units]}
+                "units": [{"unit_id": unit_id, "state": state, "identifier_kind": kind, "identifier": value}
+                          for unit_id, state, kind, value in units]}
 
     def stream_seqs(self, stream_id: str) -> list[int]:
         """Every stored seq of a stream (for operators' checks and tests)."""
@@ -409,9 +417,13 @@ def _project(tx: HubTx, event: Event) -> None:
     """The hub's read tables (certificates, lots, unit states), idempotent and order-independent."""
     body = event.body
     order = f"{event.occurred_at}|{event.stream_id}|{event.seq:015d}"
-    if event.type == ev.ERASURE_COMPLETED and isinstance(body.get("certificate_id"), str):
+    if isinstance(body.get("certificate_id"), str) and body.get(certificate.DIGESTS):
+        # Every signed certificate (a drive's erasure, a lot's destruction, any other) is found by its id.
         tx.put_certificate(body["certificate_id"], event.stream_id, event.seq)
-    elif event.type == ev.LOT_CREATED:
+    if event.type == ev.UNIT_CREATED and event.unit_id and body.get("identifiers"):
+        first = body["identifiers"][0]
+        tx.put_unit_label(event.unit_id, str(first.get("kind", "")), str(first.get("value", "")))
+    if event.type == ev.LOT_CREATED:
         tx.put_lot(str(body["lot_id"]), str(body["code"]), str(body["party"]), str(body["po"]))
     elif event.type == ev.UNIT_CREATED and event.unit_id:
         tx.put_unit_state(event.unit_id, "received", order)

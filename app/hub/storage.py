@@ -53,6 +53,9 @@ SCHEMA = (
     # every hub replica and every arrival order agrees.
     """CREATE TABLE IF NOT EXISTS units (
         unit_id TEXT PRIMARY KEY, lot_id TEXT, state TEXT NOT NULL, state_order TEXT NOT NULL)""",
+    # What a supervisor reads a unit by (its first identifier: IMEI, serial, asset tag).
+    """CREATE TABLE IF NOT EXISTS unit_labels (
+        unit_id TEXT PRIMARY KEY, kind TEXT NOT NULL, value TEXT NOT NULL)""",
     # A token replaced by rotation keeps working until the bench is seen with its new one, so a
     # rotation whose answer was lost on the way can simply be asked for again.
     """CREATE TABLE IF NOT EXISTS retiring_tokens (
@@ -266,9 +269,16 @@ class HubTx:
         self._run("INSERT INTO units (unit_id, lot_id, state, state_order) VALUES (?, ?, 'received', '')"
                   " ON CONFLICT (unit_id) DO UPDATE SET lot_id = excluded.lot_id", [unit_id, lot_id])
 
-    def lot_units(self, lot_id: str) -> list[tuple[str, str]]:
-        return [(str(r[0]), str(r[1])) for r in
-                self._all("SELECT unit_id, state FROM units WHERE lot_id = ? ORDER BY unit_id", [lot_id])]
+    def put_unit_label(self, unit_id: str, kind: str, value: str) -> None:
+        self._run("INSERT INTO unit_labels (unit_id, kind, value) VALUES (?, ?, ?) ON CONFLICT (unit_id) DO NOTHING",
+                  [unit_id, kind, value])
+
+    def lot_units(self, lot_id: str) -> list[tuple[str, str, str, str]]:
+        """(unit_id, state, identifier kind, identifier) of every unit the hub knows in the lot."""
+        rows = self._all("SELECT u.unit_id, u.state, COALESCE(l.kind, ''), COALESCE(l.value, '') FROM units u"
+                         " LEFT JOIN unit_labels l ON l.unit_id = u.unit_id WHERE u.lot_id = ?"
+                         " ORDER BY l.value, u.unit_id", [lot_id])
+        return [(str(r[0]), str(r[1]), str(r[2]), str(r[3])) for r in rows]
 
 
 ConnectionFactory = Callable[[], Connection]
