@@ -67,7 +67,7 @@ def move(bay: str, current: BayState, target: BayState, why: str = "") -> BaySta
     if target not in _NEXT[current]:
         raise IllegalTransition(f"Phone bay {bay} cannot go from {current} to {target}",
                                 hint="Wait for what it is doing to finish")
-    log.info("phone bay %s: %s -> %s%s", bay, current, target, f" ({why})" if why else "")
+    log.info("phones, %s: %s -> %s%s", bay, current, target, f" ({why})" if why else "")
     return target
 
 
