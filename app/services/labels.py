@@ -15,6 +15,7 @@ from typing import Any
 
 from app.core import events_grading as gev
 from app.core.errors import OperatorError
+from app.core.grading import GradeResult, Route, RouteKind
 from app.core.models import Unit
 from app.reports.labels import BoxLabelData, UnitLabelData, box_label, to_pdf, to_zpl, unit_label
 from app.settings import LabelSettings
@@ -46,6 +47,28 @@ class LabelTarget:
         return LabelTarget(f"file://{data_dir}/{PDF_FOLDER}", "pdf", settings.dpi)
 
 
+def _label(unit: Unit, *, lot: str, gtin: str, device: dict[str, Any], certificate: str, grade: str, route: str,
+           un_number: str, phone: str) -> UnitLabelData:
+    serial = unit.identifier("serial") or ""
+    try:
+        return UnitLabelData(
+            model=device.get("model") or unit.model, storage=device.get("storage", ""),
+            colour=device.get("colour", ""), grade=grade, route=route, lot=lot or "-",
+            date=date.today().isoformat(), imei=unit.identifier("imei") or "",
+            serial=serial if len(serial) <= 20 else "", gtin=gtin, certificate_id=certificate,
+            un_number=un_number, phone=phone if un_number else "")
+    except ValueError as exc:
+        raise OperatorError(f"The label of {unit.label} cannot be made: {exc}",
+                            hint="Correct the unit's identifiers (an IMEI or a serial of at most 20 characters)") \
+            from None
+
+
+def _lot_and_gtin(store: Store, unit: Unit) -> tuple[str, str]:
+    lot = queries.lot_by_id(store.db, unit.lot_id) if unit.lot_id else None
+    gtin = store.db.execute("SELECT gtin FROM units WHERE unit_id = ?", [unit.unit_id]).fetchone()[0] or ""
+    return (lot.code if lot else ""), str(gtin)
+
+
 def unit_label_data(store: Store, unit: Unit, phone: str = "") -> UnitLabelData:
     """The unit label's fields from its records; OperatorError when the unit is not routed yet."""
     grade = gq.current_grade(store.db, unit.unit_id)
@@ -57,24 +80,23 @@ def unit_label_data(store: Store, unit: Unit, phone: str = "") -> UnitLabelData:
         if event.type == gev.GRADE_ASSIGNED and event.body["grade_id"] == grade.grade_id:
             inputs = dict(event.body["inputs"])
             break
-    device = inputs.get("device", {})
-    certificate = inputs.get("sanitisation", {}).get("certificate_id", "")
-    lot = queries.lot_by_id(store.db, unit.lot_id) if unit.lot_id else None
-    gtin = store.db.execute("SELECT gtin FROM units WHERE unit_id = ?", [unit.unit_id]).fetchone()[0] or ""
-    cosmetic = grade.cosmetic or "-"
-    grade_text = f"{cosmetic} / {grade.functional} · R2 {grade.rec}"
-    serial = unit.identifier("serial") or ""
-    try:
-        return UnitLabelData(
-            model=device.get("model") or unit.model, storage=device.get("storage", ""),
-            colour=device.get("colour", ""), grade=grade_text, route=chosen.text, lot=lot.code if lot else "-",
-            date=date.today().isoformat(), imei=unit.identifier("imei") or "",
-            serial=serial if len(serial) <= 20 else "", gtin=gtin, certificate_id=certificate,
-            un_number=chosen.un_number, phone=phone if chosen.un_number else "")
-    except ValueError as exc:
-        raise OperatorError(f"The label of {unit.label} cannot be made: {exc}",
-                            hint="Correct the unit's identifiers (an IMEI or a serial of at most 20 characters)") \
-            from None
+    lot, gtin = _lot_and_gtin(store, unit)
+    return _label(unit, lot=lot, gtin=gtin, device=inputs.get("device", {}),
+                  certificate=inputs.get("sanitisation", {}).get("certificate_id", ""),
+                  grade=f"{grade.cosmetic or '-'} / {grade.functional} · R2 {grade.rec}", route=chosen.text,
+                  un_number=chosen.un_number, phone=phone)
+
+
+def preview_label_data(store: Store, unit: Unit, grade: GradeResult, chosen: Route, phone: str = "") -> UnitLabelData:
+    """The label a grade not yet recorded would print (the Grade tab's preview)."""
+    inputs = grade.inputs.to_dict()
+    lot, gtin = _lot_and_gtin(store, unit)
+    option = chosen.chosen
+    route = (f"Resale · {option.channel} {option.grade}" if option.kind is RouteKind.RESALE else
+             {"repair": "Repair", "parts_harvest": "Parts harvest", "recycle": "Recycle"}[option.kind.value])
+    return _label(unit, lot=lot, gtin=gtin, device=inputs.get("device", {}),
+                  certificate=inputs.get("sanitisation", {}).get("certificate_id", ""), grade=grade.summary,
+                  route=route, un_number=chosen.un_number or "", phone=phone)
 
 
 def render(data: UnitLabelData | BoxLabelData, target: LabelTarget) -> bytes:

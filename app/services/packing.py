@@ -14,6 +14,7 @@ import os
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from app.core import events as ev
 from app.core import events_grading as gev
@@ -140,26 +141,25 @@ class PackingService:
         return self.box(box.box_id)
 
     def manifest(self, box_id: str) -> list[ManifestLine]:
-        lines = []
-        for unit_id in gq.box_unit_ids(self.store.db, box_id):
-            unit = queries.get_unit(self.store.db, unit_id)
-            grade = gq.current_grade(self.store.db, unit_id)
-            chosen = gq.current_route(self.store.db, unit_id)
-            assert unit is not None
-            assert grade is not None
-            assert chosen is not None
-            storage, certificate = self._device_extras(unit_id, grade.grade_id)
-            lines.append(ManifestLine(unit.label, unit.model, storage, f"{grade.cosmetic} / {grade.functional}",
-                                      chosen.text, certificate))
-        return lines
+        return [self.line_for(unit_id) for unit_id in gq.box_unit_ids(self.store.db, box_id)]
 
-    def _device_extras(self, unit_id: str, grade_id: str) -> tuple[str, str]:
+    def line_for(self, unit_id: str) -> ManifestLine:
+        """A unit's manifest line: identifier, model, storage, grade, route, certificate (from its grade's inputs)."""
+        unit = queries.get_unit(self.store.db, unit_id)
+        grade = gq.current_grade(self.store.db, unit_id)
+        chosen = gq.current_route(self.store.db, unit_id)
+        assert unit is not None
+        assert grade is not None
+        assert chosen is not None
+        inputs: dict[str, Any] = {}
         for event in reversed(unit_events(self.store.db, unit_id)):
-            if event.type == gev.GRADE_ASSIGNED and event.body["grade_id"] == grade_id:
-                inputs = event.body["inputs"]
-                return (inputs.get("device", {}).get("storage", ""),
-                        inputs.get("sanitisation", {}).get("certificate_id", ""))
-        return "", ""
+            if event.type == gev.GRADE_ASSIGNED and event.body["grade_id"] == grade.grade_id:
+                inputs = dict(event.body["inputs"])
+                break
+        device = inputs.get("device", {})
+        return ManifestLine(unit.label, device.get("model") or unit.model, device.get("storage", ""),
+                            f"{grade.cosmetic} / {grade.functional}", chosen.text,
+                            inputs.get("sanitisation", {}).get("certificate_id", ""))
 
     def plan_close(self, box_id: str, phone: str = "") -> ClosePlan:
         """Everything closing the box records and prints, read from the store (nothing written yet)."""

@@ -88,8 +88,20 @@ def _phones(ctx: BenchContext) -> WorkTab:
     return PhonesTab(ctx)
 
 
+def _grade(ctx: BenchContext) -> WorkTab:
+    from app.ui.grade_tab import GradeTab
+
+    return GradeTab(ctx)
+
+
+def _pack(ctx: BenchContext) -> WorkTab:
+    from app.ui.pack_tab import PackTab
+
+    return PackTab(ctx)
+
+
 # One line per tab, in tab order after Unit, Search and Lots.
-WORK_TABS: tuple[Callable[[BenchContext], WorkTab], ...] = (_bays, _phones, _rigs)
+WORK_TABS: tuple[Callable[[BenchContext], WorkTab], ...] = (_bays, _phones, _rigs, _grade, _pack)
 
 class StatusPart(QWidget):
     """A part of the status bar (sync state, say) with its own timers or workers."""

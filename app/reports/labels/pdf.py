@@ -11,12 +11,11 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 
-from reportlab.graphics.barcode.code128 import Code128 as Code128Symbol  # type: ignore[import-untyped]
 from reportlab.lib.colors import Color, black, white  # type: ignore[import-untyped]
 from reportlab.lib.units import mm  # type: ignore[import-untyped]
 from reportlab.pdfgen.canvas import Canvas  # type: ignore[import-untyped]
 
-from app.reports.labels import qr
+from app.reports.labels import code128, qr
 from app.reports.labels.layout import CAP_HEIGHT_EM, Code128, Label, LithiumMark, Text, TwoD
 
 _RED = Color(0.85, 0.1, 0.1)
@@ -34,21 +33,13 @@ def _text(canvas: Canvas, element: Text, page_h: float) -> None:
 
 
 def _code128(canvas: Canvas, element: Code128, page_h: float) -> None:
-    # reportlab encodes (it picks subset C for digit pairs); the bars are written as one path in
-    # module units rather than a rectangle call, each with its own number formatting, per bar.
-    symbol = Code128Symbol(element.data)
-    symbol.validate()
-    symbol.encode()
-    bars, x = [], QUIET_MODULES
-    for ch in symbol.decompose():  # upper case: a bar, lower case: a space, of 1-4 modules
-        width = ord(ch.lower()) - ord("a") + 1
-        if ch.isupper():
-            bars.append(f"{x} 0 {width} 1 re")
-        x += width
+    # The bars as one path in module units, rather than a rectangle call (each with its own number
+    # formatting) per bar.
+    dark, _ = code128.bars(element.data, QUIET_MODULES)
     bottom = page_h - (element.y + element.height) * mm
     canvas.setFillColor(black)
     canvas.addLiteral(f"q {MODULE_MM * mm:.4f} 0 0 {element.height * mm:.4f} {element.x * mm:.3f} {bottom:.3f} cm "
-                      f"{' '.join(bars)} f Q")
+                      + " ".join(f"{x} 0 {width} 1 re" for x, width in dark) + " f Q")
 
 
 def _qr(canvas: Canvas, element: TwoD, page_h: float) -> None:
