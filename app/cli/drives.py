@@ -8,9 +8,20 @@ from pathlib import Path
 from typing import Any
 
 from app.cli.common import EXIT_CHECK_FAILED, EXIT_OK, print_json
+from app.core.erase_methods import METHODS
 from app.core.errors import OperatorError
 from app.store import queries
 from app.store.store import Store
+
+LOOP_TRANSPORTS = ("nvme", "sata-ssd", "sata-hdd", "sas")
+
+
+def _source(args: argparse.Namespace) -> Any:
+    from app.services.drives import KernelDevices
+
+    if args.loop_as and not args.allow_loop:
+        raise OperatorError("--loop-as needs --allow-loop", hint="It is for tests on loop devices only")
+    return KernelDevices(loop_as=args.loop_as, poll_interval_s=getattr(args, "poll_seconds", 5.0))
 
 
 def add_parsers(sub: Any) -> None:
@@ -28,14 +39,16 @@ def add_parsers(sub: Any) -> None:
     dlist = drive.add_parser("list", help="block devices, their bays and whether they may be erased")
     dlist.add_argument("--json", action="store_true")
     dlist.add_argument("--allow-loop", action="store_true", help="treat loop devices as drives (tests)")
+    dlist.add_argument("--loop-as", default="", choices=["", *LOOP_TRANSPORTS], help=argparse.SUPPRESS)
     dsmart = drive.add_parser("smart", help="judge a drive's health from recorded 'smartctl --json' output")
     dsmart.add_argument("file", type=Path)
     dsmart.add_argument("--json", action="store_true")
 
-    erase = sub.add_parser("erase", help="erase a drive (NIST SP 800-88 Clear by verified overwrite)")
+    erase = sub.add_parser("erase", help="erase a drive (NIST SP 800-88 Clear by verified overwrite, or Purge by "
+                                         "the drive's own sanitize command)")
     erase.add_argument("device", help="the drive, e.g. /dev/sdb")
-    erase.add_argument("--method", default="overwrite-zeros",
-                       choices=["overwrite-zeros", "overwrite-ones", "overwrite-random"])
+    erase.add_argument("--method", default="overwrite-zeros", choices=list(METHODS),
+                       help="see 'drive list' for what each drive offers and what the rules recommend")
     erase.add_argument("--verify", default="full", choices=["full", "sample"])
     erase.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     erase.add_argument("--allow-loop", action="store_true", help="accept loop devices (tests only)")
@@ -46,6 +59,10 @@ def add_parsers(sub: Any) -> None:
                        help="a supervisor's reason to erase a drive outside the bay map (needs --operator)")
     erase.add_argument("--json", action="store_true")
     erase.add_argument("--checkpoint-mb", type=int, default=2048, help=argparse.SUPPRESS)
+    # Tests only, with --allow-loop: a loop device poses as a drive of this transport, its firmware
+    # tools being stand-ins on PATH.
+    erase.add_argument("--loop-as", default="", choices=["", *LOOP_TRANSPORTS], help=argparse.SUPPRESS)
+    erase.add_argument("--poll-seconds", type=float, default=5.0, help=argparse.SUPPRESS)
 
     cert = sub.add_parser("cert", help="erasure certificates").add_subparsers(dest="action", required=True)
     cverify = cert.add_parser("verify", help="check a drive or lot certificate (JSON or PDF) offline; "
@@ -88,16 +105,21 @@ def cmd_drive(store: Store, args: argparse.Namespace) -> int:
             for reason in report.reasons:
                 print(f"  {reason.level:<7} {reason.text}")
         return EXIT_OK
-    drives = DriveService(store).drives(allow_loop=args.allow_loop)
+    from app.services.drives import methods_json
+
+    source = _source(args)
+    drives = DriveService(store, source).drives(allow_loop=args.allow_loop)
+    listed = [{**d.to_json(), **methods_json(d, source)} for d in drives]
     if args.json:
-        print_json([d.to_json() for d in drives])
+        print_json(listed)
         return EXIT_OK
-    for d in drives:
+    for d, data in zip(drives, listed, strict=True):
         bay = f"bay {d.bay}" if d.bay is not None else "no bay"
         verdict = "erasable" if d.erasable else "; ".join(r.text for r in d.refusals)
         size_gb = d.device.size_bytes / 1e9
+        method = data["recommended_method"] or "none"
         print(f"{d.device.path:<14} {bay:<7} {d.device.transport:<7} {size_gb:>8.1f} GB  {d.device.model} "
-              f"{d.device.serial}  — {verdict}")
+              f"{d.device.serial}  — {verdict}; recommended: {method} ({data['recommended_category'] or '-'})")
     return EXIT_OK
 
 
@@ -134,14 +156,17 @@ def cmd_erase(store: Store, args: argparse.Namespace) -> int:
     request = EraseRequest(args.device, args.method, VerifyMode(args.verify), allow_loop=args.allow_loop,
                            unit_identifier=args.unit, restart=args.restart, override_reason=args.override_reason,
                            checkpoint_every=max(args.checkpoint_mb, 1) * 1024 * 1024)
+    source = _source(args)
     try:
-        outcome = EraseService(store, operator).erase(request, cancel, progress)
+        outcome = EraseService(store, operator, devices=source).erase(request, cancel, progress)
     finally:
         signal.signal(signal.SIGINT, previous)
     if args.json:
         print_json(outcome.to_json())
     else:
         print(f"{outcome.outcome}: {outcome.summary}")
+        if outcome.hint:
+            print(f"hint: {outcome.hint}")
         if outcome.certificate_path:
             print(f"certificate: {outcome.certificate_path}")
             print(f"printable:   {Path(outcome.certificate_path).with_suffix('.pdf')}")

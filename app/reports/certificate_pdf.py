@@ -195,8 +195,6 @@ def _sections(body: Mapping[str, Any], envelope: Mapping[str, Any], doc: Mapping
         -> list[tuple[str, list[Row]]]:
     dev: Mapping[str, Any] = body.get("device") or {}
     method: Mapping[str, Any] = body.get("method") or {}
-    ver: Mapping[str, Any] = body.get("verification") or {}
-    result: Mapping[str, Any] = body.get("result") or {}
     operator = body.get("operator")
     virtual = dev.get("transport") == "loop"
 
@@ -230,30 +228,7 @@ def _sections(body: Mapping[str, Any], envelope: Mapping[str, Any], doc: Mapping
         ("Source", f"{_text(dev.get('path'))} in {bay}", ""),
     ]
 
-    passes = method.get("passes")
-    details = f"pattern {_text(method.get('pattern'))}, {_num(passes)} pass{'' if passes == 1 else 'es'}"
-    if isinstance(method.get("start_offset"), int) and method["start_offset"] > 0:
-        details += f", resumed at byte {method['start_offset']:,}"
-    if ver.get("method") == "full":
-        vmethod = f"Full: every byte read back ({_num(ver.get('verified_bytes'))} bytes)"
-    elif ver.get("method") == "sample":
-        vmethod = (f"Quick sampling: {_num(ver.get('sample_ranges'))} ranges read back "
-                   f"({_num(ver.get('verified_bytes'))} bytes, seed {_text(ver.get('sample_seed'))})")
-    else:
-        vmethod = _text(ver.get("method"))
-    sanitization = [
-        ("Method type", _text(method.get("category")), ""),
-        ("Method used", _text(method.get("technique")) + f" ({_text(method.get('name'))})", ""),
-        ("Method details", details, ""),
-        ("Standard", _text(method.get("standard")), ""),
-        ("Tool used", f"{_text(method.get('tool'))} {_text(method.get('tool_version'), '')}".strip(), ""),
-        ("Verification method", vmethod, ""),
-        ("Verification result", f"{_text(ver.get('result'))} ({_num(ver.get('mismatches'))} mismatching ranges)", ""),
-        ("Written", f"{_num(result.get('written_bytes'))} bytes, {_num(result.get('bad_ranges'))} unwritable ranges",
-         ""),
-        ("Started / finished", f"{_when(body.get('started_at'))}  /  {_when(body.get('finished_at'))}", ""),
-        ("Result", _text(result.get("summary")), ""),
-    ]
+    sanitization = (_firmware_rows if method.get("firmware") else _overwrite_rows)(body)
 
     sig = str(envelope.get("signature") or "")
     signature = [
@@ -283,6 +258,72 @@ def _sections(body: Mapping[str, Any], envelope: Mapping[str, Any], doc: Mapping
         ("Media destination", [("Destination", _text(body.get("destination")).capitalize(), "")]),
         ("Signature", signature),
         ("Validation", validation),
+    ]
+
+
+def _overwrite_rows(body: Mapping[str, Any]) -> list[Row]:
+    """Sanitization details of an overwrite by the bench."""
+    method: Mapping[str, Any] = body.get("method") or {}
+    ver: Mapping[str, Any] = body.get("verification") or {}
+    result: Mapping[str, Any] = body.get("result") or {}
+    passes = method.get("passes")
+    details = f"pattern {_text(method.get('pattern'))}, {_num(passes)} pass{'' if passes == 1 else 'es'}"
+    if isinstance(method.get("start_offset"), int) and method["start_offset"] > 0:
+        details += f", resumed at byte {method['start_offset']:,}"
+    if ver.get("method") == "full":
+        vmethod = f"Full: every byte read back ({_num(ver.get('verified_bytes'))} bytes)"
+    elif ver.get("method") == "sample":
+        vmethod = (f"Quick sampling: {_num(ver.get('sample_ranges'))} ranges read back "
+                   f"({_num(ver.get('verified_bytes'))} bytes, seed {_text(ver.get('sample_seed'))})")
+    else:
+        vmethod = _text(ver.get("method"))
+    return [
+        ("Method type", _text(method.get("category")), ""),
+        ("Method used", _text(method.get("technique")) + f" ({_text(method.get('name'))})", ""),
+        ("Method details", details, ""),
+        ("Standard", _text(method.get("standard")), ""),
+        ("Tool used", f"{_text(method.get('tool'))} {_text(method.get('tool_version'), '')}".strip(), ""),
+        ("Verification method", vmethod, ""),
+        ("Verification result", f"{_text(ver.get('result'))} ({_num(ver.get('mismatches'))} mismatching ranges)", ""),
+        ("Written", f"{_num(result.get('written_bytes'))} bytes, {_num(result.get('bad_ranges'))} unwritable ranges",
+         ""),
+        ("Started / finished", f"{_when(body.get('started_at'))}  /  {_when(body.get('finished_at'))}", ""),
+        ("Result", _text(result.get("summary")), ""),
+    ]
+
+
+def _clock(value: Any) -> str:
+    """2026-11-22T07:07:19.438+00:00 -> 07:07:19.438 (the date is on the started / finished row)."""
+    text = _text(value)
+    return text[11:23] if len(text) >= 23 and text[10] == "T" else text
+
+
+def _firmware_rows(body: Mapping[str, Any]) -> list[Row]:
+    """Sanitization details of the drive's own sanitize: the command, the three claims with their
+    times, and the sampled read-back."""
+    method: Mapping[str, Any] = body.get("method") or {}
+    ver: Mapping[str, Any] = body.get("verification") or {}
+    result: Mapping[str, Any] = body.get("result") or {}
+    firmware = _mapping(method.get("drive_firmware"))
+    steps = "; ".join(f"{_text(st.get('name'))} {'✓' if st.get('ok') else '✗'} {_clock(st.get('at'))}"
+                      for st in result.get("steps") or [] if isinstance(st, Mapping))
+    commands = "; ".join(_text(c) for c in method.get("commands") or [])
+    return [
+        ("Method type", _text(method.get("category")), ""),
+        ("Method used", f"{_text(method.get('technique'))} by the drive's firmware ({_text(method.get('label'))}, "
+                        f"{_text(method.get('name'))})", ""),
+        ("Method details", f"IEEE 2883: {_text(method.get('ieee2883'))}; command: {commands or 'not recorded'}",
+         "brief"),
+        ("Standard", _text(method.get("standard")), ""),
+        ("Tool used", f"{_text(method.get('tool'))} {_text(method.get('tool_version'), '')}".strip()
+         + (f"; drive firmware {_text(firmware.get('revision'))}" if firmware.get("revision") else ""), ""),
+        ("Steps (UTC)", steps or "not recorded", ""),
+        ("Verification method", f"Read-back of {_num(ver.get('sample_ranges'))} NIST-sampled ranges "
+                                f"({_num(ver.get('verified_bytes'))} bytes, seed {_text(ver.get('sample_seed'))}): "
+                                f"{_text(ver.get('read_back'))}", ""),
+        ("Verification result", f"{_text(ver.get('result'))} ({_num(ver.get('mismatches'))} mismatching ranges)", ""),
+        ("Started / finished", f"{_when(body.get('started_at'))}  /  {_when(body.get('finished_at'))}", ""),
+        ("Result", _text(result.get("summary")), ""),
     ]
 
 

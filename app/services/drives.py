@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -31,6 +31,9 @@ from drivers.sim.firmware import SimulatedDrive, SimulatedDriveBay
 log = logging.getLogger("app.drives")
 
 NOT_PROBED = "not probed"
+# What a loop device may pose as in tests (KernelDevices.loop_as): the transport and whether it spins.
+LOOP_POSES = {"nvme": ("nvme", False), "sata-ssd": ("sata", False), "sata-hdd": ("sata", True),
+              "sas": ("sas", True)}
 
 
 class DeviceSource(Protocol):
@@ -52,24 +55,38 @@ class DeviceSource(Protocol):
 
 
 class KernelDevices:
-    """The kernel's whole-disk block devices, their firmware reached through the real tools."""
+    """The kernel's whole-disk block devices, their firmware reached through the real tools.
+
+    ``loop_as`` is for tests only, with loop devices allowed: loop devices then present themselves
+    as drives of that kind (LOOP_POSES), so the firmware path runs end to end on
+    them against stand-in tools. They keep their loop bay keys, so the bay map must still name them.
+    """
 
     simulated = False
     poll_interval_s = 5.0
     firmware_timeout_s: float | None = None
 
+    def __init__(self, *, loop_as: str = "", poll_interval_s: float = 5.0) -> None:
+        self.loop_as, self.poll_interval_s = loop_as, poll_interval_s
+
+    def _posing(self, device: BlockDevice | None) -> BlockDevice | None:
+        if device is None or not self.loop_as or not device.is_loop:
+            return device
+        transport, rotational = LOOP_POSES[self.loop_as]
+        return replace(device, transport=transport, rotational=rotational)
+
     def devices(self) -> list[BlockDevice]:
-        return list_block_devices()
+        return [d for d in map(self._posing, list_block_devices()) if d is not None]
 
     def find(self, path: str) -> BlockDevice | None:
         real = os.path.realpath(path)
-        return read_device(os.path.basename(real)) if real.startswith("/dev/") else None
+        return self._posing(read_device(os.path.basename(real))) if real.startswith("/dev/") else None
 
     def runner(self, device: BlockDevice) -> Runner:
         return run
 
     def spec(self) -> dict[str, Any]:
-        return {"kind": "kernel"}
+        return {"kind": "kernel", "loop_as": self.loop_as, "poll_interval_s": self.poll_interval_s}
 
 
 class SimulatedDevices:
@@ -115,7 +132,7 @@ def device_source_from(spec: dict[str, Any]) -> DeviceSource:
     if spec.get("kind") == "simulated":
         drives = tuple(SimulatedDrive(int(bay), str(name), int(size)) for bay, name, size in spec["drives"])
         return SimulatedDevices(Path(spec["folder"]), drives)
-    return KernelDevices()
+    return KernelDevices(loop_as=str(spec.get("loop_as", "")), poll_interval_s=float(spec.get("poll_interval_s", 5.0)))
 
 
 @dataclass(frozen=True)
@@ -205,6 +222,17 @@ def probe_firmware(device: BlockDevice, runner: Runner, *, missing_tool_is_error
     return DriveFirmware(device.path, media, caps, choice, detail)
 
 
+def methods_json(drive: BayDrive, source: DeviceSource) -> dict[str, Any]:
+    """The methods part of ``drive list --json``: probed where the bench may erase the drive (a
+    device it must never touch, such as its own disk, is not asked anything)."""
+    if drive.erasable or drive.overridable:
+        return probe_firmware(drive.device, source.runner(drive.device)).to_json()
+    d = drive.device
+    caps = unknown(d.transport, "not probed: the bench may not erase this device")
+    return DriveFirmware(d.path, drive.media, caps, choose_method(drive.media, d.transport, None),
+                         caps.detail).to_json()
+
+
 def not_probed(reason: str, device: BlockDevice) -> dict[str, Any]:
     sectors = device.size_bytes // device.logical_sector if device.logical_sector else None
     return {"hpa": NOT_PROBED, "dco": NOT_PROBED, "visible_sectors": sectors, "native_sectors": None,
@@ -218,8 +246,12 @@ def hidden_areas_probe(runner_for: Callable[[BlockDevice], Runner]) -> Callable[
     def detect(device: BlockDevice) -> dict[str, Any]:
         if device.is_loop:
             return not_probed("a loop device (a file) has no HPA or DCO", device)
+        runner = runner_for(device)
         try:
-            return detect_hidden_areas(device.path, device.transport, runner=runner_for(device)).to_json()
+            # Identify first: a drive without the HPA or DCO feature set is "not supported", not "unknown".
+            identify = probe(device.path, device.transport, runner=runner).capabilities
+            ata = identify if identify.transport == "ata" and identify.known else None
+            return detect_hidden_areas(device.path, device.transport, identify=ata, runner=runner).to_json()
         except ToolMissing as exc:
             return not_probed(f"not probed: {exc}", device)
         except FirmwareError as exc:

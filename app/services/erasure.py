@@ -1,8 +1,8 @@
 """Erasing a drive: interlock, unit, the job (host overwrite or the drive's own firmware sanitize),
 its checkpoints, and the certificate.
 
-Plain blocking Python, run on one thread from start to end: by the CLI in its own thread, by the
-window on a job manager thread with a Store connection of its own (``erase_on_own_connection``),
+Plain blocking Python, run on one thread from start to end: by the CLI in its own thread, and for
+the window in a child process with a Store connection of its own (app/services/erasure_process.py),
 so the window's thread never waits for a probe, an fsync or a certificate PDF. Nothing here
 certifies an erasure unless the method completed and verification passed.
 """
@@ -14,8 +14,6 @@ import threading
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from app import __version__
@@ -363,19 +361,6 @@ class EraseService:
             if on_progress is not None:
                 on_progress(progress)
         return self.finish(prepared)
-
-
-def erase_on_own_connection(data_dir: Path, clock: Callable[[], datetime], operator: Operator | None,
-                            devices: DeviceSource, request: EraseRequest, cancel: threading.Event,
-                            on_progress: Callable[[Progress], None] | None = None,
-                            on_started: Callable[[PreparedErase], None] | None = None) -> EraseOutcome:
-    """One whole erasure on a Store connection of its own, for a worker thread: SQLite's write lock
-    orders its events with the window's, and the hash chain is read under that lock."""
-    store = Store(data_dir, clock=clock)
-    try:
-        return EraseService(store, operator, devices=devices).erase(request, cancel, on_progress, on_started)
-    finally:
-        store.close()
 
 
 def _overwrite_parts(result: OverwriteResult, summary: str) -> tuple[dict[str, Any], dict[str, Any]]:

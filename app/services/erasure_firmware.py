@@ -16,7 +16,7 @@ from app.core.errors import OperatorError
 from app.services.drives import DeviceSource, DriveFirmware
 from drivers.block.devices import BlockDevice
 from drivers.block.firmware.runner import FirmwareError
-from drivers.block.firmware.sanitize import FirmwareSanitizeJob, SanitizeResult, SanitizeState
+from drivers.block.firmware.sanitize import FirmwareSanitizeJob, SanitizeResult, SanitizeState, Step
 
 # The Debian package each firmware tool comes from, as the certificate names the tool.
 _TOOL_PACKAGES = {"hdparm": "hdparm", "nvme": "nvme-cli", "sg_sanitize": "sg3-utils"}
@@ -59,7 +59,8 @@ def method_record(method: str, media: str, job: FirmwareSanitizeJob, firmware: D
     rec.update({
         "standard": f"NIST SP 800-88 Rev. 1 {category} ({technique} by the drive's own firmware, read back on "
                     f"a NIST sample); IEEE 2883-2022 {category}",
-        "tool": _TOOL_PACKAGES.get(job.spec.tool, job.spec.tool), "tool_version": f"via Refurb Bench {__version__}",
+        "tool": f"{_TOOL_PACKAGES.get(job.spec.tool, job.spec.tool)}, driven by Refurb Bench",
+        "tool_version": __version__,
         "commands": [" ".join(c) for c in job.commands()], "read_back": job.spec.readback,
         "drive_firmware": {"model": caps.model, "serial": caps.serial, "revision": caps.firmware,
                            "supported": list(caps.supported)},
@@ -88,9 +89,17 @@ def verification(result: SanitizeResult) -> dict[str, Any]:
             "mismatches": len(result.mismatches)}
 
 
+def _step_record(step: Step) -> dict[str, Any]:
+    """A claim with its evidence; durations in whole milliseconds (event bodies hold no floats)."""
+    data = step.to_json()
+    data["transcripts"] = [{**{k: v for k, v in t.items() if k != "duration_s"},
+                            "duration_ms": round(float(t["duration_s"]) * 1000)} for t in data["transcripts"]]
+    return data
+
+
 def result_record(result: SanitizeResult, summary: str) -> dict[str, Any]:
     body: dict[str, Any] = {
-        "summary": summary, "steps": [s.to_json() for s in result.steps], "failed_step": result.failed_step,
+        "summary": summary, "steps": [_step_record(s) for s in result.steps], "failed_step": result.failed_step,
         "elapsed_ms": int(result.elapsed_s * 1000), "written_bytes": 0, "bad_ranges": 0,
     }
     if result.hint:

@@ -37,11 +37,11 @@ class StandIns:
         return json.loads(state.read_text()).get("calls", []) if state.exists() else []
 
 
-@pytest.fixture
-def standins(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> StandIns:
+def make_standins(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, tools: tuple[str, ...] = TOOLS) -> StandIns:
+    """Stand-ins for ``tools`` first on PATH (the rest of PATH stays); for fixtures elsewhere too."""
     directory = tmp_path / "bin"
     directory.mkdir()
-    for name in TOOLS:
+    for name in tools:
         (directory / name).symlink_to(STANDIN)
     # The stand-in's "#!/usr/bin/env python3" finds the project's interpreter next on PATH.
     monkeypatch.setenv("PATH", os.pathsep.join([str(directory), os.path.dirname(sys.executable),
@@ -49,6 +49,11 @@ def standins(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> StandIns:
     scenario = tmp_path / "scenario.json"
     monkeypatch.setenv("REFURB_FIRMWARE_SCENARIO", str(scenario))
     return StandIns(directory, scenario)
+
+
+@pytest.fixture
+def standins(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> StandIns:
+    return make_standins(tmp_path, monkeypatch)
 
 
 def data(name: str) -> str:

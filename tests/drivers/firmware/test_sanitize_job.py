@@ -171,7 +171,8 @@ def test_hung_tool_is_killed_and_reported(standins: StandIns, make_device: Make,
     assert result.failed_step == COMMAND_SENT
     assert "did not finish within 1 s and was killed" in result.reason
     standins.use_named("sata-ssd-status-hangs", dev.path)
-    result, _ = run_job(FirmwareSanitizeJob(dev.path, "ata-sanitize-block", command_timeout_s=0.5,
+    # long enough for the (non-hanging) start command's stand-in to start on a loaded machine
+    result, _ = run_job(FirmwareSanitizeJob(dev.path, "ata-sanitize-block", command_timeout_s=3.0,
                                             poll_interval_s=0.01, timeout_s=1.5))
     assert result.failed_step == DRIVE_DONE
 
