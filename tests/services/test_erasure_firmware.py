@@ -129,7 +129,7 @@ def test_a_drive_that_says_done_but_erased_nothing_gets_no_certificate(
 def test_a_frozen_drive_is_refused_with_the_suspend_or_replug_hint(store: Store, drive: str,
                                                                   standins: StandIns) -> None:
     standins.use_named("sata-ssd-frozen", drive)
-    with pytest.raises(OperatorError, match="cannot run on .* now: the drive is frozen") as refused:
+    with pytest.raises(OperatorError, match=r"cannot run on .* now: the drive is frozen") as refused:
         service(store, "sata-ssd").erase(
             EraseRequest(drive, "ata-sanitize-crypto", allow_loop=True, unit_identifier="SS-0001"), threading.Event())
     assert refused.value.hint == FROZEN_HINT
