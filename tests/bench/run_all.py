@@ -25,10 +25,14 @@ Rows, each with its target, a peer baseline measured in the same run, ours/peer 
    bytes take on a 115200-baud line; peer: bare pyserial write + read_until to the same simulator.
    A 50-step plan's wall time, overhead beyond its programmed waits < 5 % (median of runs after a
    warm-up); peer: the programmed waits. Runs before Erase (listed here after it for numbering).
+7. Phones (emulated phones behind a private adb server): connect to identified through the Phones tab
+   for 1 and 8 phones, < 2 s for 8 (peer: ``adb connect`` + ``adb shell getprop``); the app's overhead
+   on a full automatic plan beyond the phone's own command time, < 1 s (peer: the same commands as
+   ``adb shell`` processes). Runs before Erase.
 
 ``--quick`` is a smoke run of the same code paths with smaller sizes: 100,000 units, 2,000 events
 (or 1 s), 300 queries, 50 scans, 3 start-up runs, 64 MiB drives erased once; about two minutes.
-``--only`` picks sections (comma-separated: append, startup, lookup, scan, rigs, erase).
+``--only`` picks sections (comma-separated: append, startup, lookup, scan, rigs, phones, erase).
 
 Each section runs in its own interpreter (``python -m tests.bench.bench_<name>``, which also runs
 alone and prints its own table), so one section's heap or Qt state cannot colour another's.
@@ -55,9 +59,9 @@ from datetime import UTC, datetime
 from tests.bench.bench_util import ROOT, Results, Row, Sizes, print_table, progress, scratch_dir
 
 # Append first, while the disk is quiet: its figure is one fsync per event.
-SECTIONS = ("append", "startup", "lookup", "scan", "rigs", "erase")
+SECTIONS = ("append", "startup", "lookup", "scan", "rigs", "phones", "erase")
 TITLES = {"startup": "Start-up", "append": "Append", "lookup": "Lookup", "scan": "Scan", "erase": "Erase",
-          "rigs": "Rigs"}
+          "rigs": "Rigs", "phones": "Phones"}
 
 
 def _env() -> dict[str, str]:

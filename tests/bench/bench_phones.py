@@ -1,0 +1,189 @@
+"""Phones: connect to identified for 1 and 8 phones, and the app's overhead on a full automatic plan.
+
+Emulated phones (drivers/sim/adb) behind a private Debian ``adb`` server, so the adb server, client,
+driver, service and GUI are the real ones.
+
+* Connect to identified, 1 and 8 phones, through the Phones tab (offscreen MainWindow): from handing
+  the tab a bus whose phones are listening but not attached, until every bay has its phone's identity,
+  battery and blockers recorded on its unit. It includes ``adb connect``, the watcher's poll, the
+  per-bay jobs and the recording on the GUI thread. Target < 2 s for 8. Peer: the ``adb`` client doing
+  the least a script could (``adb connect`` then ``adb -s X shell getprop``, all phones in parallel).
+* Automatic plan overhead, one phone: read + record + start the plan + the six automatic checks, each
+  recorded. Device time is the sum of the shell commands' own round trips through the adb server;
+  overhead = wall time − device time, target < 1 s. Peer: the same command lines run one by one as
+  ``adb -s X shell CMD`` processes (how a shell script drives a phone), and that peer's overhead.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from app.core.models import Role
+from app.core.phones import load_phone_plan
+from app.services.intake import IntakeService
+from app.services.phone_source import AdbPhoneSource
+from app.services.phones import PLAN_FILE, PhoneService, read_phone
+from app.services.phones_sim import SimulatedPhoneBench
+from app.store.store import Store
+from drivers.android import AdbClient, ShellResult, Timeouts
+from tests.bench.bench_util import Results, Row, Sizes, median, progress, scratch_dir, section_main
+
+SECTION = "Phones"
+PROFILES = ("pixel8-a16", "galaxy-a54", "moto-g-power-2022", "lg-g7-a10-fde", "pixel8-a16", "galaxy-a54",
+            "moto-g-power-2022", "galaxy-a54")
+
+
+class TimedClient(AdbClient):
+    """An adb client that adds up the time its shell commands take and remembers them."""
+
+    def __init__(self, port: int) -> None:
+        super().__init__("127.0.0.1", port)
+        self.device_seconds = 0.0
+        self.commands: list[str] = []
+
+    def shell(self, serial: str, command: str, timeout: float = 10.0) -> ShellResult:
+        started = time.perf_counter()
+        try:
+            return super().shell(serial, command, timeout)
+        finally:
+            self.device_seconds += time.perf_counter() - started
+            self.commands.append(command)
+
+
+def _adb_env(bench: SimulatedPhoneBench) -> dict[str, str]:
+    assert bench.server is not None
+    return {**os.environ, "ADB_SERVER_SOCKET": f"tcp:127.0.0.1:{bench.server.port}", "HOME": str(bench.server.home)}
+
+
+def _gui_connect_to_identified(count: int, folder: Path) -> float:
+    from PySide6.QtWidgets import QApplication
+
+    from app.settings import Settings
+    from app.ui.main_window import MainWindow
+    from app.ui.phones_tab import PhonesTab
+
+    app = QApplication.instance() or QApplication([])
+    with Store(folder / f"gui-{count}") as store:
+        intake = IntakeService(store)
+        intake.add_operator("Alex Martin", "OP-0001", Role.ADMIN, "1234")
+        window = MainWindow(store, Settings())
+        window.show()
+        window.intake.login_badge("OP-0001")
+        tab = window.work_tab(PhonesTab)
+        with SimulatedPhoneBench(PROFILES[:count]) as bench:
+            assert bench.source is not None
+            started = time.perf_counter()
+            tab.use_source(bench.source)
+            deadline = started + 30
+            while time.perf_counter() < deadline:
+                app.processEvents()
+                if len(tab.bays) == count and all(b.record is not None for b in tab.bays.values()):
+                    break
+                time.sleep(0.002)
+            elapsed = time.perf_counter() - started
+            done = sum(1 for b in tab.bays.values() if b.record is not None)
+            window.shutdown()
+            window.jobs.wait(10_000)
+        window.close()
+        app.processEvents()
+    if done != count:
+        raise RuntimeError(f"only {done} of {count} phones were identified within 30 s")
+    return elapsed
+
+
+def _peer_connect_getprop(count: int) -> float:
+    with SimulatedPhoneBench(PROFILES[:count]) as bench:
+        env = _adb_env(bench)
+
+        def one(address: str) -> None:
+            subprocess.run(["adb", "connect", address], env=env, capture_output=True, check=True, timeout=30)
+            subprocess.run(["adb", "-s", address, "shell", "getprop"], env=env, capture_output=True, check=True,
+                           timeout=30)
+
+        started = time.perf_counter()
+        with ThreadPoolExecutor(count) as pool:
+            list(pool.map(one, [p.address for p in bench.phones]))
+        return time.perf_counter() - started
+
+
+def _connect_rows(results: Results, runs: int) -> None:
+    with scratch_dir("phones-") as folder:
+        for count in (1, 8):
+            ours = [_gui_connect_to_identified(count, folder / str(run)) for run in range(runs)]
+            peer = [_peer_connect_getprop(count) for _ in range(runs)]
+            results.rows.append(Row(
+                SECTION, f"{count} phone{'s' if count > 1 else ''}: connect to identified (Phones tab)",
+                median(ours) * 1000, "ms", 2000.0, peer=median(peer) * 1000, peer_key="A",
+                note=f"median of {runs}; runs {', '.join(f'{s * 1000:.0f}' for s in ours)} ms; includes adb connect, "
+                     "the watcher's first poll, identity + battery + blockers (~14 shell commands a phone) and the "
+                     "events recorded"))
+
+
+def _plan_overhead(results: Results, runs: int) -> None:
+    plan = load_phone_plan(PLAN_FILE)
+    walls, devices, overheads, peers, peer_overheads = [], [], [], [], []
+    with scratch_dir("phones-plan-") as folder:
+        for run in range(runs + 1):  # the first run warms up imports and the server's first connections
+            with SimulatedPhoneBench(["pixel8-a16"]) as bench, Store(folder / f"plan-{run}") as store:
+                assert bench.server is not None
+                client = TimedClient(bench.server.port)
+                source = AdbPhoneSource(client, Timeouts(), keep_attached=[bench.phones[0].address])
+                attached = next(p for p in source.attached() if p.ready)
+                client.device_seconds, client.commands = 0.0, []
+                service = PhoneService(store, plan)
+                started = time.perf_counter()
+                record = service.record_reading(read_phone(source.open(attached.serial), attached), 1)
+                progress_ = service.start_plan(record.unit.unit_id)
+                for result in source.open(attached.serial).automatic_checks(plan.automatic):
+                    service.record_automatic(record.unit.unit_id, str(progress_.run_id), result)
+                wall = time.perf_counter() - started
+                device = client.device_seconds
+                commands = list(client.commands)
+                env = _adb_env(bench)
+                started = time.perf_counter()
+                for command in commands:
+                    subprocess.run(["adb", "-s", attached.serial, "shell", command], env=env, capture_output=True,
+                                   check=False, timeout=30)
+                peer = time.perf_counter() - started
+                peer_device = device  # the same commands cost the phone the same; the rest is the client's
+            if run:
+                walls.append(wall)
+                devices.append(device)
+                overheads.append(wall - device)
+                peers.append(peer)
+                peer_overheads.append(peer - peer_device)
+    results.rows.append(Row(
+        SECTION, f"automatic plan, 1 phone: wall time ({len(commands)} shell commands, 6 checks + reading)",
+        median(walls) * 1000, "ms", None, peer=median(peers) * 1000, peer_key="B",
+        note=f"device time (the commands' round trips through the adb server) {median(devices) * 1000:.0f} ms"))
+    results.rows.append(Row(
+        SECTION, "automatic plan, 1 phone: app overhead beyond device time", median(overheads) * 1000, "ms", 1000.0,
+        peer=median(peer_overheads) * 1000, peer_key="B",
+        note=f"median of {runs} after a warm-up; overheads {', '.join(f'{o * 1000:.0f}' for o in overheads)} ms: "
+             "parsing, the events signed and written with synchronous=FULL, unit matching and lifecycle"))
+
+
+def run(sizes: Sizes) -> Results:
+    results = Results(peers={
+        "A": "adb client only: 'adb connect' then 'adb -s X shell getprop' per phone, all in parallel (no parsing, "
+             "nothing recorded)",
+        "B": "the same shell command lines run one by one as 'adb -s X shell CMD' processes",
+    })
+    runs = 3 if sizes.quick else 5
+    progress("phones: connect to identified, 1 and 8 phones")
+    _connect_rows(results, runs)
+    progress("phones: automatic plan overhead")
+    _plan_overhead(results, runs)
+    return results
+
+
+def main() -> int:
+    return section_main("bench_phones", run)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
