@@ -158,6 +158,8 @@ def fmt(value: float | None, unit: str) -> str:
         return f"{value:.3f} {unit}" if value < 10 else f"{value:.1f} {unit}"
     if unit == "s":
         return f"{value:.3f} s"
+    if unit == "keys":
+        return f"{value:.0f} keys"
     if value >= 100:
         return f"{value:.0f} ms"
     if value >= 10:

@@ -29,10 +29,14 @@ Rows, each with its target, a peer baseline measured in the same run, ours/peer 
    for 1 and 8 phones, < 2 s for 8 (peer: ``adb connect`` + ``adb shell getprop``); the app's overhead
    on a full automatic plan beyond the phone's own command time, < 1 s (peer: the same commands as
    ``adb shell`` processes). Runs before Erase.
+8. Grading: grade one unit < 5 ms (peer: checking the inspection alone), one label as ZPL and as PDF
+   < 50 ms, 1,000 different units' PDF labels as one job < 6 s (peer: reportlab's stock barcode
+   widgets), and the keys from scan to printed label for a typical phone on the real Grade tab ≤ 12
+   (the label sent to the network printer simulator). Runs before Erase.
 
 ``--quick`` is a smoke run of the same code paths with smaller sizes: 100,000 units, 2,000 events
 (or 1 s), 300 queries, 50 scans, 3 start-up runs, 64 MiB drives erased once; about two minutes.
-``--only`` picks sections (comma-separated: append, startup, lookup, scan, rigs, phones, erase).
+``--only`` picks sections (comma-separated: append, startup, lookup, scan, rigs, phones, grading, erase).
 
 Each section runs in its own interpreter (``python -m tests.bench.bench_<name>``, which also runs
 alone and prints its own table), so one section's heap or Qt state cannot colour another's.
@@ -59,9 +63,9 @@ from datetime import UTC, datetime
 from tests.bench.bench_util import ROOT, Results, Row, Sizes, print_table, progress, scratch_dir
 
 # Append first, while the disk is quiet: its figure is one fsync per event.
-SECTIONS = ("append", "startup", "lookup", "scan", "rigs", "phones", "erase")
+SECTIONS = ("append", "startup", "lookup", "scan", "rigs", "phones", "grading", "erase")
 TITLES = {"startup": "Start-up", "append": "Append", "lookup": "Lookup", "scan": "Scan", "erase": "Erase",
-          "rigs": "Rigs", "phones": "Phones"}
+          "rigs": "Rigs", "phones": "Phones", "grading": "Grading"}
 
 
 def _env() -> dict[str, str]:
