@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.settings import ScannerSettings, Settings, validate
+from app.ui.label_settings_row import LabelSettingsRow
 from app.ui.rigs_scanner import ScannerPortsRow
 from app.ui.sync_enroll_row import HubEnrolRow
 
@@ -82,6 +83,8 @@ class SettingsDialog(QDialog):
         form.addRow("P&O codes start", self.po_edit)
         form.addRow("&Asset tags start", self.asset_edit)
         form.addRow("Drive ba&ys", self.auto_erase_check)
+        self.labels_row = LabelSettingsRow(settings.labels, self)
+        form.addRow("Label prin&ter", self.labels_row)
         self.scanner_ports_row = ScannerPortsRow(settings.scanner_ports, self)
         form.addRow("Scanner po&rts", self.scanner_ports_row)
         # Enrolling is done at once, in the background, with its own button: it is not a setting to save.
@@ -106,6 +109,7 @@ class SettingsDialog(QDialog):
                                      scanner=scanner, rules=rules,
                                      auto_erase_on_insert=self.auto_erase_check.isChecked(),
                                      scanner_ports=self.scanner_ports_row.value())
+        chosen = dataclasses.replace(chosen, labels=self.labels_row.value())
         validate(chosen)
         return chosen
 

@@ -143,3 +143,23 @@ def test_a_technician_cannot_override(make_bench, printer: PrinterSimulator, qtb
     bench.scan(imei(4))
     press(qtbot, tab.page.table, Qt.Key.Key_O, Qt.KeyboardModifier.ControlModifier)
     assert "Only a supervisor" in bench.window.banner.text()
+
+
+def test_label_printer_settings(qtbot: QtBot, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from app.settings import load_settings, save_settings
+    from app.ui.settings_dialog import SettingsDialog
+
+    dialog = SettingsDialog(Settings())
+    qtbot.addWidget(dialog)
+    row = dialog.labels_row
+    row.printer_edit.setText("http://zebra")
+    with pytest.raises(ValueError, match="tcp://HOST:9100"):
+        dialog.chosen()
+    row.printer_edit.setText("tcp://10.0.0.5:9100")
+    row.dpi_combo.setCurrentIndex(row.dpi_combo.findData(300))
+    row.phone_edit.setText("+44 20 7946 0000")
+    chosen = dialog.chosen()
+    assert (chosen.labels.printer, chosen.labels.dpi, chosen.labels.lithium_phone) == (
+        "tcp://10.0.0.5:9100", 300, "+44 20 7946 0000")
+    save_settings(tmp_path, chosen)
+    assert load_settings(tmp_path).labels == chosen.labels
