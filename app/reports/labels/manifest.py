@@ -46,13 +46,23 @@ def manifest_code(box_id: str, lines: Sequence[ManifestLine]) -> str:
     return f"RBBOX:1:{box_id}:{len(lines)}:{digest}"
 
 
+def _fit(canvas: Canvas, text: str, width: float) -> str:
+    """``text`` as it fits the column at the current font, cut with an ellipsis only when it must be."""
+    if canvas.stringWidth(text) <= width:
+        return text
+    while text and canvas.stringWidth(text + "…") > width:
+        text = text[:-1]
+    return text + "…"
+
+
 def manifest_pdf(box_id: str, route: str, date: str, lines: Sequence[ManifestLine]) -> bytes:
     """An A4 packing list: header, one row per unit, page numbers; long lists run onto more pages."""
     out = io.BytesIO()
     canvas = Canvas(out, pagesize=A4, invariant=True)
     canvas.setTitle(f"Manifest {box_id}")
     width, height = A4
-    widths = (12, 42, 38, 20, 16, 30, 22)
+    # mm, 180 in all: a certificate id (18 characters) and a route text fit whole at 8 pt.
+    widths = (9, 34, 29, 15, 13, 42, 38)
     row_h = 6 * mm
     rows_per_page = int((height - 60 * mm) // row_h)
     pages = max(1, -(-len(lines) // rows_per_page))
@@ -77,7 +87,7 @@ def manifest_pdf(box_id: str, route: str, date: str, lines: Sequence[ManifestLin
             cells = (str(page * rows_per_page + offset + 1), line.identifier, line.model, line.storage, line.grade,
                      line.route, line.certificate_id)
             for cell, w in zip(cells, widths, strict=True):
-                canvas.drawString(x, y, cell[: int(w / 1.7)])
+                canvas.drawString(x, y, _fit(canvas, cell, w * mm - 1.5 * mm))
                 x += w * mm
         canvas.showPage()
     canvas.save()

@@ -43,9 +43,10 @@ BOX_TEMPLATE = Template("box-4x6in", 4 * INCH, 6 * INCH, (
     TextSlot(6.0, 6.0, 7.0, "Box {box_id}", bold=True, max_width=56.0),
     TextSlot(6.0, 15.0, 4.5, "{route}", max_width=56.0),
     TextSlot(6.0, 21.5, 4.0, "{units} units · closed {date}", max_width=56.0),
-    TextSlot(6.0, 27.5, 3.2, "{air_note}", when="air_note", max_width=90.0),
     Code128Slot(6.0, 34.0, 16.0, "{box_id}"),
     TextSlot(6.0, 51.5, 3.2, "{box_id}"),
+    # Below the codes, across the label: the QR code owns the top right corner.
+    TextSlot(6.0, 58.0, 3.6, "{air_note}", when="air_note", bold=True, max_width=90.0),
     TwoDSlot(66.0, 6.0, 28.0, "{manifest_code}"),
     LithiumSlot(1.0, 78.0, 100.0, 70.0),
 ))
