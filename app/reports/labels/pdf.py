@@ -8,6 +8,7 @@ is outside Latin-1), and the lithium mark with its red hatched border.
 
 from __future__ import annotations
 
+import hashlib
 import io
 from collections.abc import Sequence
 
@@ -55,7 +56,7 @@ def _qr(canvas: Canvas, element: TwoD, page_h: float) -> None:
     canvas.addLiteral(f"q {module:.4f} 0 0 {-module:.4f} {left:.3f} {top:.3f} cm {runs} f Q")
 
 
-def _lithium(canvas: Canvas, element: LithiumMark, page_h: float) -> None:
+def _lithium_shape(canvas: Canvas, element: LithiumMark, page_h: float) -> None:
     x, y = element.x * mm, page_h - (element.y + element.height) * mm
     w, h = element.width * mm, element.height * mm
     border = min(w, h) * 0.08
@@ -85,6 +86,19 @@ def _lithium(canvas: Canvas, element: LithiumMark, page_h: float) -> None:
     if element.phone:
         canvas.setFont("Helvetica", inner_h * 0.12)
         canvas.drawString(x + border * 1.4, y + border + inner_h * 0.1, f"Tel {element.phone}")
+
+
+def _lithium(canvas: Canvas, element: LithiumMark, page_h: float) -> None:
+    # The mark is the same on every label of a job: drawn once as a form, each page refers to it.
+    key = f"{element.x}|{element.y}|{element.width}|{element.height}|{page_h}|{element.un_number}|{element.phone}"
+    name = "Lithium" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:12]  # a plain PDF name
+    forms: set[str] = canvas.__dict__.setdefault("_refurb_forms", set())
+    if name not in forms:
+        canvas.beginForm(name)
+        _lithium_shape(canvas, element, page_h)
+        canvas.endForm()
+        forms.add(name)
+    canvas.doForm(name)
 
 
 def draw(canvas: Canvas, label: Label) -> None:

@@ -290,9 +290,14 @@ class QrSymbol:
     def dark_runs(self) -> list[tuple[int, int, int]]:
         """(row, first column, length) of every horizontal run of dark modules."""
         size = self.size
-        text = format(self.modules, f"0{size * size}b")
-        return [(y, match.start() - y * size, match.end() - match.start())
-                for y in range(size) for match in _DARK.finditer(text, y * size, (y + 1) * size)]
+        # The rows side by side with a light module between them, so one scan finds every run of every row.
+        text = "0".join(self._rows_text())
+        stride = size + 1
+        return [(m.start() // stride, m.start() % stride, m.end() - m.start()) for m in _DARK.finditer(text)]
+
+    def _rows_text(self) -> list[str]:
+        text = format(self.modules, f"0{self.size * self.size}b")
+        return [text[i:i + self.size] for i in range(0, self.size * self.size, self.size)]
 
 
 def encode(data: bytes, gs1: bool = False) -> QrSymbol:
