@@ -16,7 +16,7 @@ from app.core.errors import OperatorError
 from app.services.jobs import JobFunction, Report
 from drivers.rig.errors import RigDisconnected, RigError
 from drivers.rig.scanner import SerialScanner
-from drivers.scanner.evdev_grab import EvdevScanner, ScannerDeviceError
+from drivers.scanner.evdev_grab import EvdevScanner, ScanIncomplete, ScannerDeviceError
 
 READ_SLICE = 0.2  # seconds per read: how soon a cancel is seen
 
@@ -85,6 +85,9 @@ def hid_grab_job(path: str) -> JobFunction:
                     code = scanner.read_code(READ_SLICE)
                 except ScannerDeviceError as exc:
                     raise ScannerLost.of(exc) from exc
+                except ScanIncomplete as exc:
+                    report(0, 0, name, ScanProblem(path, str(exc)))
+                    continue
                 if code:
                     report(0, 0, name, ScanRead(path, code))
         finally:

@@ -89,6 +89,10 @@ class KeyDecoder:
         return "".join(self._text)
 
 
+class ScanIncomplete(Exception):
+    """Key events were lost mid-scan (the kernel's queue for us overflowed): the code is not trusted."""
+
+
 class ScannerDeviceError(Exception):
     """The scanner's input device cannot be used; ``check`` says what the technician should look at."""
 
@@ -161,18 +165,28 @@ class EvdevScanner:
         self.name = name
         self.decoder = KeyDecoder()
         self._queued: deque[InputEvent] = deque()
+        self._skipping = False
 
     @classmethod
     def open(cls, path: str) -> EvdevScanner:
         return cls(open_grabbed(path), path)
 
     def read_code(self, timeout: float) -> str | None:
+        """The next code, None when nothing was scanned in ``timeout`` seconds. ScanIncomplete when the
+        kernel dropped events: the code being typed is thrown away up to its Enter, never half-read."""
         deadline = time.monotonic() + timeout
         while True:
             while self._queued:  # events read with an earlier code: the next scan may already be here
                 event = self._queued.popleft()
+                if event.type == ecodes.EV_SYN and event.code == ecodes.SYN_DROPPED:
+                    self.decoder = KeyDecoder(self.decoder.max_length)
+                    self._skipping = True
+                    raise ScanIncomplete(f"{self.name} lost key events mid-scan")
                 if event.type == ecodes.EV_KEY:
                     code = self.decoder.feed(event.code, event.value)
+                    if code is not None and self._skipping:
+                        self._skipping = False  # the rest of the damaged code, up to its Enter
+                        continue
                     if code is not None:
                         return code
             remaining = deadline - time.monotonic()

@@ -13,7 +13,14 @@ from collections.abc import Iterator
 import pytest
 from evdev import ecodes
 
-from drivers.scanner.evdev_grab import EvdevScanner, KeyDecoder, RawEventReader, ScannerDeviceError, open_grabbed
+from drivers.scanner.evdev_grab import (
+    EvdevScanner,
+    KeyDecoder,
+    RawEventReader,
+    ScanIncomplete,
+    ScannerDeviceError,
+    open_grabbed,
+)
 
 GS = "\x1d"
 _EVENT = struct.Struct("llHHi")
@@ -83,6 +90,16 @@ def test_scans_are_read_from_input_event_records(pipe: tuple[int, EvdevScanner])
     os.write(write_end, records[100:])
     assert scanner.read_code(1.0) == "490154203237518"
     assert scanner.read_code(1.0) == f"01095011015300032{GS}21AB"  # read in the same batch, not lost
+
+
+def test_events_the_kernel_dropped_throw_the_damaged_code_away(pipe: tuple[int, EvdevScanner]) -> None:
+    write_end, scanner = pipe
+    damaged = _keys("490154203237518")
+    events = [*damaged[:20], (ecodes.EV_SYN, ecodes.SYN_DROPPED, 0), *damaged[60:], *_keys("12345678")]
+    os.write(write_end, b"".join(_EVENT.pack(1, n, *event) for n, event in enumerate(events)))
+    with pytest.raises(ScanIncomplete, match="lost key events mid-scan"):
+        scanner.read_code(1.0)
+    assert scanner.read_code(1.0) == "12345678"  # the damaged code's tail was skipped up to its Enter
 
 
 def test_a_scanner_that_goes_away_says_so() -> None:
