@@ -1,8 +1,7 @@
-"""The HID scanner grab: key events from the kernel's input layer become codes, GS1 separators (Ctrl+])
-included. This kernel has no uinput (/proc/misc lists no uinput, there is no module to load and no
-/dev/input at all), so no virtual keyboard can be made here: the reader is fed real ``struct
-input_event`` records through a pipe, and the grab itself is tried on devices that are not input
-devices, to check it says so."""
+"""The HID scanner grab's decoding and errors: key events from the kernel's input layer become codes,
+GS1 separators (Ctrl+]) included. Real ``struct input_event`` records go through a pipe here; the grab
+on a real uinput keyboard runs in a guest kernel (test_evdev_uinput.py), because this machine's kernel
+has no uinput (none in /proc/misc, no module to load, no /dev/input)."""
 
 from __future__ import annotations
 
