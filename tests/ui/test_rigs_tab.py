@@ -115,6 +115,18 @@ def test_a_charger_plan_runs_with_a_prompt_answered_by_a_key(
     assert (visual.body["value"], visual.body["verdict"]) == ("y", "pass")
     assert latest_functional_results(store.db, unit.unit_id).functional() == {"power_output": "pass"}
     _save(bench, "rigs-passed")
+    # The unit's timeline reads the run step by step, in words.
+    qtbot.keyClick(bench.window, Qt.Key.Key_F2)
+    qtbot.waitUntil(lambda: bench.window.tabs.currentWidget() is bench.window.unit_page)
+    bench.window.open_unit(unit.unit_id)
+    model = bench.window.unit_page.timeline_model
+    texts = [str(model.index(row, column).data()) for row in range(model.rowCount())
+             for column in range(model.columnCount())]
+    assert any(t.startswith("Test plan Laptop charger 65 W (20 V) under load v1 started in rig bay 1") for t in texts)
+    assert any(t.startswith("Step 8 Voltage at rated load (sag): pass — ") and t.endswith(" V within 18.6–21 V")
+               for t in texts)
+    assert "Test plan laptop-charger-65w v1: pass — 11 of 11 steps passed" in texts
+    _save(bench, "rigs-unit-timeline")
 
 
 @pytest.mark.gui
