@@ -16,6 +16,8 @@ from app.services.labels import LabelTarget, new_job_id, render, unit_label_data
 from app.services.print_queue import PrintQueueRunner
 from app.store.print_queue import PrintJob
 from app.ui.work_tabs import BenchContext
+from drivers.sim.printer import PrinterSimulator
+from drivers.sim.scenarios import SCENARIOS
 
 _RENDER = "label-render:"
 
@@ -34,17 +36,27 @@ class LabelPrinter(QObject):
         ctx.jobs.finished.connect(self._on_rendered)
         self._pending: dict[str, tuple[str, str, str, dict[str, str], LabelTarget, bool]] = {}
         self._started = False
+        scenario = SCENARIOS.get(ctx.simulate or "")
+        # A simulated bench prints to a simulated network printer unless a real one is set.
+        self.simulated_printer = PrinterSimulator() if scenario is not None and scenario.label_printer else None
 
     def start(self) -> None:
         if not self._started:
             self._started = True
+            if self.simulated_printer is not None:
+                self.simulated_printer.start()
             self.runner.start()
 
     def stop(self) -> None:
         self.runner.stop()
+        if self.simulated_printer is not None:
+            self.simulated_printer.stop()
 
     def target(self) -> LabelTarget:
-        return LabelTarget.from_settings(self.ctx.settings().labels, str(self.ctx.store.data_dir))
+        labels = self.ctx.settings().labels
+        if self.simulated_printer is not None and not labels.printer:
+            return LabelTarget(f"tcp://127.0.0.1:{self.simulated_printer.port}", "zpl", labels.dpi)
+        return LabelTarget.from_settings(labels, str(self.ctx.store.data_dir))
 
     def unit_data(self, unit: Unit) -> UnitLabelData:
         return unit_label_data(self.ctx.store, unit, self.ctx.settings().labels.lithium_phone)

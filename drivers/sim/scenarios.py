@@ -62,6 +62,8 @@ class Scenario:
     rig_bays: tuple[SimRigBay, ...] = ()
     # Simulated drives in the drive bays (image files answering the firmware tools): see drivers/sim/firmware.py.
     drives: tuple[SimulatedDrive, ...] = ()
+    # A network label printer simulator (drivers/sim/printer) that labels go to when no printer is set.
+    label_printer: bool = False
 
 
 _OPERATORS = (
@@ -103,7 +105,7 @@ SCENARIOS: dict[str, Scenario] = {
             "a receiving bench: three operators, one lot with a manifest, a scanner with a queue of codes",
             scan_codes=_DEMO_CODES, operators=_OPERATORS,
             lots=(SeedLot("LOT-2026-0042", "customer", "Acme Leasing", "PO-7781", 4, _MANIFEST),),
-            phones=_DEMO_PHONES,
+            phones=_DEMO_PHONES, label_printer=True,
         ),
         Scenario(
             "noisy_scanner",

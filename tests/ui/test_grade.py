@@ -163,3 +163,35 @@ def test_label_printer_settings(qtbot: QtBot, tmp_path) -> None:  # type: ignore
         "tcp://10.0.0.5:9100", 300, "+44 20 7946 0000")
     save_settings(tmp_path, chosen)
     assert load_settings(tmp_path).labels == chosen.labels
+
+
+def test_a_simulated_bench_prints_to_its_simulated_printer(store, intake, qtbot: QtBot) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtWidgets import QWidget as Window
+
+    from app.services.grading import GradingService
+    from app.services.jobs import JobManager
+    from app.ui.label_printing import LabelPrinter
+    from app.ui.work_tabs import BenchContext
+    from tests.services.grading_support import inspection, login, scan_unit
+
+    tech = login(intake)
+    unit = scan_unit(intake, 7)
+    GradingService(store).grade(unit.unit_id, inspection(), tech)
+    window = Window()
+    qtbot.addWidget(window)
+    jobs = JobManager(parent=window)
+    said: list[tuple[str, str]] = []
+    ctx = BenchContext(store, jobs, lambda text, tone: said.append((text, tone)), lambda: tech, Settings,
+                       lambda unit_id: None, window, simulate="demo")
+    printer = LabelPrinter(ctx)
+    assert printer.simulated_printer is not None
+    printer.start()
+    try:
+        assert printer.target().printer == f"tcp://127.0.0.1:{printer.simulated_printer.port}"
+        with qtbot.waitSignal(printer.printed, timeout=10_000):
+            printer.print_unit(queries.get_unit(store.db, unit.unit_id))  # type: ignore[arg-type]
+        (label,) = parse_zpl(printer.simulated_printer.printed[0])
+        assert label.of_kind("code128")[0].data == imei(7)
+    finally:
+        printer.stop()
+        assert jobs.wait(5000)
