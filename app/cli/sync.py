@@ -27,6 +27,7 @@ from app.hub.protocol import Receipt, public_key_from_hex
 from app.hub.server import HubServer
 from app.hub.service import Hub
 from app.paths import resolve_data_dir
+from app.services import reference_data
 from app.services.sync import SyncClient, SyncState
 from app.services.sync_enroll import Enrollment, enroll, load_enrollment, rotate_token
 from app.store.store import Store
@@ -54,6 +55,10 @@ def add_parsers(subparsers: Any) -> None:
     code = hub.add_parser("enroll-code", help="print a one-time enrolment code for a bench")
     storage_options(code)
     code.add_argument("--bench-name", required=True)
+    publish = hub.add_parser("publish-reference", help="publish rulesets, prices, test plans and operators to benches")
+    storage_options(publish)
+    publish.add_argument("--from", dest="reference_dir", type=Path, required=True, metavar="DIR",
+                         help="folder with rulesets/, prices/, testplans/ (TOML) and/or operators.json")
     revoke = hub.add_parser("revoke", help="revoke a bench: its token stops working at once")
     storage_options(revoke)
     revoke.add_argument("--bench-name", required=True)
@@ -100,6 +105,10 @@ def _run_hub(args: argparse.Namespace) -> int:
     try:
         if args.hub_action == "enroll-code":
             print(hub.create_enrollment_code(args.bench_name))
+            return EXIT_OK
+        if args.hub_action == "publish-reference":
+            version = hub.publish_reference(args.reference_dir)
+            print(f"reference data version {version} published; benches take it at their next sync")
             return EXIT_OK
         if args.hub_action == "revoke":
             revoked = hub.revoke(args.bench_name)
@@ -148,6 +157,10 @@ def _run_sync(args: argparse.Namespace) -> int:
         status = client.sync_once() if args.once else client.status()
     finally:
         client.close()
+    if args.once and status.reference_version:
+        with Store(data_dir) as store, reference_data.for_folder(data_dir).snapshot() as snapshot:
+            for name in reference_data.apply_operator_list(store, snapshot):
+                print(f"operator {name} from the hub can now log in here", file=sys.stderr)
     if args.json:
         print(json.dumps(status.to_json(), indent=2))
     else:

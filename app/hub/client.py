@@ -68,6 +68,9 @@ class HubClient:
     def heartbeat(self, bench_id: str, payload: dict[str, Any]) -> dict[str, Any]:
         return self.request("POST", f"/benches/{quote(bench_id)}/heartbeat", payload)
 
+    def reference(self, since: int) -> dict[str, Any]:
+        return self.request("GET", f"/reference?since={int(since)}")
+
     def certificate(self, certificate_id: str) -> dict[str, Any]:
         return self.request("GET", f"/certificates/{quote(certificate_id)}")
 

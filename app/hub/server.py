@@ -15,7 +15,7 @@ from collections.abc import Callable
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import unquote
+from urllib.parse import parse_qs, unquote
 
 from app.core.errors import OperatorError
 from app.hub.protocol import API, MAX_BATCH_BYTES
@@ -127,6 +127,16 @@ def _rotate(h: _Handler, hub: Hub, _: tuple[str, ...]) -> Any:
 @_route("POST", "/benches/{}/heartbeat")
 def _heartbeat(h: _Handler, hub: Hub, args: tuple[str, ...]) -> Any:
     return 200, hub.heartbeat(_bearer(h), args[0], h.json_body())
+
+
+@_route("GET", "/reference")
+def _reference(h: _Handler, hub: Hub, _: tuple[str, ...]) -> Any:
+    query = parse_qs(h.path.partition("?")[2])
+    try:
+        since = int(query.get("since", ["0"])[0])
+    except ValueError:
+        raise HubError(400, "bad_request", "'since' must be a version number") from None
+    return 200, hub.reference(_bearer(h), since)
 
 
 @_route("GET", "/certificates/{}")

@@ -15,6 +15,7 @@ import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from cryptography.exceptions import InvalidSignature
@@ -25,6 +26,7 @@ from app.core import events as ev
 from app.core.canonical import GENESIS_HASH, canonical_json
 from app.core.errors import OperatorError
 from app.core.models import Event
+from app.hub import reference
 from app.hub.protocol import (
     MAX_BATCH_EVENTS,
     WITHHELD,
@@ -243,6 +245,29 @@ class Hub:
                 raise HubError(403, "not_your_bench", "this token belongs to another bench")
             tx.put_heartbeat(bench_id, stream_id, now, last_seq, pending, canonical_json(_plain(payload)))
         return {"server_time": now}
+
+    # --- reference data ----------------------------------------------------------------------------
+
+    def publish_reference(self, folder: Path) -> int:
+        """Check and publish the reference data in ``folder`` as the next version; returns it."""
+        files = reference.collect(folder)
+        now = self.now()
+        with self.storage.transaction() as tx:
+            latest = tx.latest_reference()
+            version = (latest[0] if latest else 0) + 1
+            document = reference.manifest(version, now, files)
+            tx.add_reference(version, now, canonical_json(document), reference.sign(document, self._key))
+        log.info("reference data version %d published (%d files)", version, len(files))
+        return version
+
+    def reference(self, token: str, since: int) -> dict[str, Any]:
+        """The newest reference data if it is newer than ``since``, else just its version number."""
+        with self.storage.transaction() as tx:
+            self._bench(tx, token)
+            latest = tx.latest_reference()
+        if latest is None or latest[0] <= since:
+            return {"version": latest[0] if latest else 0, "unchanged": True}
+        return {"version": latest[0], "manifest": json.loads(latest[1]), "signature": latest[2]}
 
     # --- queries ---------------------------------------------------------------------------------
 

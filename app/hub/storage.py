@@ -61,6 +61,9 @@ SCHEMA = (
     """CREATE TABLE IF NOT EXISTS retiring_tokens (
         token_sha256 TEXT PRIMARY KEY, bench_id TEXT NOT NULL REFERENCES benches (bench_id),
         retired_at TEXT NOT NULL)""",
+    # Published reference data: one signed manifest per version (see app/hub/reference.py).
+    """CREATE TABLE IF NOT EXISTS reference_sets (
+        version BIGINT PRIMARY KEY, published_at TEXT NOT NULL, manifest TEXT NOT NULL, signature TEXT NOT NULL)""",
     "CREATE INDEX IF NOT EXISTS units_lot ON units (lot_id)",
     "CREATE INDEX IF NOT EXISTS lots_code ON lots (code)",
 )
@@ -272,6 +275,15 @@ class HubTx:
     def put_unit_label(self, unit_id: str, kind: str, value: str) -> None:
         self._run("INSERT INTO unit_labels (unit_id, kind, value) VALUES (?, ?, ?) ON CONFLICT (unit_id) DO NOTHING",
                   [unit_id, kind, value])
+
+    def latest_reference(self) -> tuple[int, str, str] | None:
+        """(version, manifest JSON, signature) of the newest published reference data."""
+        row = self._one("SELECT version, manifest, signature FROM reference_sets ORDER BY version DESC LIMIT 1")
+        return (int(row[0]), str(row[1]), str(row[2])) if row else None
+
+    def add_reference(self, version: int, published_at: str, manifest_json: str, signature: str) -> None:
+        self._run("INSERT INTO reference_sets (version, published_at, manifest, signature) VALUES (?, ?, ?, ?)",
+                  [version, published_at, manifest_json, signature])
 
     def lot_units(self, lot_id: str) -> list[tuple[str, str, str, str]]:
         """(unit_id, state, identifier kind, identifier) of every unit the hub knows in the lot."""

@@ -36,6 +36,8 @@ from app.hub.protocol import (
     public_key_from_hex,
     withheld_to_wire,
 )
+from app.hub.reference import ReferenceError
+from app.services import reference_data
 from app.services.sync_enroll import Enrollment, load_enrollment, rotate_token, token_due
 from app.store import sync_state
 from app.store.db import connect, sqlite_version
@@ -76,6 +78,7 @@ class SyncStatus:
     last_success: str | None
     last_error: str
     hub_url: str = ""
+    reference_version: int = 0  # the hub's reference data in use here (0: the packaged resources)
 
     def to_json(self) -> dict[str, Any]:
         return {**asdict(self), "state": self.state.value}
@@ -125,6 +128,7 @@ class SyncClient:
             return self.status()
         self._move(SyncState.SYNCING)
         self.retry_after = None
+        self.last_error = ""
         client = HubClient(enrollment.hub_url, enrollment.access_token, timeout=self.timeout)
         hub_key = public_key_from_hex(enrollment.server_pubkey)
         stream_id = ""
@@ -135,6 +139,7 @@ class SyncClient:
             self._heartbeat(client, enrollment)
             if token_due(enrollment, self._clock()):
                 rotate_token(self.data_dir, timeout=self.timeout, now=self._clock())
+            self._pull_reference(client, hub_key)
         except HubUnavailable as exc:
             self._fail(stream_id, str(exc), SyncState.BACKING_OFF)
             self.retry_after = exc.retry_after
@@ -144,7 +149,7 @@ class SyncClient:
         except WireError as exc:
             self._fail(stream_id, f"the hub's answer does not hold: {exc}", SyncState.STOPPED)
         else:
-            self.last_error = ""
+            sync_state.clear_errors(self.db)
             self._move(SyncState.IDLE)
         return self.status()
 
@@ -257,6 +262,19 @@ class SyncClient:
             raise HubRefused(409, "stream_flagged", f"the hub stopped stream {stream_id[:8]} after a conflict")
         return receipt.hwm
 
+    def _pull_reference(self, client: HubClient, hub_key: Any) -> None:
+        """Fetch newer reference data, if the hub has any; it applies between jobs (reference_data.py)."""
+        data = reference_data.for_folder(self.data_dir)
+        answer = client.reference(data.newest_kept())
+        if answer.get("unchanged"):
+            return
+        try:
+            data.receive(answer.get("manifest"), str(answer.get("signature", "")), hub_key)
+        except ReferenceError as exc:
+            # Events keep flowing; the bench keeps its rules and says why it did not take the new ones.
+            log.warning("reference data version %s not taken: %s", answer.get("version"), exc)
+            self.last_error = f"reference data not taken: {exc.message}"
+
     def _heartbeat(self, client: HubClient, enrollment: Enrollment) -> None:
         pending, oldest = sync_state.pending_summary(self.db)
         client.heartbeat(enrollment.bench_id, {
@@ -276,7 +294,8 @@ class SyncClient:
             online=self.state is SyncState.IDLE, stream_id=stream_id, last_seq=sync_state.last_seq(self.db),
             pending=pending, oldest_pending_at=oldest, hub_hwm=cursor.hub_hwm,
             last_success=max(known) if known else None, last_error=self.last_error or cursor.last_error,
-            hub_url=enrollment.hub_url if enrollment else "")
+            hub_url=enrollment.hub_url if enrollment else "",
+            reference_version=reference_data.for_folder(self.data_dir).current_version())
 
 
 def _refusal_words(exc: HubRefused) -> str:

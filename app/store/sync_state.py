@@ -136,6 +136,13 @@ def save_error(db: sqlite_utils.Database, stream_id: str, error: str) -> None:
                    " ON CONFLICT (stream_id) DO UPDATE SET last_error = excluded.last_error", [stream_id, error])
 
 
+def clear_errors(db: sqlite_utils.Database) -> None:
+    """A session reached its end: no stream has a standing error any more."""
+    if db.execute("SELECT 1 FROM sync_streams WHERE last_error != '' LIMIT 1").fetchone():
+        with write_transaction(db):
+            db.execute("UPDATE sync_streams SET last_error = '' WHERE last_error != ''")
+
+
 def problem_events(db: sqlite_utils.Database) -> list[tuple[int, str, str, str]]:
     """(seq, status, code, detail) of every event the hub rejected or found in conflict."""
     rows = db.execute("SELECT seq, status, code, detail FROM sync_event_results ORDER BY seq").fetchall()

@@ -17,6 +17,8 @@ from datetime import UTC, datetime
 from PySide6.QtCore import QTimer, Slot
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
 
+from app.core.errors import OperatorError
+from app.services import reference_data
 from app.services.jobs import JobManager, JobProgress, JobResult
 from app.services.sync import SyncState, SyncStatus
 from app.services.sync_loop import Backoff, sync_job
@@ -132,8 +134,24 @@ class SyncStatusPart(StatusPart):
     @Slot(object)
     def _on_progress(self, progress: JobProgress) -> None:
         if isinstance(progress.detail, SyncStatus):
+            previous = self.status
             self.status = progress.detail
             self._redraw()
+            if previous is not None and progress.detail.reference_version > previous.reference_version:
+                self._take_operators()
+
+    def _take_operators(self) -> None:
+        """New reference data is in use: its operators can log in here from now on (written here, on
+        the thread that writes the bench's records)."""
+        data = reference_data.for_folder(self.ctx.store.data_dir)
+        try:
+            with data.snapshot() as snapshot:
+                added = reference_data.apply_operator_list(self.ctx.store, snapshot)
+        except OperatorError as exc:
+            self.ctx.say(f"The hub's operator list was not taken: {exc}", "warn")
+            return
+        if added:
+            self.ctx.say(f"From the hub: {len(added)} operator(s) can now log in here ({', '.join(added)})", "ok")
 
     @Slot(object)
     def _on_finished(self, result: JobResult) -> None:

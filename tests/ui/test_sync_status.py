@@ -132,6 +132,7 @@ def test_status_bar_follows_the_hub_down_and_up(make_bench: Callable[..., Bench]
         qtbot.waitUntil(lambda: part.status is not None and part.status.state is SyncState.IDLE
                         and part.status.pending == 0, timeout=10_000)
         assert part.label.text().startswith("Hub online  ·  0 pending"), part.label.text()
+        assert "Last error" not in part.toolTip(), "a session that reached the end clears the error"
         assert hub_hashes(hub.storage) == bench_hashes(window.store.data_dir)
 
 
