@@ -23,7 +23,6 @@ from drivers.sim.rigs.faults import RigFaults
 from drivers.sim.rigs.profiles import SimBench, start_bench
 from tests.ui.conftest import Bench
 
-SCREENSHOTS = Path(__file__).parents[2] / "resources" / "screenshots"
 PROTOCOL = {"load": "scpi", "dmm": "scpi", "psu": "scpi", "modem": "at", "console": "line"}
 
 
@@ -60,11 +59,10 @@ def _row(tab: RigsTab, name: str) -> list[str]:
     raise AssertionError(f"no step {name!r}")
 
 
-def _save(bench: Bench, name: str) -> Path:
-    path = SCREENSHOTS / f"{name}.png"
+def _save(bench: Bench, name: str) -> None:
+    """Saved when $REFURB_BENCH_SCREENSHOTS names a folder (resources/screenshots for the README's)."""
     bench.qtbot.wait(50)
-    assert bench.window.grab().save(str(path))
-    return path
+    bench.screenshot(name)
 
 
 @pytest.mark.gui
