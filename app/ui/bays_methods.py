@@ -15,6 +15,11 @@ from app.services.drives import BayDrive, DriveFirmware
 _GENERIC = ("overwrite-zeros", "overwrite-random", "overwrite-ones")
 
 
+def drive_name(path: str) -> str:
+    """How a drive is named on screen: its device node, or a simulated drive's image file name."""
+    return path if path.startswith("/dev/") else f"{path.rsplit('/', 1)[-1]} (simulated)"
+
+
 def item_text(name: str, category: str | None, recommended: bool = False) -> str:
     text = f"{METHODS[name].label} — {category or 'not allowed here'}"
     return text + " (recommended)" if recommended else text
@@ -28,7 +33,7 @@ class MethodCombo(QComboBox):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("methodCombo")
-        self.setMinimumContentsLength(44)
+        self.setMinimumContentsLength(40)
         self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self._filling = False
         self.chosen: str | None = None  # the method the technician picked; kept for the next drive if allowed
@@ -90,9 +95,9 @@ class MethodCombo(QComboBox):
 def describe(drive: BayDrive, firmware: DriveFirmware | None) -> str:
     """The detail line for the selected drive: why it is refused, or what the rules pick and why."""
     d = drive.device
-    head = f"{d.path}: {d.transport or 'unknown'} {d.model} {d.serial}".rstrip()
+    head = f"{drive_name(d.path)}: {d.transport or 'unknown'} {d.model} {d.serial}".rstrip()
     if drive.refusals:
-        lines = [f"{r.text} — {r.hint}" for r in drive.refusals]
+        lines = [f"{r.text} — {r.hint}".replace(d.path, drive_name(d.path)) for r in drive.refusals]
         if drive.overridable:
             lines.append("A supervisor may override this: Ctrl+Shift+E asks for the reason and their badge.")
         else:
@@ -101,7 +106,7 @@ def describe(drive: BayDrive, firmware: DriveFirmware | None) -> str:
     if firmware is None:
         return f"{head} — may be erased; asking its firmware what it can do…"
     choice = firmware.choice
-    text = f"{head} — {choice.reason}"
+    text = f"{head} — recommended: {choice.reason}"
     if choice.hint:
         text += f"\n{choice.hint}"
     return text

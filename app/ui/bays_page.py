@@ -12,13 +12,14 @@ import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from PySide6.QtCore import QModelIndex, Signal, Slot
+from PySide6.QtCore import QModelIndex, Qt, Signal, Slot
 from PySide6.QtGui import QKeySequence, QShortcut, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from app.core.erase_methods import METHODS
 from app.services.drives import BayDrive, DriveFirmware
 from app.store.queries import UnfinishedErasure
-from app.ui.bays_methods import MethodCombo, describe
+from app.ui.bays_methods import MethodCombo, describe, drive_name
 from app.ui.record_table import RecordTableView
 
 
@@ -72,7 +73,7 @@ def interrupted_text(unfinished: UnfinishedErasure, present: bool) -> str:
 
 _COLUMNS: tuple[tuple[str, Callable[[BayRow], str]], ...] = (
     ("Bay", lambda r: str(r.bay) if r.bay is not None else "—"),
-    ("Drive", lambda r: r.path if r.drive is not None else f"{r.path} (not present)"),
+    ("Drive", lambda r: drive_name(r.path) + ("" if r.drive is not None else " (not present)")),
     ("Model", lambda r: r.model),
     ("Serial", lambda r: r.serial),
     ("Size", lambda r: _size(r.size_bytes)),
@@ -156,7 +157,11 @@ class BaysPage(QWidget):
         self.resume_button = QPushButton("Res&ume (F7)")
         self.rescan_button = QPushButton("Rescan (F5)")
         self.detail = QLabel("")
+        self.detail.setObjectName("bayDetail")
         self.detail.setWordWrap(True)
+        # room for a refusal or a reason with its hint, so a long one is never cut off
+        self.detail.setMinimumHeight(self.detail.fontMetrics().lineSpacing() * 5)
+        self.detail.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.source_label = QLabel("")
         self.source_label.setObjectName("hotplugSource")
         row = QHBoxLayout()
@@ -178,6 +183,7 @@ class BaysPage(QWidget):
         self.table.activated_row.connect(self._on_row_activated)
         self.table.selectionModel().currentRowChanged.connect(self._on_current_changed)
         self.method_combo.accepted.connect(self._on_erase)
+        self.method_combo.currentIndexChanged.connect(self._on_method_changed)
         for keys, slot in (("F5", self.rescan), ("Ctrl+Shift+E", self._on_erase), ("Ctrl+Shift+X", self._on_cancel),
                            ("F7", self._on_resume)):
             shortcut = QShortcut(QKeySequence(keys), self)
@@ -263,13 +269,24 @@ class BaysPage(QWidget):
         self.method_combo.show_drive(drive, firmware)
         self.detail.setText(describe(drive, firmware))
 
+    @Slot(int)
+    def _on_method_changed(self, index: int) -> None:
+        # A firmware erase is always read back on a NIST sample; the choice is the overwrite's.
+        method = self.method_combo.method()
+        firmware = bool(method) and METHODS[str(method)].firmware
+        self.verify_combo.setEnabled(not firmware)
+        self.verify_combo.setToolTip("A firmware erase is read back on a NIST sample (≥ 10 %) of the drive"
+                                     if firmware else "How much of the drive is read back after the overwrite")
+
     @Slot(QModelIndex, QModelIndex)
     def _on_current_changed(self, current: QModelIndex, previous: QModelIndex) -> None:
         self._show_methods()
 
     @staticmethod
     def _verdict(drive: BayDrive) -> str:
-        return "Ready to erase" if drive.erasable else f"Refused: {drive.refusals[0].text}"
+        if drive.erasable:
+            return "Ready to erase"
+        return "Refused: " + drive.refusals[0].text.replace(drive.device.path, drive_name(drive.device.path))
 
     def set_status(self, device_path: str, text: str) -> None:
         """Show ``text`` for a drive (progress, outcome) until the next change."""

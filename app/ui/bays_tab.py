@@ -26,6 +26,7 @@ from app.services.erasure_records import refusal_error
 from app.services.hotplug import HotplugWatcher, WatchState
 from app.services.jobs import JobResult, Report
 from app.store import queries
+from app.ui.bays_methods import drive_name
 from app.ui.bays_page import BayRow, BaysPage, matches
 from app.ui.erase_controller import BayProgress, EraseController
 from app.ui.override_dialog import OverrideDialog
@@ -245,7 +246,7 @@ class BaysTab(WorkTab):
         self._erasing[drive.device.path] = drive
         self.page.forget_pulled(drive.device.path)
         self.page.set_status(drive.device.path, "Starting…")
-        self._say(f"{what} {drive.device.path} (bay {drive.bay}) with {METHODS[method].label}", "ok")
+        self._say(f"{what} {drive_name(drive.device.path)} (bay {drive.bay}) with {METHODS[method].label}", "ok")
 
     @Slot(object, str, str)
     def _on_erase_requested(self, drive: BayDrive, method: str, verify: str) -> None:

@@ -1,9 +1,10 @@
 """A supervisor lifts an erase refusal for one drive, giving a reason that goes on the certificate.
 
 Only refusals a supervisor may lift (drivers.block.safety.SUPERVISOR_OVERRIDABLE) ever open this
-dialog. The supervisor is the logged-in operator when their role allows it; otherwise a supervisor
-scans their badge into the dialog (the scan reaches it through the bays tab) or types it. The
-service checks the role again from the database before anything is erased.
+dialog. The supervisor is the logged-in operator when their role allows it; otherwise the badge
+field has the focus, and a supervisor scans their badge into it (the window puts a scan into the
+focused field of an open dialog) or types it. The service checks the role again from the database
+before anything is erased.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -25,6 +27,7 @@ from app.core.errors import OperatorError
 from app.core.models import Operator, Role
 from app.services.drives import BayDrive
 from app.services.erasure_records import check_override_reason
+from app.ui.bays_methods import drive_name
 
 
 class OverrideDialog(QDialog):
@@ -44,8 +47,9 @@ class OverrideDialog(QDialog):
         self.setWindowModality(Qt.WindowModality.WindowModal)
         self._find_badge = find_badge
         self._supervisor: Operator | None = logged_in if logged_in and _is_supervisor(logged_in) else None
-        refused = "; ".join(r.text for r in drive.refusals)
-        intro = QLabel(f"<b>{drive.device.path}</b> ({drive.device.model} {drive.device.serial}) is refused: "
+        name = drive_name(drive.device.path)
+        refused = "; ".join(r.text.replace(drive.device.path, name) for r in drive.refusals)
+        intro = QLabel(f"<b>{name}</b> ({drive.device.model} {drive.device.serial}) is refused: "
                        f"{refused}.<br>A supervisor may erase it anyway. The reason and the supervisor's name are "
                        "recorded with the erasure and printed on its certificate.")
         intro.setWordWrap(True)
@@ -61,9 +65,9 @@ class OverrideDialog(QDialog):
         self.error_label.setWordWrap(True)
         self.error_label.setStyleSheet("color: #b00020;")
         form = QFormLayout()
-        form.addRow("&Reason:", self.reason_edit)
-        form.addRow("Supervisor:", self.supervisor_label)
         form.addRow("Supervisor &badge:", self.badge_edit)
+        form.addRow("Supervisor:", self.supervisor_label)
+        form.addRow("&Reason:", self.reason_edit)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
         ok.setText("&Erase with override")
@@ -75,9 +79,15 @@ class OverrideDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.error_label)
         layout.addWidget(buttons)
+        self.badge_edit.textChanged.connect(self._on_badge_text)
         self._show_supervisor()
-        self.reason_edit.setFocus()
-        self.resize(520, self.sizeHint().height())
+        self.setMinimumWidth(560)
+        self.reason_edit.textEdited.connect(lambda _text: self.error_label.setText(""))
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        # The badge first when nobody at the bench is a supervisor yet; the reason otherwise.
+        (self.reason_edit if self._supervisor is not None else self.badge_edit).setFocus()
 
     def _show_supervisor(self) -> None:
         if self._supervisor is not None:
@@ -87,19 +97,27 @@ class OverrideDialog(QDialog):
             self.supervisor_label.setText("none yet: a supervisor scans their badge")
             self.badge_edit.setEnabled(True)
 
+    @Slot(str)
+    def _on_badge_text(self, text: str) -> None:
+        """A scanned badge arrives whole; a typed one is taken once it names an operator."""
+        if self._supervisor is None and self._find_badge(text.strip()) is not None:
+            self.take_badge(text)
+
     def take_badge(self, code: str) -> None:
         """A badge scanned (or typed) while the dialog is open."""
         operator = self._find_badge(code.strip())
         if operator is None:
             self.error_label.setText(f"{code.strip()!r} is not an operator badge of this bench")
+            self.badge_edit.selectAll()
             return
         if not _is_supervisor(operator):
             self.error_label.setText(f"{operator.name} is a {operator.role}: a supervisor must scan their badge")
+            self.badge_edit.selectAll()  # the next scan replaces it
             return
         self._supervisor = operator
-        self.badge_edit.setText(operator.badge)
         self.error_label.setText("")
         self._show_supervisor()
+        self.reason_edit.setFocus()
 
     @Slot()
     def _on_ok(self) -> None:
