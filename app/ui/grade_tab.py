@@ -48,6 +48,7 @@ class GradeTab(WorkTab):
         self.typing = ""
         self.last_scratch: dict[Zone, str] = {}
         self.added: dict[Zone, list[DefectKind]] = {}
+        self.photos: tuple[Photo, ...] = ()
         self.result: tuple[GradeResult, Route] | None = None
         self.recorded = False
         self.page.key_typed.connect(self._on_key)
@@ -82,6 +83,7 @@ class GradeTab(WorkTab):
         self.current, self.typing, self.result, self.recorded = 0, "", None, False
         self.last_scratch = {}
         self.added = {}
+        self.photos = ()
         device = recorded.sections.get("device", {})
         name = " ".join(str(v) for v in (device.get("model") or unit.model, device.get("storage", "")) if v)
         self.page.unit_label.setText(f"{unit.label}  {name}  ({unit.state})")
@@ -289,8 +291,7 @@ class GradeTab(WorkTab):
         if self.unit is None or operator is None:
             return
         try:
-            graded = self.service.grade(self.unit.unit_id, self.inspection(),
-                                        operator, [Photo(**p) for p in self.draft.photos])
+            graded = self.service.grade(self.unit.unit_id, self.inspection(), operator, self.photos)
         except IncompleteInputs as exc:
             self.ctx.say(str(exc), "warn")
             return
@@ -359,6 +360,7 @@ class GradeTab(WorkTab):
             self.ctx.say(str(result.error), "error")
             return
         photos: tuple[Photo, ...] = result.value
+        self.photos = photos
         self.draft.photos = [p.record() for p in photos]
         self.ctx.say(f"{len(photos)} photos attached to the grade (kept by their SHA-256)", "ok")
 

@@ -195,3 +195,32 @@ def test_a_simulated_bench_prints_to_its_simulated_printer(store, intake, qtbot:
     finally:
         printer.stop()
         assert jobs.wait(5000)
+
+
+def test_photos_and_a_supervisors_override_are_recorded(  # type: ignore[no-untyped-def]
+        make_bench, printer: PrinterSimulator, qtbot: QtBot, tmp_path) -> None:
+    from app.core import events_grading as gev
+    from app.store.eventlog import unit_events
+
+    bench: Bench = make_bench(_settings(printer))
+    bench.login("OP-0001")  # the admin, who may override
+    tab = _grade_tab(bench)
+    unit_id = phone_after_checks(bench.window.store, bench.window.intake.operator, 5)  # type: ignore[arg-type]
+    qtbot.keyClick(bench.window, Qt.Key.Key_F10)
+    bench.scan(imei(5))
+    camera = tmp_path / "DCIM"
+    camera.mkdir()
+    (camera / "front.jpg").write_bytes(b"\xff\xd8 front of the phone")
+    (camera / "back.jpg").write_bytes(b"\xff\xd8 back of the phone")
+    tab.import_photos(camera)  # what Ctrl+I does once the folder is chosen
+    qtbot.waitUntil(lambda: len(tab.draft.photos) == 2, timeout=5000)
+    for key, _ in TYPICAL_KEYS:
+        press(qtbot, tab.page.table, key)
+    qtbot.waitUntil(lambda: len(printer.printed) == 1, timeout=10_000)
+    (graded,) = [e.body for e in unit_events(bench.window.store.db, unit_id) if e.type == gev.GRADE_ASSIGNED]
+    assert sorted(p["name"] for p in graded["photos"]) == ["back.jpg", "front.jpg"]
+    tab.apply_override("cosmetic B", "hairline crack under the case")  # what Ctrl+O does after its two questions
+    row = gq.current_grade(bench.window.store.db, unit_id)
+    assert row is not None
+    assert row.cosmetic == "B"
+    assert "hairline crack under the case" in row.overridden
