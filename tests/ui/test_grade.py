@@ -43,9 +43,14 @@ def _grade_tab(bench: Bench) -> GradeTab:
 
 def press(qtbot: QtBot, widget: QWidget, key: Qt.Key, modifiers: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier
           ) -> None:
-    """One key as a person presses it: the scanner filter holds keys a moment to tell typing from a scan."""
+    """One key as a person presses it: the scanner filter holds keys a moment to tell typing from a scan,
+    so wait a person's gap and until it has handed the key on (a loaded machine can stretch the hold)."""
     qtbot.keyClick(widget, key, modifiers)
     qtbot.wait(PERSON_MS)
+    scanner = getattr(widget.window(), "scanner", None)
+    if scanner is not None:
+        qtbot.waitUntil(lambda: not scanner._detector.holding, timeout=5000)
+        qtbot.wait(10)
 
 
 def test_scan_inspect_grade_and_print_in_eleven_keys(make_bench, printer: PrinterSimulator, qtbot: QtBot) -> None:  # type: ignore[no-untyped-def]
