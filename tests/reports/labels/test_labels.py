@@ -7,14 +7,11 @@ pdftoppm and zbarimg are part of what is tested: a missing tool fails these test
 from __future__ import annotations
 
 import csv
-import dataclasses
 import io
-import time
 from pathlib import Path
 
 import pytest
 
-from app.core.identifiers import luhn_check_digit
 from app.reports.labels import (
     BoxLabelData,
     ManifestLine,
@@ -147,24 +144,3 @@ def test_box_label_and_manifest(tmp_path: Path) -> None:
     assert "page 1 of 2" in pages[0]
     assert "356789012345669" in pages[1]
     assert len([p for p in pages if p.strip()]) == 2
-
-
-def test_render_times() -> None:
-    """Measured, not asserted: targets one label < 50 ms, 1,000 PDF labels < 6 s."""
-    start = time.perf_counter()
-    to_zpl(unit_label(WITH_GTIN), 203)
-    one_zpl = (time.perf_counter() - start) * 1000
-    start = time.perf_counter()
-    to_pdf([unit_label(WITH_GTIN)])
-    one_pdf = (time.perf_counter() - start) * 1000
-    start = time.perf_counter()
-    job = "".join(to_zpl(unit_label(WITH_GTIN), 203) for _ in range(1000))
-    many_zpl = time.perf_counter() - start
-    # A real job: a thousand different units, so nothing can be reused from one label to the next.
-    imeis = [f"35678901{i:06d}" for i in range(1000)]
-    labels = [unit_label(dataclasses.replace(WITH_GTIN, imei=imei + str(luhn_check_digit(imei)))) for imei in imeis]
-    start = time.perf_counter()
-    pdf = to_pdf(labels)
-    many_pdf = time.perf_counter() - start
-    print(f"\nlabel render: one ZPL {one_zpl:.2f} ms, one PDF {one_pdf:.1f} ms; 1,000 ZPL {many_zpl:.3f} s "
-          f"({len(job) // 1024} KiB), 1,000 PDF {many_pdf:.2f} s ({len(pdf) // 1024} KiB)")
