@@ -26,7 +26,7 @@ class BayState(enum.StrEnum):
     """What a phone bay is doing; the Phones tab shows one line per bay in one of these."""
 
     ATTACHED = "attached"  # the adb server has it; not read yet
-    NOT_READY = "not_ready"  # offline, or waiting for "Allow USB debugging" on the phone
+    NOT_READY = "not_ready"  # offline, or waiting for "Allow USB debugging" / "Trust This Computer?" on the phone
     IDENTIFYING = "identifying"
     ON_HOLD = "on_hold"  # a blocker (FRP, MDM, carrier lock, root) holds the unit
     READY = "ready"  # identified, nothing holds it
@@ -42,7 +42,7 @@ class BayState(enum.StrEnum):
 S = BayState
 _NEXT: dict[BayState, frozenset[BayState]] = {
     S.ATTACHED: frozenset({S.NOT_READY, S.IDENTIFYING, S.UNPLUGGED}),
-    S.NOT_READY: frozenset({S.IDENTIFYING, S.UNPLUGGED}),
+    S.NOT_READY: frozenset({S.IDENTIFYING, S.UNPLUGGED, S.ERROR}),  # error: pairing an iPhone hung or failed
     S.IDENTIFYING: frozenset({S.ON_HOLD, S.READY, S.ERROR, S.UNPLUGGED, S.NOT_READY}),
     S.ON_HOLD: frozenset({S.IDENTIFYING, S.UNPLUGGED}),
     S.READY: frozenset({S.CHECKING, S.GUIDED, S.TESTED, S.RESETTING, S.IDENTIFYING, S.UNPLUGGED}),
@@ -189,7 +189,15 @@ def load_phone_plan(path: Path) -> PhonePlan:
 
 HOLD_PREFIX = "phone blocker: "  # a hold this prefix starts was put by a blocker check, so a re-check may lift it
 BLOCKER_NAMES = {"frp": "Google FRP", "mdm": "device management", "carrier_lock": "carrier lock",
-                 "root": "root", "activation_lock": "Activation Lock"}
+                 "root": "root", "activation_lock": "Activation Lock", "jailbreak": "jailbreak"}
+# The phone drivers share one set of blocker slots; on an iPhone the account lock is Activation Lock and
+# root is a jailbreak, and records and messages name them so (grading reads "activation_lock").
+_PLATFORM_KINDS = {"ios": {"frp": "activation_lock", "root": "jailbreak"}}
+
+
+def blocker_kind(platform: str, kind: str) -> str:
+    """The name a blocker slot has on this platform: ``blocker_kind("ios", "frp")`` is ``activation_lock``."""
+    return _PLATFORM_KINDS.get(platform, {}).get(kind, kind)
 
 
 def hold_reason(holds: Iterable[tuple[str, str]]) -> str:

@@ -24,7 +24,15 @@ from app.core.errors import InvalidScan, OperatorError
 from app.core.identifiers import IdentifierKind
 from app.core.lifecycle import UnitState, can_transition, transition
 from app.core.models import Identifier, Operator, Unit
-from app.core.phones import DRIVER_OUTCOMES, PhonePlan, PlanVerdict, StepOutcome, hold_reason, is_blocker_hold
+from app.core.phones import (
+    DRIVER_OUTCOMES,
+    PhonePlan,
+    PlanVerdict,
+    StepOutcome,
+    blocker_kind,
+    hold_reason,
+    is_blocker_hold,
+)
 from app.services.intake import IntakeService
 from app.services.phone_source import AttachedPhone, PhoneDevice
 from app.store import queries
@@ -42,7 +50,9 @@ from drivers.android import (
 
 log = logging.getLogger("app.phones")
 
-PLAN_FILE = Path(__file__).resolve().parents[2] / "resources" / "testplans" / "phone-android.toml"
+PLAN_DIR = Path(__file__).resolve().parents[2] / "resources" / "testplans"
+PLAN_FILE = PLAN_DIR / "phone-android.toml"
+PLAN_FILES = {"android": PLAN_FILE, "ios": PLAN_DIR / "phone-ios.toml"}  # each platform's own plan
 
 
 @dataclass(frozen=True)
@@ -61,7 +71,7 @@ class PhoneReading:
     def holds(self) -> tuple[tuple[str, str], ...]:
         if self.blockers is None:
             return ()
-        return tuple((b.kind.value, b.evidence) for b in self.blockers.holds)
+        return tuple((blocker_kind(self.attached.platform, b.kind.value), b.evidence) for b in self.blockers.holds)
 
 
 def read_phone(device: PhoneDevice, attached: AttachedPhone) -> PhoneReading:
@@ -136,7 +146,8 @@ def unknowns_record(unknowns: Any) -> list[dict[str, str]]:
 def blockers_record(reading: PhoneReading) -> list[dict[str, str]]:
     if reading.blockers is None:
         return [{"kind": "all", "status": BlockerStatus.UNKNOWN.value, "evidence": reading.blockers_error}]
-    return [{"kind": b.kind.value, "status": b.status.value, "evidence": b.evidence}
+    platform = reading.attached.platform
+    return [{"kind": blocker_kind(platform, b.kind.value), "status": b.status.value, "evidence": b.evidence}
             for b in reading.blockers.blockers]
 
 

@@ -55,7 +55,8 @@ def _device_record(identity: PhoneIdentity, attached: AttachedPhone, bay: int | 
         "kind": "phone", "platform": attached.platform, "vendor": identity.make or "", "model": identity.model or "",
         "model_number": identity.model_number or "", "serial": identity.serial or "",
         "imeis": list(identity.valid_imeis), "os_version": identity.os_version or "",
-        "size_bytes": identity.storage_bytes or 0, "transport": "usb" if attached.bay_key.startswith("usb:") else "tcp",
+        "size_bytes": identity.storage_bytes or 0,
+        "transport": "usb" if attached.bay_key.startswith("usb:") or attached.platform == "ios" else "tcp",
         "path": attached.serial, "bay_key": attached.bay_key, "crypto_type": identity.crypto_type or "none",
         "media_type": "phone flash storage" + (", file-based encryption" if identity.crypto_type == "file" else
                                                f", ro.crypto.type={identity.crypto_type or 'none'}"),

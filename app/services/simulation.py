@@ -12,6 +12,8 @@ from app.services.intake import IntakeService
 from app.services.rig_bays import RigBayService
 from app.store import queries
 from app.store.store import Store
+from drivers.sim.ios import load_profile as load_iphone_profile
+from drivers.sim.ios import simulated_udid
 from drivers.sim.rigs.profiles import SimBench, start_bench
 from drivers.sim.scenarios import SCENARIOS, Scenario
 
@@ -41,6 +43,12 @@ def seed(intake: IntakeService, scenario: Scenario) -> None:
         key = f"tcp:127.0.0.1:{phone.port}"
         if key not in bays and phone.bay not in bays.values():
             DriveService(intake.store).assign_bay(phone.bay, key, f"phone bay {phone.bay}", by=admin)
+    for index, iphone in enumerate(scenario.iphones):  # no USB port path for a simulated iPhone: usbmuxd's name
+        instance = sum(1 for earlier in scenario.iphones[:index] if earlier.profile == iphone.profile)
+        key = f"usbmux:{simulated_udid(load_iphone_profile(iphone.profile), instance)}"
+        bays = queries.bay_map(db)
+        if key not in bays and iphone.bay not in bays.values():
+            DriveService(intake.store).assign_bay(iphone.bay, key, f"phone bay {iphone.bay}", by=admin)
     mapped = queries.bay_map(db)
     for drive in scenario.drives:  # the simulated drives' places, mapped as a technician maps the docks
         key = f"simulated/bay{drive.bay}"

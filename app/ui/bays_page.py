@@ -117,7 +117,7 @@ class BaysModel(QStandardItemModel):
 
 
 class BaysPage(QWidget):
-    """Drives by bay. F5 rescans; Enter on a drive goes to its method (the recommendation selected),
+    """Drives by bay. Ctrl+R rescans; Enter on a drive goes to its method (the recommendation selected),
     where Enter erases with it; Ctrl+Shift+E erases the selected drive; Ctrl+Shift+X cancels it;
     F7 resumes its interrupted erasure.
 
@@ -155,7 +155,7 @@ class BaysPage(QWidget):
         self.erase_button = QPushButton("&Erase selected (Ctrl+Shift+E)")
         self.cancel_button = QPushButton("&Cancel selected (Ctrl+Shift+X)")
         self.resume_button = QPushButton("Res&ume (F7)")
-        self.rescan_button = QPushButton("Rescan (F5)")
+        self.rescan_button = QPushButton("Rescan (Ctrl+R)")
         self.detail = QLabel("")
         self.detail.setObjectName("bayDetail")
         self.detail.setWordWrap(True)
@@ -184,9 +184,11 @@ class BaysPage(QWidget):
         self.table.selectionModel().currentRowChanged.connect(self._on_current_changed)
         self.method_combo.accepted.connect(self._on_erase)
         self.method_combo.currentIndexChanged.connect(self._on_method_changed)
-        for keys, slot in (("F5", self.rescan), ("Ctrl+Shift+E", self._on_erase), ("Ctrl+Shift+X", self._on_cancel),
-                           ("F7", self._on_resume)):
+        # Scoped to this page (F5 is the Phones tab's key; Ctrl+R and Ctrl+Shift+E mean other things on other tabs).
+        for keys, slot in (("Ctrl+R", self.rescan), ("Ctrl+Shift+E", self._on_erase),
+                           ("Ctrl+Shift+X", self._on_cancel), ("F7", self._on_resume)):
             shortcut = QShortcut(QKeySequence(keys), self)
+            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             shortcut.activated.connect(slot)
 
     @Slot()

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from app.core.phones import BLOCKER_NAMES, BayState, PhonePlan
+from app.core.phones import BLOCKER_NAMES, BayState, PhonePlan, blocker_kind
+from app.services.phone_source_ios import hint_for_state
 from app.services.phones import PhoneReading, PhoneRecord
-
-if TYPE_CHECKING:
-    from app.ui.phones_tab import Bay
+from app.ui.phones_bay import Bay
 
 
 def phone_text(bay: Bay) -> str:
@@ -39,8 +36,14 @@ def locks_text(reading: PhoneReading | None) -> str:
         return ""
     if reading.blockers is None:
         return "could not check"
-    present = [BLOCKER_NAMES.get(b.kind.value, b.kind.value) for b in reading.blockers.holds]
-    unknown = [BLOCKER_NAMES.get(b.kind.value, b.kind.value) + " ?" for b in reading.blockers.blockers
+    platform = reading.attached.platform
+
+    def name(kind: str) -> str:
+        named = blocker_kind(platform, kind)
+        return BLOCKER_NAMES.get(named, named)
+
+    present = [name(b.kind.value) for b in reading.blockers.holds]
+    unknown = [name(b.kind.value) + " ?" for b in reading.blockers.blockers
                if b.status.value == "unknown" and b.kind.value != "carrier_lock"]
     return ", ".join(present + unknown) or "none"
 
@@ -61,6 +64,8 @@ _STATE_TEXT = {
 
 
 def status_text(bay: Bay, plan: PhonePlan, record: PhoneRecord | None) -> str:
+    if bay.state is BayState.NOT_READY and bay.platform == "ios":
+        return bay.note or hint_for_state(bay.attached.state) or "Asking the iPhone to trust this bench…"
     if bay.state is BayState.NOT_READY and bay.attached.state == "unauthorized":
         return "Tap “Allow USB debugging” on the phone"
     if bay.state is BayState.GUIDED and bay.step is not None:

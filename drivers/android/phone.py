@@ -52,6 +52,8 @@ class AndroidPhone:
         """The checks in ``names`` (default all); each result also goes to ``on_result`` as it is known."""
         return run_automatic_checks(self.sh, names, on_result)
 
-    def factory_reset(self, on_phase: Callable[[ResetPhase], None] | None = None) -> ResetReport:
+    def factory_reset(self, on_phase: Callable[[ResetPhase], None] | None = None,
+                      cancelled: Callable[[], bool] | None = None) -> ResetReport:
+        """Reset, wait for the phone at its setup screen and verify it; ``cancelled`` ends the wait early."""
         return factory_reset(self.client, self.serial, self.sh, self.blockers(),
-                             return_timeout=self.timeouts.reset_return, on_phase=on_phase)
+                             return_timeout=self.timeouts.reset_return, on_phase=on_phase, cancelled=cancelled)

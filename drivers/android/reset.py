@@ -95,8 +95,8 @@ class _Progress:
 
 
 def factory_reset(client: AdbClient, serial: str, run: Callable[[str], ShellResult], blockers: BlockerReport,
-                  *, return_timeout: float = 180.0, on_phase: Callable[[ResetPhase], None] | None = None
-                  ) -> ResetReport:
+                  *, return_timeout: float = 180.0, on_phase: Callable[[ResetPhase], None] | None = None,
+                  cancelled: Callable[[], bool] | None = None) -> ResetReport:
     progress = _Progress(serial, on_phase)
     before = read_identity(run, serial)
     holds = blockers.holds
@@ -128,7 +128,7 @@ def factory_reset(client: AdbClient, serial: str, run: Callable[[str], ShellResu
         raise ResetRefused(f"phone {serial} accepted the reset but never went down")
 
     progress.move(ResetPhase.WAITING_RETURN)
-    _wait_for_return(client, serial, return_timeout, progress)
+    _wait_for_return(client, serial, return_timeout, progress, cancelled)
 
     progress.move(ResetPhase.VERIFYING)
     after = read_identity(run, serial)
@@ -139,7 +139,8 @@ def factory_reset(client: AdbClient, serial: str, run: Callable[[str], ShellResu
                        identity_after=after, verified=ok, evidence=tuple(evidence), phases=tuple(progress.marks))
 
 
-def _wait_for_return(client: AdbClient, serial: str, timeout: float, progress: _Progress) -> None:
+def _wait_for_return(client: AdbClient, serial: str, timeout: float, progress: _Progress,
+                     cancelled: Callable[[], bool] | None = None) -> None:
     end = time.monotonic() + timeout
     tcp = ":" in serial
     if tcp:
@@ -155,6 +156,10 @@ def _wait_for_return(client: AdbClient, serial: str, timeout: float, progress: _
         if time.monotonic() >= end:
             progress.move(ResetPhase.FAILED)
             raise ResetRefused(f"phone {serial} did not come back within {timeout:g} s of its reset")
+        if cancelled is not None and cancelled():  # the bench is closing: the reset goes on, unverified
+            progress.move(ResetPhase.FAILED)
+            raise ResetRefused(f"the bench stopped waiting for phone {serial} to come back from its reset; "
+                               "re-check it and reset it again to verify it")
         time.sleep(0.5)
 
 

@@ -66,6 +66,8 @@ class AdbServerProcess:
         process, self._process = self._process, None
         if process is None:
             return
+        if process.poll() is not None:
+            return  # ours died already: whatever answers on the port now is someone else's server
         self.client.kill_server()
         try:
             process.wait(timeout)

@@ -71,7 +71,7 @@ _NEXT = {
     LinkState.WAITING_FOR_TRUST: _ASKING | {LinkState.GONE},
     LinkState.PASSCODE_LOCKED: _ASKING | {LinkState.GONE},
     LinkState.DENIED: _ASKING | {LinkState.GONE},
-    LinkState.PAIRED: _ASKING | {LinkState.ERASING, LinkState.GONE},
+    LinkState.PAIRED: _ASKING | {LinkState.ERASING, LinkState.GONE, LinkState.ATTACHED},
     LinkState.ERASING: {LinkState.GONE, LinkState.ATTACHED, LinkState.PAIRED},
     LinkState.GONE: {LinkState.ATTACHED},
 }
@@ -114,6 +114,10 @@ class IPhone:
         except DeviceGone:
             if self.link is not LinkState.ERASING:
                 self.move(LinkState.GONE, "dropped off during a request")
+            raise
+        except NotTrusted:
+            if self.link is LinkState.PAIRED:  # erased or "Reset Location & Privacy" since: pair again
+                self.move(LinkState.ATTACHED, "the phone no longer honours the pairing")
             raise
         if self.link is LinkState.GONE:
             self.move(LinkState.ATTACHED, "answering again")

@@ -91,15 +91,28 @@ def erase_and_verify(phone: IPhone, on_phase: Callable[[ResetPhase], None] | Non
 
     progress.move(ResetPhase.GOING_DOWN)
     if not _wait_listed(phone, False, phone.timeouts.going_down, cancelled):
-        raise progress.fail(f"iPhone {phone.udid} accepted the erase but never went down")
-    phone.move(LinkState.GONE, "erasing off USB")
-
-    progress.move(ResetPhase.WAITING_RETURN)
-    if not _wait_listed(phone, True, phone.timeouts.reset_return, cancelled):
-        raise progress.fail(f"iPhone {phone.udid} did not come back within {phone.timeouts.reset_return:g} s of "
-                            "its erase; if its cable was pulled, replug it and verify the erase again")
+        if not _at_setup_screen(phone):
+            raise progress.fail(f"iPhone {phone.udid} accepted the erase but never went down")
+        # Off USB and back between two looks (a busy bench, a quick erase): the setup screen says it went.
+        log.info("iPhone %s was not seen off USB, but is back at its setup screen", phone.udid)
+        progress.move(ResetPhase.WAITING_RETURN)
+    else:
+        phone.move(LinkState.GONE, "erasing off USB")
+        progress.move(ResetPhase.WAITING_RETURN)
+        if not _wait_listed(phone, True, phone.timeouts.reset_return, cancelled):
+            raise progress.fail(f"iPhone {phone.udid} did not come back within {phone.timeouts.reset_return:g} s "
+                                "of its erase; if its cable was pulled, replug it and verify the erase again")
     phone.move(LinkState.ATTACHED, "back from its erase")
     return _verify(phone, before, progress)
+
+
+def _at_setup_screen(phone: IPhone) -> bool:
+    """Whether the phone, still listed, now says what only an erased phone says: ActivationState Unactivated."""
+    try:
+        values = phone.service.values(phone.udid, None, phone.timeouts.command)
+    except (DeviceGone, ServiceTimeout, ServiceFailure, NotTrusted):
+        return False
+    return values.get("ActivationState") == "Unactivated"
 
 
 def verify_only(phone: IPhone, before: IPhoneIdentity, on_phase: Callable[[ResetPhase], None] | None

@@ -48,6 +48,16 @@ class SeedPhone:
 
 
 @dataclass(frozen=True)
+class SeedIPhone:
+    """A simulated iPhone (a drivers/sim/ios profile) on the scenario's own usbmuxd, in a bay; ``tap_after``:
+    seconds of "Trust This Computer?" before the simulated technician taps Trust (None: never)."""
+
+    profile: str
+    bay: int
+    tap_after: float | None = None
+
+
+@dataclass(frozen=True)
 class Scenario:
     """One simulated bench."""
 
@@ -59,6 +69,7 @@ class Scenario:
     operators: tuple[SeedOperator, ...] = ()
     lots: tuple[SeedLot, ...] = ()
     phones: tuple[SeedPhone, ...] = ()
+    iphones: tuple[SeedIPhone, ...] = ()
     rig_bays: tuple[SimRigBay, ...] = ()
     # Simulated drives in the drive bays (image files answering the firmware tools): see drivers/sim/firmware.py.
     drives: tuple[SimulatedDrive, ...] = ()
@@ -96,6 +107,8 @@ _DEMO_PHONES = (
     SeedPhone("moto-low-battery", 6214, 14), SeedPhone("lg-g7-a10-fde", 6215, 15),
     SeedPhone("galaxy-a54-mdm", 6216, 16),
 )
+# iPhones in bays 17-18: one asking "Trust This Computer?" (tapped after a few seconds), one with Activation Lock.
+_DEMO_IPHONES = (SeedIPhone("iphone13-trust", 17, tap_after=4.0), SeedIPhone("iphone12-activation-lock", 18))
 
 SCENARIOS: dict[str, Scenario] = {
     s.name: s
@@ -105,7 +118,7 @@ SCENARIOS: dict[str, Scenario] = {
             "a receiving bench: three operators, one lot with a manifest, a scanner with a queue of codes",
             scan_codes=_DEMO_CODES, operators=_OPERATORS,
             lots=(SeedLot("LOT-2026-0042", "customer", "Acme Leasing", "PO-7781", 4, _MANIFEST),),
-            phones=_DEMO_PHONES, label_printer=True,
+            phones=_DEMO_PHONES, iphones=_DEMO_IPHONES, label_printer=True,
         ),
         Scenario(
             "noisy_scanner",

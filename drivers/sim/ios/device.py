@@ -302,3 +302,9 @@ class SimulatedIPhone:
                 return False
             time.sleep(0.02)
         return True
+
+
+def simulated_udid(profile: IPhoneProfile, instance: int = 0) -> str:
+    """The UDID the ``instance``-th phone plugged of this profile has (scenarios map bays by it)."""
+    udid = profile.data.get("lockdown", {}).get("UniqueDeviceID", "")
+    return _vary_udid(str(udid), instance)
