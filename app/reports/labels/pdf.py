@@ -49,11 +49,13 @@ def _qr(canvas: Canvas, element: TwoD, page_h: float) -> None:
     module = element.size * mm / (symbol.size + 2 * QR_QUIET_MODULES)
     left = element.x * mm + QR_QUIET_MODULES * module
     top = page_h - element.y * mm - QR_QUIET_MODULES * module
-    # One filled path of horizontal runs in module units (y downwards): whole numbers only, written
-    # straight into the page, instead of a rectangle object per module.
-    runs = " ".join(f"{x} {y} {length} 1 re" for y, x, length in symbol.dark_runs())
+    # The modules as a 1-bit inline image mask, one sample per module, scaled to the module size with
+    # no interpolation: a few hundred bytes per label written straight into the page, instead of a
+    # rectangle per module.
     canvas.setFillColor(black)
-    canvas.addLiteral(f"q {module:.4f} 0 0 {-module:.4f} {left:.3f} {top:.3f} cm {runs} f Q")
+    canvas.addLiteral(f"q {module * symbol.size:.4f} 0 0 {module * symbol.size:.4f} {left:.3f} "
+                      f"{top - module * symbol.size:.3f} cm BI /W {symbol.size} /H {symbol.size} /BPC 1 /IM true "
+                      f"/D [1 0] /F /AHx ID {symbol.row_bytes().hex()}> EI Q")
 
 
 def _lithium_shape(canvas: Canvas, element: LithiumMark, page_h: float) -> None:

@@ -295,6 +295,18 @@ class QrSymbol:
         stride = size + 1
         return [(m.start() // stride, m.start() % stride, m.end() - m.start()) for m in _DARK.finditer(text)]
 
+    def row_bytes(self) -> bytes:
+        """The modules as a 1-bit image, top row first, each row padded to whole bytes (1 = dark)."""
+        size = self.size
+        pad = -size % 8
+        mask = (1 << size) - 1
+        width = (size + pad) // 8
+        out = bytearray()
+        for y in range(size):
+            row = (self.modules >> (size * (size - 1 - y))) & mask
+            out += (row << pad).to_bytes(width, "big")
+        return bytes(out)
+
     def _rows_text(self) -> list[str]:
         text = format(self.modules, f"0{self.size * self.size}b")
         return [text[i:i + self.size] for i in range(0, self.size * self.size, self.size)]
