@@ -33,7 +33,8 @@ from app.reports.certificate_pdf import (
     embed_document,
 )
 
-_LOCK_NAMES = {"frp": "Google FRP", "mdm": "Device management", "carrier_lock": "Carrier lock", "root": "Root signs"}
+_LOCK_NAMES = {"frp": "Google FRP", "mdm": "Device management", "carrier_lock": "Carrier lock", "root": "Root signs",
+               "activation_lock": "Activation Lock", "jailbreak": "Jailbreak signs"}
 
 
 def render_phone_certificate(doc: Mapping[str, Any]) -> bytes:
