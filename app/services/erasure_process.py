@@ -42,7 +42,6 @@ from drivers.block.overwrite import Progress, VerifyMode
 log = logging.getLogger("app.erasure")
 
 PROGRESS_INTERVAL_S = 0.1  # a bay's row is redrawn about ten times a second at most
-CHILD_NICENESS = 5         # the window's thread comes first when the bench's CPUs are busy
 _ROOT = Path(__file__).resolve().parents[2]
 _ERRORS: dict[str, type[OperatorError]] = {"OperatorError": OperatorError, "NotFound": NotFound,
                                             "PermissionDenied": PermissionDenied}
@@ -130,8 +129,6 @@ def child_main(stdin: IO[str]) -> int:
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: cancel.set())
     _die_with_parent()
-    with contextlib.suppress(OSError):
-        os.nice(CHILD_NICENESS)
     job = json.loads(stdin.read())
     request = _request_from(job["request"])
     last = [0.0]
@@ -174,7 +171,7 @@ def erase_in_child(data_dir: Path, operator_id: str | None, devices: DeviceSourc
            "request": _request_json(request)}
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(_ROOT), os.environ.get("PYTHONPATH")]))}
     with tempfile.TemporaryFile() as errors:
-        proc = subprocess.Popen([sys.executable, "-m", "app.services.erasure_process"], stdin=subprocess.PIPE,
+        proc = subprocess.Popen([sys.executable, "-m", "app.services.erasure_child"], stdin=subprocess.PIPE,
                                 stdout=subprocess.PIPE, stderr=errors, env=env, close_fds=True)
         assert proc.stdin is not None
         assert proc.stdout is not None
@@ -236,7 +233,3 @@ def _follow(proc: subprocess.Popen[bytes], stdout: IO[bytes], cancel: threading.
                     on_progress(Progress(**message["progress"]))
                 else:
                     final = message
-
-
-if __name__ == "__main__":
-    sys.exit(child_main(sys.stdin))
