@@ -146,6 +146,9 @@ class GradeTab(WorkTab):
             elif question.kind is Kind.ZONE:
                 self._undo_defect(question)
             return True
+        if question.kind is Kind.CHOICE and text in dict(question.choices) and not self.recorded:
+            value = dict(question.choices)[text] if question.key == "device.model" else text
+            return self._answer(question, value)
         if text and (text.isdigit() or (text == "." and "." not in self.typing)):
             self.typing += text
             return True
@@ -167,9 +170,6 @@ class GradeTab(WorkTab):
             return self._answer(question, text)
         if question.kind is Kind.PASS_FAIL and text in ("P", "F"):
             return self._answer(question, text)
-        if question.kind is Kind.CHOICE and text in dict(question.choices):
-            value = dict(question.choices)[text] if question.key == "device.model" else text
-            return self._answer(question, value)
         if text == "R":
             self.ctx.say("Nothing to reprint yet: the unit is not graded", "info")
             return True

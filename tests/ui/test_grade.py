@@ -229,3 +229,30 @@ def test_photos_and_a_supervisors_override_are_recorded(  # type: ignore[no-unty
     assert row is not None
     assert row.cosmetic == "B"
     assert "hairline crack under the case" in row.overridden
+
+
+def test_a_unit_nothing_was_recorded_for_asks_everything_by_keys(  # type: ignore[no-untyped-def]
+        make_bench, printer: PrinterSimulator, qtbot: QtBot) -> None:
+    bench: Bench = make_bench(_settings(printer))
+    bench.login()
+    tab = _grade_tab(bench)
+    qtbot.keyClick(bench.window, Qt.Key.Key_F10)
+    bench.scan(imei(6))  # a new unit: no model, no checks, no erasure
+    asked = [q.key for q in tab.questions]
+    assert asked[0] == "device.model"
+    assert "battery.health_pct" in asked
+    assert "locks.none" in asked
+    assert "sanitisation.status" in asked
+    table = tab.page.table
+    press(qtbot, table, Qt.Key.Key_1)  # the first model in the price table
+    assert tab.draft.answers["device.model"] == "iPhone 13"
+    for _ in range(5):
+        press(qtbot, table, Qt.Key.Key_Return)  # five clean zones
+    for key in (Qt.Key.Key_Y, Qt.Key.Key_Y, Qt.Key.Key_8, Qt.Key.Key_5, Qt.Key.Key_Return):
+        press(qtbot, table, key)  # battery normal, parts genuine, 85 % health
+    press(qtbot, table, Qt.Key.Key_T)  # every test passed, checked by hand
+    press(qtbot, table, Qt.Key.Key_Y)  # no locks
+    press(qtbot, table, Qt.Key.Key_N)  # not erased yet
+    assert tab.page.grade_label.text() == "A / 0 · R2 F6-C7"
+    reasons = [tab.page.reasons.item(i).text() for i in range(tab.page.reasons.count())]
+    assert "resale blocked: data sanitisation not done" in reasons
