@@ -62,6 +62,10 @@ class HubClient:
     def push(self, stream_id: str, payload: dict[str, Any]) -> dict[str, Any]:
         return self.request("POST", f"/streams/{quote(stream_id)}/events", payload)
 
+    def push_raw(self, stream_id: str, body: bytes) -> dict[str, Any]:
+        """A push whose JSON the caller already wrote (the bench writes it straight from stored rows)."""
+        return self.request("POST", f"/streams/{quote(stream_id)}/events", raw=body)
+
     def rotate_token(self, payload: dict[str, Any]) -> dict[str, Any]:
         return self.request("POST", "/token/rotate", payload)
 
@@ -77,8 +81,9 @@ class HubClient:
     def lot(self, lot_ref: str) -> dict[str, Any]:
         return self.request("GET", f"/lots/{quote(lot_ref)}")
 
-    def request(self, method: str, path: str, payload: dict[str, Any] | None = None) -> dict[str, Any]:
-        body = json.dumps(payload, separators=(",", ":")).encode("utf-8") if payload is not None else None
+    def request(self, method: str, path: str, payload: dict[str, Any] | None = None, *,
+                raw: bytes | None = None) -> dict[str, Any]:
+        body = json.dumps(payload, separators=(",", ":")).encode("utf-8") if payload is not None else raw
         headers = {"Accept": "application/json", "Connection": "close"}
         if body is not None:
             headers["Content-Type"] = "application/json"

@@ -36,6 +36,8 @@ class HubServer(ThreadingHTTPServer):
     # Request threads are joined on close: nothing the hub started outlives it.
     daemon_threads = False
     block_on_close = True
+    # Connections waiting to be accepted: a facility's benches reconnect at once after an outage.
+    request_queue_size = 1024
 
     def __init__(self, hub: Hub, host: str = "127.0.0.1", port: int = 0, *, request_timeout: float = 30.0,
                  tls: ssl.SSLContext | None = None) -> None:

@@ -41,7 +41,7 @@ from app.hub.protocol import (
     public_key_hex,
     rotation_message,
 )
-from app.hub.records import Bench, Stream
+from app.hub.records import Bench, HeldEvent, Stream
 from app.hub.storage import HubStorage, HubTx
 
 log = logging.getLogger("app.hub")
@@ -191,13 +191,16 @@ class Hub:
             key = public_key_from_hex(bench.device_pubkey)
             results: list[EventResult] = []
             status, detail = StreamStatus.ACTIVE, ""
+            # What the hub holds around the batch, read once; new events are written in one go below.
+            batch = _Batch(tx.held_range(stream_id, parsed[0][0] - 1, parsed[-1][0]) if parsed else {})
             for seq, item in parsed:
-                result = self._ingest_one(tx, stream, key, seq, item, now)
+                result = self._ingest_one(tx, stream, key, seq, item, now, batch)
                 results.append(result)
                 if result.status is EventStatus.CONFLICT:
                     # Stop at the first conflict: nothing after it in this stream can be trusted.
                     status, detail = StreamStatus.FLAGGED, f"conflict at seq {seq}: {result.detail}"
                     break
+            batch.write(tx, now)
             hwm, hwm_hash, chain_problem = _walk(tx, stream)
             if chain_problem and status is StreamStatus.ACTIVE:
                 status, detail = StreamStatus.FLAGGED, chain_problem
@@ -324,13 +327,12 @@ class Hub:
         return stream
 
     def _ingest_one(self, tx: HubTx, stream: Stream, key: Ed25519PublicKey, seq: int,
-                    item: Event | dict[str, Any], now: str) -> EventResult:
+                    item: Event | dict[str, Any], now: str, batch: _Batch) -> EventResult:
         event_id = item.event_id if isinstance(item, Event) else str(item.get("event_id", ""))
         if seq <= stream.base_seq or (isinstance(item, Event) and item.stream_id != stream.stream_id):
             return EventResult(seq, event_id, EventStatus.REJECTED, "wrong_stream", "the event is not of this stream")
-        payload = canonical_json(event_to_wire(item) if isinstance(item, Event) else item)
         problem = _integrity_problem(item, key)
-        held = tx.held(stream.stream_id, seq)
+        held = batch.held.get(seq)
         if held is not None and held.rejected_code is None:
             if isinstance(item, Event) and held.hash == item.hash and not problem:
                 return EventResult(seq, event_id, EventStatus.DUPLICATE)
@@ -343,20 +345,22 @@ class Hub:
                 return EventResult(seq, event_id, EventStatus.CONFLICT, "different_body",
                                    "the hub holds a different, rejected event at this seq")
             tx.delete_tombstone(stream.stream_id, seq)
+            del batch.held[seq]
         if problem:
             prev_hash, claimed = _claimed_hashes(item)
+            payload = canonical_json(event_to_wire(item) if isinstance(item, Event) else item)
             tx.insert_tombstone(stream.stream_id, seq, event_id, prev_hash, claimed, problem[0], problem[1],
                                 payload, now)
+            batch.held[seq] = HeldEvent(seq, prev_hash, claimed, problem[0])
             log.warning("stream %s seq %d rejected: %s", stream.stream_id, seq, problem[1])
             return EventResult(seq, event_id, EventStatus.REJECTED, problem[0], problem[1])
         assert isinstance(item, Event)
-        before = tx.held(stream.stream_id, seq - 1)
+        before = batch.held.get(seq - 1)
         link = stream.base_hash if seq - 1 == stream.base_seq else (before.hash if before else None)
         if link is not None and link != item.prev_hash:
             return EventResult(seq, event_id, EventStatus.CONFLICT, "chain_break",
                                "the event does not follow the event the hub holds before it")
-        tx.insert_event(item, now)
-        _project(tx, item)
+        batch.store(item)
         return EventResult(seq, event_id, EventStatus.STORED)
 
 
@@ -438,22 +442,44 @@ def _walk(tx: HubTx, stream: Stream) -> tuple[int, str, str]:
             return hwm, hwm_hash, ""
 
 
-def _project(tx: HubTx, event: Event) -> None:
-    """The hub's read tables (certificates, lots, unit states), idempotent and order-independent."""
-    body = event.body
-    order = f"{event.occurred_at}|{event.stream_id}|{event.seq:015d}"
-    if isinstance(body.get("certificate_id"), str) and body.get(certificate.DIGESTS):
-        # Every signed certificate (a drive's erasure, a lot's destruction, any other) is found by its id.
-        tx.put_certificate(body["certificate_id"], event.stream_id, event.seq)
-    if event.type == ev.UNIT_CREATED and event.unit_id and body.get("identifiers"):
-        first = body["identifiers"][0]
-        tx.put_unit_label(event.unit_id, str(first.get("kind", "")), str(first.get("value", "")))
-    if event.type == ev.LOT_CREATED:
-        tx.put_lot(str(body["lot_id"]), str(body["code"]), str(body["party"]), str(body["po"]))
-    elif event.type == ev.UNIT_CREATED and event.unit_id:
-        tx.put_unit_state(event.unit_id, "received", order)
-    elif event.type == ev.UNIT_STATE_CHANGED and event.unit_id:
-        tx.put_unit_state(event.unit_id, str(body["to"]), order)
-    elif event.type == ev.LOT_UNIT_RECEIVED and event.unit_id:
-        tx.put_unit_lot(event.unit_id, str(body["lot_id"]), order)
+class _Batch:
+    """One push's view of the stream: what the hub holds around it, and what it will write."""
+
+    def __init__(self, held: dict[int, HeldEvent]) -> None:
+        self.held = held
+        self.events: list[Event] = []
+        self.rows: dict[str, list[tuple[str, ...]]] = {}
+
+    def store(self, event: Event) -> None:
+        self.events.append(event)
+        self.held[event.seq] = HeldEvent(event.seq, event.prev_hash, event.hash)
+        self._project(event)
+
+    def _add(self, table: str, *row: str) -> None:
+        self.rows.setdefault(table, []).append(row)
+
+    def _project(self, event: Event) -> None:
+        """The hub's read tables (certificates, lots, unit states), idempotent and order-independent."""
+        body = event.body
+        order = f"{event.occurred_at}|{event.stream_id}|{event.seq:015d}"
+        if isinstance(body.get("certificate_id"), str) and body.get(certificate.DIGESTS):
+            # Every signed certificate (a drive's erasure, a lot's destruction, any other) is found by its id.
+            self._add("certificate", body["certificate_id"], event.stream_id, str(event.seq))
+        if event.type == ev.UNIT_CREATED and event.unit_id and body.get("identifiers"):
+            first = body["identifiers"][0]
+            self._add("unit_label", event.unit_id, str(first.get("kind", "")), str(first.get("value", "")))
+        if event.type == ev.LOT_CREATED:
+            self._add("lot", str(body["lot_id"]), str(body["code"]), str(body["party"]), str(body["po"]))
+        elif event.type == ev.UNIT_CREATED and event.unit_id:
+            self._add("unit_state", event.unit_id, "received", order)
+        elif event.type == ev.UNIT_STATE_CHANGED and event.unit_id:
+            self._add("unit_state", event.unit_id, str(body["to"]), order)
+        elif event.type == ev.LOT_UNIT_RECEIVED and event.unit_id:
+            self._add("unit_lot", event.unit_id, str(body["lot_id"]), order)
+
+    def write(self, tx: HubTx, now: str) -> None:
+        """Every new event and its read-table rows, a statement per table for the whole batch."""
+        tx.insert_events(self.events, now)
+        for table, rows in self.rows.items():
+            tx.project_many(table, rows)
 

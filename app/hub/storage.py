@@ -195,12 +195,32 @@ class HubTx:
             " ORDER BY 1 LIMIT ?", [stream_id, after_seq, stream_id, after_seq, limit])
         return [HeldEvent(int(r[0]), str(r[1]), str(r[2]), None if r[3] is None else str(r[3])) for r in rows]
 
-    def insert_event(self, event: Event, received_at: str) -> None:
-        self._run(
+    def held_range(self, stream_id: str, first: int, last: int) -> dict[int, HeldEvent]:
+        """What the hub holds at seqs first..last of a stream (stored events and tombstones)."""
+        held = {int(r[0]): HeldEvent(int(r[0]), str(r[1]), str(r[2])) for r in self._all(
+            "SELECT seq, prev_hash, hash FROM events WHERE stream_id = ? AND seq BETWEEN ? AND ?",
+            [stream_id, first, last])}
+        for r in self._all("SELECT seq, prev_hash, hash, code FROM rejected_events WHERE stream_id = ?"
+                           " AND seq BETWEEN ? AND ?", [stream_id, first, last]):
+            held.setdefault(int(r[0]), HeldEvent(int(r[0]), str(r[1]), str(r[2]), str(r[3])))
+        return held
+
+    def _many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        if rows:
+            if self._dialect.placeholder != "?":
+                sql = sql.replace("?", self._dialect.placeholder)
+            self._cursor.executemany(sql, [tuple(r) for r in rows])
+
+    def insert_events(self, events: Sequence[Event], received_at: str) -> None:
+        self._many(
             f"INSERT INTO events ({_EVENT_COLUMNS}, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [event.stream_id, event.seq, event.event_id, event.type, event.schema_version, event.occurred_at,
-             event.operator_id, event.unit_id, canonical_json(dict(event.body)), event.prev_hash, event.hash,
-             event.signature, received_at])
+            [(e.stream_id, e.seq, e.event_id, e.type, e.schema_version, e.occurred_at, e.operator_id, e.unit_id,
+              canonical_json(dict(e.body)), e.prev_hash, e.hash, e.signature, received_at) for e in events])
+
+    def project_many(self, table: str, rows: Sequence[Sequence[str]]) -> None:
+        """Rows for one of the read tables, written the way the put_* methods write one."""
+        sql, convert = _PROJECTIONS[table]
+        self._many(sql, [convert(row) for row in rows])
 
     def insert_tombstone(self, stream_id: str, seq: int, event_id: str, prev_hash: str, hash_hex: str, code: str,
                          detail: str, payload: str, received_at: str) -> None:
@@ -245,36 +265,13 @@ class HubTx:
         return {"stream_id": row[0], "at": row[1], "last_seq": int(row[2]), "pending": int(row[3]),
                 "payload": json.loads(row[4])}
 
-    def put_certificate(self, certificate_id: str, stream_id: str, seq: int) -> None:
-        self._run("INSERT INTO certificates (certificate_id, stream_id, seq) VALUES (?, ?, ?)"
-                  " ON CONFLICT (certificate_id) DO NOTHING", [certificate_id, stream_id, seq])
-
     def certificate_location(self, certificate_id: str) -> tuple[str, int] | None:
         row = self._one("SELECT stream_id, seq FROM certificates WHERE certificate_id = ?", [certificate_id])
         return (str(row[0]), int(row[1])) if row else None
 
-    def put_lot(self, lot_id: str, code: str, party: str, po: str) -> None:
-        self._run("INSERT INTO lots (lot_id, code, party, po) VALUES (?, ?, ?, ?) ON CONFLICT (lot_id) DO NOTHING",
-                  [lot_id, code, party, po])
-
     def find_lot(self, lot_ref: str) -> tuple[str, str, str, str] | None:
         row = self._one("SELECT lot_id, code, party, po FROM lots WHERE lot_id = ? OR code = ?", [lot_ref, lot_ref])
         return (str(row[0]), str(row[1]), str(row[2]), str(row[3])) if row else None
-
-    def put_unit_state(self, unit_id: str, state: str, order: str) -> None:
-        self._run(
-            "INSERT INTO units (unit_id, state, state_order) VALUES (?, ?, ?) ON CONFLICT (unit_id) DO UPDATE"
-            " SET state = excluded.state, state_order = excluded.state_order"
-            " WHERE units.state_order < excluded.state_order", [unit_id, state, order])
-
-    def put_unit_lot(self, unit_id: str, lot_id: str, order: str) -> None:
-        # The unit may arrive at the hub before its creation event (another batch, another bench).
-        self._run("INSERT INTO units (unit_id, lot_id, state, state_order) VALUES (?, ?, 'received', '')"
-                  " ON CONFLICT (unit_id) DO UPDATE SET lot_id = excluded.lot_id", [unit_id, lot_id])
-
-    def put_unit_label(self, unit_id: str, kind: str, value: str) -> None:
-        self._run("INSERT INTO unit_labels (unit_id, kind, value) VALUES (?, ?, ?) ON CONFLICT (unit_id) DO NOTHING",
-                  [unit_id, kind, value])
 
     def latest_reference(self) -> tuple[int, str, str] | None:
         """(version, manifest JSON, signature) of the newest published reference data."""
@@ -292,6 +289,24 @@ class HubTx:
                          " ORDER BY l.value, u.unit_id", [lot_id])
         return [(str(r[0]), str(r[1]), str(r[2]), str(r[3])) for r in rows]
 
+
+def _same(row: Sequence[str]) -> tuple[Any, ...]:
+    return tuple(row)
+
+
+_PROJECTIONS: dict[str, tuple[str, Callable[[Sequence[str]], tuple[Any, ...]]]] = {
+    "certificate": ("INSERT INTO certificates (certificate_id, stream_id, seq) VALUES (?, ?, ?)"
+                    " ON CONFLICT (certificate_id) DO NOTHING", lambda r: (r[0], r[1], int(r[2]))),
+    "unit_label": ("INSERT INTO unit_labels (unit_id, kind, value) VALUES (?, ?, ?)"
+                   " ON CONFLICT (unit_id) DO NOTHING", _same),
+    "lot": ("INSERT INTO lots (lot_id, code, party, po) VALUES (?, ?, ?, ?) ON CONFLICT (lot_id) DO NOTHING", _same),
+    "unit_state": ("INSERT INTO units (unit_id, state, state_order) VALUES (?, ?, ?) ON CONFLICT (unit_id) DO UPDATE"
+                   " SET state = excluded.state, state_order = excluded.state_order"
+                   " WHERE units.state_order < excluded.state_order", _same),
+    # The unit may arrive at the hub before its creation event (another batch, another bench).
+    "unit_lot": ("INSERT INTO units (unit_id, lot_id, state, state_order) VALUES (?, ?, 'received', '')"
+                 " ON CONFLICT (unit_id) DO UPDATE SET lot_id = excluded.lot_id", lambda r: (r[0], r[1])),
+}
 
 ConnectionFactory = Callable[[], Connection]
 

@@ -32,7 +32,6 @@ from app.hub.protocol import (
     EventStatus,
     Receipt,
     WireError,
-    event_to_wire,
     public_key_from_hex,
     withheld_to_wire,
 )
@@ -185,8 +184,8 @@ class SyncClient:
             if not batch:
                 return
             try:
-                reply = client.push(stream.stream_id, {"batch_id": f"{stream.stream_id}:{batch[0]['seq']}",
-                                                       "events": batch})
+                reply = client.push_raw(stream.stream_id, _batch_body(f"{stream.stream_id}:{batch[0]['seq']}",
+                                                                      batch))
             except HubRefused as exc:
                 if exc.status not in (400, 413):
                     raise
@@ -232,15 +231,17 @@ class SyncClient:
         log.warning("%s (new stream %s)", words, new_id)
 
     def _next_batch(self, stream_id: str, after_seq: int, limit: int) -> list[dict[str, Any]]:
+        """The next events to push: their envelope fields and their wire JSON, written from the stored
+        row (the body is stored as canonical JSON already: it goes out as it is, not parsed and re-encoded)."""
         batch: list[dict[str, Any]] = []
         size = 0
-        for event in sync_state.pending_events(self.db, stream_id, after_seq, limit):
-            wire = event_to_wire(event)
-            length = len(json.dumps(wire, separators=(",", ":")))
-            if batch and size + length > self.max_batch_bytes:
+        for row in sync_state.pending_rows(self.db, stream_id, after_seq, limit):
+            wire = _wire_text(row)
+            if batch and size + len(wire) > self.max_batch_bytes:
                 break
-            batch.append(wire)
-            size += length
+            batch.append({"seq": row[0], "stream_id": row[1], "event_id": row[2], "prev_hash": row[9],
+                          "hash": row[10], "wire": wire})
+            size += len(wire)
         return batch
 
     def _record_push(self, hub_key: Any, stream_id: str, reply: dict[str, Any]) -> int:
@@ -296,6 +297,21 @@ class SyncClient:
             last_success=max(known) if known else None, last_error=self.last_error or cursor.last_error,
             hub_url=enrollment.hub_url if enrollment else "",
             reference_version=reference_data.for_folder(self.data_dir).current_version())
+
+
+_WIRE_FIELDS = ("seq", "stream_id", "event_id", "type", "schema_version", "occurred_at", "operator_id", "unit_id")
+
+
+def _wire_text(row: tuple[Any, ...]) -> str:
+    """One stored event row as the JSON object event_to_wire would give, without decoding its body."""
+    head = json.dumps(dict(zip(_WIRE_FIELDS, row[:8], strict=True)), separators=(",", ":"))
+    tail = json.dumps({"prev_hash": row[9], "hash": row[10], "signature": row[11]}, separators=(",", ":"))
+    return f'{head[:-1]},"body":{row[8]},{tail[1:]}'
+
+
+def _batch_body(batch_id: str, batch: list[dict[str, Any]]) -> bytes:
+    events = ",".join(item["wire"] for item in batch)
+    return f'{{"batch_id":{json.dumps(batch_id)},"events":[{events}]}}'.encode()
 
 
 def _refusal_words(exc: HubRefused) -> str:

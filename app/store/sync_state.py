@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
 import sqlite_utils
 
 from app.core.canonical import GENESIS_HASH
-from app.core.models import Event
 from app.store.db import write_transaction
-from app.store.eventlog import row_to_event
 
 # The column order row_to_event expects.
 _EVENT_COLUMNS = ("seq, stream_id, event_id, type, schema_version, occurred_at, operator_id, unit_id, body, "
@@ -84,11 +83,13 @@ def cursor(db: sqlite_utils.Database, stream_id: str) -> StreamCursor:
     return StreamCursor(stream_id, int(row[0]), str(row[1]), str(row[2]), row[3], str(row[4]))
 
 
-def pending_events(db: sqlite_utils.Database, stream_id: str, after_seq: int, limit: int) -> list[Event]:
-    rows = db.execute(
+
+
+def pending_rows(db: sqlite_utils.Database, stream_id: str, after_seq: int, limit: int) -> list[tuple[Any, ...]]:
+    """The stored rows (columns as row_to_event takes them) of the next events to send."""
+    return [tuple(r) for r in db.execute(
         f"SELECT {_EVENT_COLUMNS} FROM events WHERE stream_id = ? AND seq > ? ORDER BY seq LIMIT ?",
-        [stream_id, after_seq, limit]).fetchall()
-    return [row_to_event(r) for r in rows]
+        [stream_id, after_seq, limit]).fetchall()]
 
 
 def pending_summary(db: sqlite_utils.Database) -> tuple[int, str | None]:

@@ -33,10 +33,15 @@ Rows, each with its target, a peer baseline measured in the same run, ours/peer 
    < 50 ms, 1,000 different units' PDF labels as one job < 6 s (peer: reportlab's stock barcode
    widgets), and the keys from scan to printed label for a typical phone on the real Grade tab ≤ 12
    (the label sent to the network printer simulator). Runs before Erase.
+9. Sync: 100,000 events drained bench -> hub over loopback (SQLite hub, PostgreSQL hub) ≥ 5,000/s
+   (peer: the same rows into a plain table of that database, 500 per transaction); 200 benches
+   pushing at once to the PostgreSQL hub, ≥ 5,000 events/s and p99 batch latency < 500 ms. The
+   bench's month-offline log is built once and cached in .bench/. Runs before Erase.
 
 ``--quick`` is a smoke run of the same code paths with smaller sizes: 100,000 units, 2,000 events
 (or 1 s), 300 queries, 50 scans, 3 start-up runs, 64 MiB drives erased once; about two minutes.
-``--only`` picks sections (comma-separated: append, startup, lookup, scan, rigs, phones, grading, erase).
+``--only`` picks sections (comma-separated: append, startup, lookup, scan, rigs, phones, grading, sync,
+erase).
 
 Each section runs in its own interpreter (``python -m tests.bench.bench_<name>``, which also runs
 alone and prints its own table), so one section's heap or Qt state cannot colour another's.
@@ -63,9 +68,9 @@ from datetime import UTC, datetime
 from tests.bench.bench_util import ROOT, Results, Row, Sizes, print_table, progress, scratch_dir
 
 # Append first, while the disk is quiet: its figure is one fsync per event.
-SECTIONS = ("append", "startup", "lookup", "scan", "rigs", "phones", "grading", "erase")
+SECTIONS = ("append", "startup", "lookup", "scan", "rigs", "phones", "grading", "sync", "erase")
 TITLES = {"startup": "Start-up", "append": "Append", "lookup": "Lookup", "scan": "Scan", "erase": "Erase",
-          "rigs": "Rigs", "phones": "Phones", "grading": "Grading"}
+          "rigs": "Rigs", "phones": "Phones", "grading": "Grading", "sync": "Sync"}
 
 
 def _env() -> dict[str, str]:
