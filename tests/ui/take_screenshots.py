@@ -10,10 +10,11 @@ import contextlib
 import os
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QEventLoop, QTimer
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 from app.services import simulation
 from app.settings import Settings
@@ -92,32 +93,100 @@ def main() -> int:
         print(OUT / "operators.png")
         operators.close()
         if os.geteuid() == 0:
-            with contextlib.ExitStack() as stack:
-                drives = [stack.enter_context(loop_device(Path(tmp) / f"bay{i}.img", size))
-                          for i, size in enumerate((3 * 2**30, 3 * 2**30, 3 * 2**30, 64 * 2**20))]
-                from app.services.drives import DriveService
-
-                for bay, path in enumerate(drives[:3], start=1):  # the last stays outside the bay map
-                    DriveService(store).assign_bay(bay, f"virtual/{os.path.basename(path)}")
-                window.bays.ask_label = lambda d: f"WD-WX{d.device.name[-1]}1A2B3C"
-                window.bays.confirm = lambda d, m: True
-                window.show_bays_page()
-                page = window.bays.page
-                page.rescan()
-                for row in range(3):
-                    page.table.selectRow(row)
-                    page._on_erase()
-                _wait(900)
-                shot("bays")
-                page.cancel_requested.emit(drives[2])  # bay 3 stopped part-way: F7 resumes it later
-                while any(window.bays.controller.busy(p) for p in drives):
-                    _wait(100)
-                _wait(200)
-                shot("bays-done")
+            _loop_bays(window, store, Path(tmp), shot)
         window.shutdown()
         window.close()
+    _purge_bays(app)
+    return 0
+
+
+def _grabber(app: QApplication, window: QWidget) -> Callable[[str], None]:
+    def shot(name: str) -> None:
+        _wait(200)
+        screen = app.primaryScreen()
+        pixmap = screen.grabWindow(0) if app.platformName() == "xcb" else window.grab()
+        pixmap.save(str(OUT / f"{name}.png"))
+        print(OUT / f"{name}.png")
+
+    return shot
+
+
+def _loop_bays(window: MainWindow, store: Store, tmp: Path, shot: Callable[[str], None]) -> None:
+    """Three loop-device drives erasing side by side, one outside the bay map; bay 3 stopped part-way."""
+    with contextlib.ExitStack() as stack:
+        drives = [stack.enter_context(loop_device(tmp / f"bay{i}.img", size))
+                  for i, size in enumerate((3 * 2**30, 3 * 2**30, 3 * 2**30, 64 * 2**20))]
+        from app.services.drives import DriveService
+
+        for bay, path in enumerate(drives[:3], start=1):  # the last stays outside the bay map
+            DriveService(store).assign_bay(bay, f"virtual/{os.path.basename(path)}")
+        window.bays.ask_label = lambda d: f"WD-WX{d.device.name[-1]}1A2B3C"
+        window.bays.confirm = lambda d, m: True
+        window.show_bays_page()
+        page = window.bays.page
+        page.rescan()
+        for row in range(3):
+            page.table.selectRow(row)
+            page._on_erase()
+        while not all(window.bays.controller.running_erasure_ids() and
+                      page.model.row(r).status.startswith(("Writing", "Verifying")) for r in range(3)):
+            _wait(100)
+        _wait(600)
+        page.table.selectRow(3)
+        shot("bays")
+        page.cancel_requested.emit(drives[2])  # bay 3 stopped part-way: F7 resumes it later
+        while any(window.bays.controller.busy(p) for p in drives):
+            _wait(100)
+        _wait(200)
+        shot("bays-done")
+
+
+def _purge_bays(app: QApplication) -> None:
+    """The simulated drive bench (--simulate drives): the NVMe SSD sanitising itself (a Purge)."""
+    with tempfile.TemporaryDirectory() as tmp, Store(Path(tmp) / "data") as store:
+        window = MainWindow(store, Settings(), simulate="drives")
+        simulation.seed(window.intake, SCENARIOS["drives"])
+        window.resize(1280, 800)
+        window.show()
+        window.activateWindow()
+        window.handle_input("OP-0002")  # the technician's badge
+        window.bays.confirm = lambda d, m: True
+        window.show_bays_page()
+        page = window.bays.page
+        page.rescan()
+        while not all(page.firmware(d.device.path) for d in page.present()):
+            _wait(100)
+        page.table.selectRow(0)
+        page._on_erase()  # the recommendation: NVMe Sanitize crypto erase
+        waited = 0
+        while not (page.model.row(0).status.startswith("The drive is sanitising itself")
+                   and not page.model.row(0).status.endswith(" 0 %")) and waited < 10_000:
+            _wait(50)
+            waited += 50
+        _grabber(app, window)("bays-purge")
+        while window.bays.controller.busy(page.model.row(0).path):
+            _wait(100)
+        window.shutdown()
+        window.close()
+
+
+def bays_only() -> int:
+    """Only the bays' screenshots (python -m tests.ui.take_screenshots bays)."""
+    app = QApplication(sys.argv[:1])
+    OUT.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp, Store(Path(tmp) / "data") as store:
+        window = MainWindow(store, Settings(), allow_loop_devices=True)
+        simulation.seed(window.intake, SCENARIOS["demo"])
+        window.show()
+        window.activateWindow()
+        window.handle_input("OP-0002")  # the technician's badge
+        if os.geteuid() == 0:
+            _loop_bays(window, store, Path(tmp), _grabber(app, window))
+        window.shutdown()
+        window.close()
+    _purge_bays(app)
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(bays_only() if sys.argv[1:] == ["bays"] else main())

@@ -46,8 +46,7 @@ def drive_bench(qtbot: QtBot, store: Store, intake: object) -> Iterator[Callable
         window.show()
         with qtbot.waitActive(window):
             window.activateWindow()
-        window.intake.login_badge("OP-0002")
-        window._show_work()
+        window.handle_input("OP-0002")  # the technician's badge
         qtbot.keyClick(window, Qt.Key.Key_F6)
         window.bays.page.rescan()
         windows.append(window)
