@@ -37,6 +37,7 @@ from app.core.grading import (
 from app.core.grading.sources import Merged, merge, recorded_inputs
 from app.core.lifecycle import UnitState, can_transition, transition
 from app.core.models import Operator, Role, Unit
+from app.services import reference_data
 from app.store import grading_queries as gq
 from app.store import queries
 from app.store.eventlog import unit_events
@@ -86,15 +87,54 @@ class Graded:
 class GradingService:
     """Grades units of one station under the newest installed ruleset and price table."""
 
-    def __init__(self, store: Store, grading_dir: Path = GRADING_DIR, ruleset_id: str = DEFAULT_RULESET) -> None:
+    def __init__(self, store: Store, grading_dir: Path | None = None, ruleset_id: str = DEFAULT_RULESET) -> None:
         self.store = store
-        self.rulesets = load_rulesets(grading_dir / "rulesets")
-        self.ruleset: Ruleset = latest(self.rulesets, ruleset_id)
-        tables = [load_price_table(p) for p in sorted((grading_dir / "prices").glob("*.toml"))]
+        self._fixed_dir = grading_dir
+        self._ruleset_id = ruleset_id
+        self.reference_version = -1
+        self._load()
+
+    def _load(self) -> None:
+        """Read the rulesets and price tables in use: those of ``grading_dir`` when one was given, else the
+        reference data version the hub last published to this bench (version 0: the packaged files). The
+        packaged rulesets stay loaded beside a published set, so a grade given under them can be recomputed."""
+        if self._fixed_dir is not None:
+            rulesets_dir, prices_dir = self._fixed_dir / "rulesets", self._fixed_dir / "prices"
+            version = -1
+        else:
+            # Read whole while the version is held; the rules then live in memory and cannot change under a grade.
+            with reference_data.for_folder(self.store.data_dir).snapshot() as snapshot:
+                version = snapshot.version
+                base = GRADING_DIR if version == 0 else snapshot.folder
+                rulesets = load_rulesets(base / "rulesets")
+                tables = [load_price_table(p) for p in sorted((base / "prices").glob("*.toml"))]
+            self._use(rulesets, tables, version)
+            return
+        self._use(load_rulesets(rulesets_dir), [load_price_table(p) for p in sorted(prices_dir.glob("*.toml"))],
+                  version)
+
+    def _use(self, rulesets: tuple[Ruleset, ...], tables: list[PriceTable], version: int) -> None:
         if not tables:
-            raise OperatorError(f"No price table in {grading_dir / 'prices'}",
-                                hint="Install the price tables that came with Refurb Bench")
-        self.prices: PriceTable = max(tables, key=lambda t: (t.id, t.version))
+            raise OperatorError("No price table is installed",
+                                hint="Install the price tables that came with Refurb Bench, or sync with the hub")
+        published = {r.key for r in rulesets}
+        packaged = load_rulesets(GRADING_DIR / "rulesets") if version > 0 else ()
+        self.rulesets = tuple(sorted((*rulesets, *(r for r in packaged if r.key not in published)),
+                                     key=lambda r: (r.id, r.version)))
+        self.ruleset = latest(rulesets, self._ruleset_id)
+        self.prices = max(tables, key=lambda t: (t.id, t.version))
+        self.reference_version = version
+
+    def refresh(self) -> bool:
+        """Take up a newer reference data version if one became current; True when the rules changed."""
+        if self._fixed_dir is not None:
+            return False
+        if reference_data.for_folder(self.store.data_dir).current_version() == self.reference_version:
+            return False
+        self._load()
+        log.info("grading now uses %s and %s@%d (reference data version %d)", self.ruleset.key, self.prices.id,
+                 self.prices.version, self.reference_version)
+        return True
 
     # --- inputs ------------------------------------------------------------------------------------------
 

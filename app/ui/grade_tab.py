@@ -75,6 +75,9 @@ class GradeTab(WorkTab):
     def open(self, unit: Unit) -> None:
         """Start inspecting ``unit``: ask only what its records do not say."""
         self.unit = unit
+        if self.service.refresh():  # the hub published new rules or prices: the next unit is graded with them
+            self.ctx.say(f"Grading now uses {self.service.ruleset.key} and the {self.service.prices.id} prices "
+                         f"v{self.service.prices.version}", "info")
         recorded = recorded_inputs(unit_events(self.ctx.store.db, unit.unit_id))
         ruleset = self.service.ruleset
         models = [m.model for m in self.service.prices.models]

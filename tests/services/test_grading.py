@@ -208,3 +208,38 @@ def test_photos_from_a_camera_folder_are_stored_by_hash(tmp_path, store: Store) 
     assert (store.data_dir / "photos" / f"{photos[0].sha256}.jpg").read_bytes() == b"\xff\xd8front"
     with pytest.raises(OperatorError, match="No pictures"):
         import_photos(store.data_dir, tmp_path / "DCIM" / ".." / "DCIM" / "..")
+
+
+def test_rules_published_by_the_hub_are_used_and_old_grades_still_recompute(
+        store: Store, intake: IntakeService, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import shutil
+
+    from app.services.grading import GRADING_DIR
+
+    tech = login(intake)
+    service = GradingService(store)
+    assert (service.reference_version, service.ruleset.key) == (0, "phones-ctia-r2@1")
+    first = scan_unit(intake, 1)
+    service.grade(first.unit_id, inspection(), tech)
+    # Version 1 of the reference data, as app/services/reference_data.py lays a pulled version out: a new
+    # ruleset version (a stricter A for light back scratches) and the price tables.
+    published = store.data_dir / "reference" / "v1"
+    (published / "rulesets").mkdir(parents=True)
+    text = (GRADING_DIR / "rulesets" / "phones-ctia-r2-v1.toml").read_text()
+    light_back = 'zones = ["back", "frame"]\ndefect = "scratch_light"\nA = '
+    stricter = text.replace("version = 1", "version = 2", 1).replace(light_back + "1", light_back + "0", 1)
+    assert stricter != text
+    (published / "rulesets" / "phones-ctia-r2-v2.toml").write_text(stricter)
+    shutil.copytree(GRADING_DIR / "prices", published / "prices")
+    (store.data_dir / "reference" / "current").write_text("1\n")
+    assert service.refresh()
+    assert (service.reference_version, service.ruleset.key) == (1, "phones-ctia-r2@2")
+    assert not service.refresh()
+    second = scan_unit(intake, 2)
+    scratched = {**inspection()["cosmetic"], "back": [{"defect": "scratch_light", "count": 1, "length_mm": 5}]}
+    graded = service.grade(second.unit_id, inspection(cosmetic=scratched), tech)
+    assert graded.grade.cosmetic.grade == "B"  # A under v1, B under the stricter v2
+    assert "B: 1 light scratch on the back, limit for A is 0" in graded.reasons
+    # The first unit's grade names v1, which is still installed beside the published v2.
+    (body,) = _events(store, first.unit_id, gev.GRADE_ASSIGNED)
+    assert reevaluate(json.loads(json.dumps(body)), service.rulesets).ruleset_version == 1
