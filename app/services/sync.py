@@ -269,6 +269,9 @@ class SyncClient:
         answer = client.reference(data.newest_kept())
         if answer.get("unchanged"):
             return
+        if not isinstance(answer.get("version"), int) or not isinstance(answer.get("manifest"), dict):
+            # Not an answer to this question (a reply cut, mixed up or replayed on the way): ask again later.
+            raise HubUnavailable("the hub's answer about reference data did not arrive whole")
         try:
             data.receive(answer.get("manifest"), str(answer.get("signature", "")), hub_key)
         except ReferenceError as exc:
