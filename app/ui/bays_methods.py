@@ -78,6 +78,9 @@ class MethodCombo(QComboBox):
                 item = model.item(self.count() - 1)
                 item.setEnabled(False)
                 item.setToolTip(choice.hint or why)
+            if not choice.allowed:
+                self.addItem("No method can run on this drive (see below)", "")
+                model.item(self.count() - 1).setEnabled(False)
             if probing:
                 self.addItem("Asking the drive's firmware what it can do…", "")
                 model.item(self.count() - 1).setEnabled(False)

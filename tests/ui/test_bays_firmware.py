@@ -5,6 +5,7 @@ a certificate, a frozen drive's hint, a supervisor's override, and a refusal nob
 from __future__ import annotations
 
 import json
+import logging
 import os
 import subprocess
 from collections.abc import Callable, Iterator
@@ -34,13 +35,13 @@ SHOTS = os.environ.get("REFURB_BENCH_SCREENSHOTS")
 
 
 @pytest.fixture
-def drive_bench(qtbot: QtBot, store: Store, intake: object) -> Iterator[Callable[[], MainWindow]]:
+def drive_bench(qtbot: QtBot, store: Store, intake: object) -> Iterator[Callable[..., MainWindow]]:
     """Factory: the window of a simulated drive bench, the technician (OP-0002) logged in, on the bays."""
     windows: list[MainWindow] = []
 
-    def make() -> MainWindow:
-        window = MainWindow(store, Settings(), simulate="drives")
-        simulation.seed(window.intake, SCENARIOS["drives"])  # operators, and the drives' bays in the bay map
+    def make(scenario: str = "drives") -> MainWindow:
+        window = MainWindow(store, Settings(), simulate=scenario)
+        simulation.seed(window.intake, SCENARIOS[scenario])  # operators, and the drives' bays in the bay map
         qtbot.addWidget(window)
         window.resize(1180, 640)
         window.show()
@@ -96,7 +97,7 @@ def shot(widget: QWidget, name: str) -> None:
 
 
 def test_a_purge_chosen_by_keys_is_run_by_the_drives_firmware_to_a_certificate(
-    drive_bench: Callable[[], MainWindow], qtbot: QtBot, store: Store, tmp_path: Path
+    drive_bench: Callable[..., MainWindow], qtbot: QtBot, store: Store, tmp_path: Path
 ) -> None:
     window = drive_bench()
     page = window.bays.page
@@ -143,7 +144,7 @@ def test_a_purge_chosen_by_keys_is_run_by_the_drives_firmware_to_a_certificate(
 
 
 def test_a_frozen_drive_offers_overwrite_and_says_how_to_thaw_it(
-    drive_bench: Callable[[], MainWindow], qtbot: QtBot
+    drive_bench: Callable[..., MainWindow], qtbot: QtBot
 ) -> None:
     window = drive_bench()
     page = window.bays.page
@@ -164,7 +165,7 @@ def test_a_frozen_drive_offers_overwrite_and_says_how_to_thaw_it(
 
 
 def test_a_supervisor_overrides_the_bay_map_refusal_with_a_recorded_reason(
-    drive_bench: Callable[[], MainWindow], qtbot: QtBot, store: Store
+    drive_bench: Callable[..., MainWindow], qtbot: QtBot, store: Store
 ) -> None:
     window = drive_bench()
     DriveService(store).clear_bay(3)  # the SATA hard disk's dock is not in the bay map any more
@@ -212,6 +213,32 @@ def test_a_supervisor_overrides_the_bay_map_refusal_with_a_recorded_reason(
     assert started["method"]["name"] == "ata-sanitize-overwrite"  # the recommendation for a hard disk
     operator = store.db.execute("SELECT operator_id FROM events WHERE type = 'erasure.started'").fetchone()[0]
     assert operator == window.intake.operator.operator_id  # type: ignore[union-attr]  (the technician erased it)
+
+
+def test_firmware_faults_fail_the_bay_with_the_claim_that_did_not_hold(
+    drive_bench: Callable[..., MainWindow], qtbot: QtBot, store: Store, log_warnings: list[logging.LogRecord]
+) -> None:
+    window = drive_bench("drive_faults")
+    page = window.bays.page
+    window.bays.confirm = lambda drive, method: True
+    for bay in (1, 3, 4, 5):  # rejects the command, hangs, says done but erased nothing, locked
+        go_to_bay(window, qtbot, bay)
+    assert combo_items(window) == [("No method can run on this drive (see below)", "", False)]  # locked (bay 5)
+    assert "locked with a password" in page.detail.text()
+    for bay in (1, 3, 4):
+        go_to_bay(window, qtbot, bay)
+        qtbot.keyClick(page.table, Qt.Key.Key_E, CTRL_SHIFT)
+    qtbot.waitUntil(lambda: all(status(window, b).startswith("Failed") for b in (1, 3, 4)), timeout=60_000)
+    assert "command sent did not hold" in status(window, 1)
+    assert "Unsupported command" in status(window, 1)
+    assert "did not finish within" in status(window, 3)  # the hung tool was killed at its timeout
+    assert "read-back passed did not hold" in status(window, 4)
+    assert store.db.execute("SELECT count(*) FROM erasures WHERE state = 'failed'").fetchone()[0] == 3
+    assert not (store.data_dir / "certificates").exists() or not list((store.data_dir / "certificates").iterdir())
+    go_to_bay(window, qtbot, 5)
+    qtbot.keyClick(page.table, Qt.Key.Key_E, CTRL_SHIFT)
+    assert "cannot be erased" in window.banner.text()
+    assert any("failed at" in r.getMessage() for r in log_warnings)
 
 
 def test_a_refusal_no_supervisor_can_lift_is_said_and_offers_no_override(
