@@ -50,8 +50,8 @@ from app.services.phones_sim_ios import IPhoneSeat, SimulatedIPhoneBench
 from app.store import queries
 from app.ui.phones_actions import PhoneActions
 from app.ui.phones_bay import Bay
-from app.ui.phones_page import PhoneRow, PhonesPage
-from app.ui.phones_view import battery_text, locks_text, phone_text, status_text
+from app.ui.phones_page import PhonesPage
+from app.ui.phones_view import panel_for, row_for
 from app.ui.work_tabs import BenchContext, WorkTab
 from drivers.android import AdbClient, CheckResult, DeviceGone, DeviceNotFound, DeviceOffline
 from drivers.ios.usbmux_service import UsbmuxLockdown
@@ -86,6 +86,7 @@ class PhonesTab(PhoneActions, WorkTab):
         self._reset_started: dict[str, str] = {}
         self._source_error = ""
         self._stopped = False
+        self._poll_again = False
         self._timer = QTimer(self)
         self._timer.setInterval(round(POLL_S * 1000))
         self._timer.timeout.connect(self._poll)
@@ -140,6 +141,7 @@ class PhonesTab(PhoneActions, WorkTab):
         self.page.source_label.setText(self._source_text())
         if not self._stopped:
             self._timer.start()
+            self._poll_again = self.ctx.jobs.busy(POLL_KEY)  # the look under way may predate this source
             self._poll()
 
     def _source_text(self) -> str:
@@ -410,6 +412,9 @@ class PhonesTab(PhoneActions, WorkTab):
         if result.key == POLL_KEY:
             if isinstance(result.value, Snapshot) and not self._stopped:
                 self._on_snapshot(result.value)
+            if self._poll_again:
+                self._poll_again = False
+                self._poll()
             return
         bay = self.bays.get(result.key.removeprefix("phone:")) if result.key.startswith("phone:") else None
         if bay is None:
@@ -472,15 +477,7 @@ class PhonesTab(PhoneActions, WorkTab):
     # --- showing -------------------------------------------------------------------------------------------
 
     def _show(self, bay: Bay) -> None:
-        record = bay.record
-        identity = bay.reading.identity if bay.reading else None
-        valid = identity.valid_imeis if identity else ()
-        imeis = valid[0] + (f" +{len(valid) - 1}" if len(valid) > 1 else "") if valid else ""
-        self.page.set_row(PhoneRow(
-            bay.attached.bay_key, str(bay.bay) if bay.bay is not None else "—", phone_text(bay), imeis,
-            (identity.serial or "") if identity else "", (identity.os_version or "") if identity else "",
-            battery_text(bay.reading), locks_text(bay.reading), status_text(bay, self.plan(bay), record),
-            str(bay.state)))
+        self.page.set_row(row_for(bay, self.plan(bay)))
         if self.page.selected_key() == bay.attached.bay_key:
             self._show_selected()
 
@@ -488,12 +485,5 @@ class PhonesTab(PhoneActions, WorkTab):
         bay = self._selected()
         if bay is None:
             self.page.show_step("", "Plug a phone into a bay: it is identified and tested on its own.", "")
-            return
-        plan = self.plan(bay)
-        if bay.state is BayState.GUIDED and bay.step is not None:
-            number = plan.step_ids.index(bay.step.id) + 1
-            self.page.show_step(f"{bay.heading} · {phone_text(bay)} — step {number} of {len(plan.step_ids)}: "
-                                f"{bay.step.name}", bay.step.instruction, "P  pass     F  fail     S  skip")
         else:
-            self.page.show_step(f"{bay.heading} · {phone_text(bay)}",
-                                bay.detail or status_text(bay, plan, bay.record), "")
+            self.page.show_step(*panel_for(bay, self.plan(bay)))

@@ -1,4 +1,5 @@
-"""What a phone bay's line says: the phone, its battery, its locks and where it is in its plan."""
+"""What a phone bay's line says (the phone, its battery, its locks, where it is in its plan), and the big
+panel under the table for the selected bay (its guided step, or its story)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from app.core.phones import BLOCKER_NAMES, BayState, PhonePlan, blocker_kind
 from app.services.phone_source_ios import hint_for_state
 from app.services.phones import PhoneReading, PhoneRecord
 from app.ui.phones_bay import Bay
+from app.ui.phones_page import PhoneRow
 
 
 def phone_text(bay: Bay) -> str:
@@ -79,3 +81,22 @@ def status_text(bay: Bay, plan: PhonePlan, record: PhoneRecord | None) -> str:
     if record is not None and bay.state is BayState.READY:
         text += f" as unit {record.unit.label}"
     return text
+
+
+def row_for(bay: Bay, plan: PhonePlan) -> PhoneRow:
+    identity = bay.reading.identity if bay.reading else None
+    valid = identity.valid_imeis if identity else ()
+    imeis = valid[0] + (f" +{len(valid) - 1}" if len(valid) > 1 else "") if valid else ""
+    return PhoneRow(
+        bay.attached.bay_key, str(bay.bay) if bay.bay is not None else "—", phone_text(bay), imeis,
+        (identity.serial or "") if identity else "", (identity.os_version or "") if identity else "",
+        battery_text(bay.reading), locks_text(bay.reading), status_text(bay, plan, bay.record), str(bay.state))
+
+
+def panel_for(bay: Bay, plan: PhonePlan) -> tuple[str, str, str]:
+    """Title, text and answer keys for the selected bay's panel."""
+    if bay.state is BayState.GUIDED and bay.step is not None:
+        number = plan.step_ids.index(bay.step.id) + 1
+        return (f"{bay.heading} · {phone_text(bay)} — step {number} of {len(plan.step_ids)}: {bay.step.name}",
+                bay.step.instruction, "P  pass     F  fail     S  skip")
+    return f"{bay.heading} · {phone_text(bay)}", bay.detail or status_text(bay, plan, bay.record), ""

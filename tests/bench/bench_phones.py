@@ -5,9 +5,14 @@ driver, service and GUI are the real ones.
 
 * Connect to identified, 1 and 8 phones, through the Phones tab (offscreen MainWindow): from handing
   the tab a bus whose phones are listening but not attached, until every bay has its phone's identity,
-  battery and blockers recorded on its unit. It includes ``adb connect``, the watcher's poll, the
+  battery and blockers recorded on its unit. It includes ``adb connect``, the timer's poll jobs, the
   per-bay jobs and the recording on the GUI thread. Target < 2 s for 8. Peer: the ``adb`` client doing
   the least a script could (``adb connect`` then ``adb -s X shell getprop``, all phones in parallel).
+* iPhones replugged to identified, 1 and 8 trusted iPhones (drivers/sim/ios behind a simulated usbmuxd,
+  reached through the real pymobiledevice3 client), through the Phones tab: from plugging the phones back
+  in until each bay has them paired (the bench's pair record, no tap), read and recorded again. Target
+  < 2 s for 8. Peer: pymobiledevice3 as a script would use it, a lockdown session per phone with the same
+  pair records and one GetValue of the identity, all phones at once (asyncio.gather).
 * Automatic plan overhead, one phone: read + record + start the plan + the six automatic checks, each
   recorded. Device time is the sum of the shell commands' own round trips through the adb server;
   overhead = wall time − device time, target < 1 s. Peer: the same command lines run one by one as
@@ -19,6 +24,7 @@ from __future__ import annotations
 import os
 import subprocess
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -30,6 +36,7 @@ from app.services.phones import PLAN_FILE, PhoneService, read_phone
 from app.services.phones_sim import SimulatedPhoneBench
 from app.store.store import Store
 from drivers.android import AdbClient, ShellResult, Timeouts
+from drivers.ios.usbmux_service import UsbmuxLockdown
 from tests.bench.bench_util import Results, Row, Sizes, median, progress, scratch_dir, section_main
 
 SECTION = "Phones"
@@ -123,6 +130,93 @@ def _connect_rows(results: Results, runs: int) -> None:
                      "events recorded"))
 
 
+def _gui_iphones_replugged(count: int, folder: Path) -> float:
+    from PySide6.QtWidgets import QApplication
+
+    from app.services.phones_sim_ios import IPhoneSeat, SimulatedIPhoneBench
+    from app.settings import Settings
+    from app.ui.main_window import MainWindow
+    from app.ui.phones_tab import PhonesTab
+
+    app = QApplication.instance() or QApplication([])
+
+    def settle(tab: PhonesTab, done: Callable[[], bool], what: str) -> None:
+        deadline = time.perf_counter() + 60
+        while not done():
+            if time.perf_counter() > deadline:
+                raise RuntimeError(f"{what} did not happen within 60 s")
+            app.processEvents()
+            time.sleep(0.002)
+
+    with Store(folder / f"ios-{count}") as store, \
+            SimulatedIPhoneBench([IPhoneSeat("iphone13-paired")] * count) as bench:
+        intake = IntakeService(store)
+        intake.add_operator("Alex Martin", "OP-0001", Role.ADMIN, "1234")
+        window = MainWindow(store, Settings())
+        window.show()
+        window.intake.login_badge("OP-0001")
+        tab = window.work_tab(PhonesTab)
+        assert bench.source is not None
+        tab.use_source(bench.source)
+        ios = lambda: [b for b in tab.bays.values() if b.platform == "ios"]  # noqa: E731
+        settle(tab, lambda: len(ios()) == count and all(b.record is not None for b in ios()), "first pairing")
+        for phone in bench.phones:
+            bench.unplug(phone)
+        settle(tab, lambda: all(b.state.value == "unplugged" for b in ios()), "unplugging")
+        before = {b.attached.bay_key: b.record for b in ios()}
+        started = time.perf_counter()
+        for phone in bench.phones:
+            bench.replug(phone)
+        settle(tab, lambda: all(b.record is not before[b.attached.bay_key] for b in ios()), "identifying again")
+        elapsed = time.perf_counter() - started
+        window.shutdown()
+        window.jobs.wait(10_000)
+        window.close()
+        app.processEvents()
+    return elapsed
+
+
+def _peer_pymobiledevice3_identity(count: int) -> float:
+    import asyncio
+
+    from pymobiledevice3.lockdown import create_using_usbmux
+
+    from app.services.phones_sim_ios import IPhoneSeat, SimulatedIPhoneBench
+    from drivers.ios import IPhone
+
+    with SimulatedIPhoneBench([IPhoneSeat("iphone13-paired")] * count) as bench, scratch_dir("ios-peer-") as records:
+        assert bench.mux is not None
+        address = str(bench.mux.path)
+        for phone in bench.phones:  # trusted first, as the bench's phones are
+            assert bench.lockdown is not None
+            IPhone(UsbmuxLockdown(records, usbmux_address=address), phone.udid).pair(wait=0)
+
+        async def identity(udid: str) -> object:
+            async with await create_using_usbmux(serial=udid, pairing_records_cache_folder=records,
+                                                 usbmux_address=address) as lockdown:
+                return await lockdown.get_value()
+
+        async def everyone() -> None:
+            await asyncio.gather(*(identity(p.udid) for p in bench.phones))
+
+        started = time.perf_counter()
+        asyncio.run(everyone())
+        return time.perf_counter() - started
+
+
+def _iphone_rows(results: Results, runs: int) -> None:
+    with scratch_dir("phones-ios-") as folder:
+        for count in (1, 8):
+            ours = [_gui_iphones_replugged(count, folder / str(run)) for run in range(runs)]
+            peer = [_peer_pymobiledevice3_identity(count) for _ in range(runs)]
+            results.rows.append(Row(
+                SECTION, f"{count} iPhone{'s' if count > 1 else ''}: replugged to identified (Phones tab)",
+                median(ours) * 1000, "ms", 2000.0, peer=median(peer) * 1000, peer_key="C",
+                note=f"median of {runs}; runs {', '.join(f'{s * 1000:.0f}' for s in ours)} ms; trusted phones "
+                     "(pair records from a first pairing), includes usbmuxd listing, the pairing check, identity "
+                     "+ battery + blockers (~12 lockdown and service sessions a phone) and the events recorded"))
+
+
 def _plan_overhead(results: Results, runs: int) -> None:
     plan = load_phone_plan(PLAN_FILE)
     walls, devices, overheads, peers, peer_overheads = [], [], [], [], []
@@ -172,10 +266,14 @@ def run(sizes: Sizes) -> Results:
         "A": "adb client only: 'adb connect' then 'adb -s X shell getprop' per phone, all in parallel (no parsing, "
              "nothing recorded)",
         "B": "the same shell command lines run one by one as 'adb -s X shell CMD' processes",
+        "C": "pymobiledevice3 library: a lockdown session per iPhone with the same pair records and one GetValue "
+             "of its identity, all at once (nothing else read, nothing recorded)",
     })
     runs = 3 if sizes.quick else 5
     progress("phones: connect to identified, 1 and 8 phones")
     _connect_rows(results, runs)
+    progress("phones: iPhones replugged to identified, 1 and 8")
+    _iphone_rows(results, runs)
     progress("phones: automatic plan overhead")
     _plan_overhead(results, runs)
     return results
