@@ -126,7 +126,7 @@ def _connect_rows(results: Results, runs: int) -> None:
                 SECTION, f"{count} phone{'s' if count > 1 else ''}: connect to identified (Phones tab)",
                 median(ours) * 1000, "ms", 2000.0, peer=median(peer) * 1000, peer_key="A",
                 note=f"median of {runs}; runs {', '.join(f'{s * 1000:.0f}' for s in ours)} ms; includes adb connect, "
-                     "the watcher's first poll, identity + battery + blockers (~14 shell commands a phone) and the "
+                     "the first poll, identity + battery + blockers (~14 shell commands a phone) and the "
                      "events recorded"))
 
 
