@@ -124,7 +124,9 @@ class SyncClient:
         if enrollment is None:
             self._move(SyncState.NOT_ENROLLED)
             self.last_error = "this bench is not enrolled with a hub"
-            return self.status()
+            # Nothing is counted: the bench keeps everything here until it is enrolled ('sync --status' counts).
+            return SyncStatus(SyncState.NOT_ENROLLED, False, sync_state.current_stream_id(self.db),
+                              sync_state.last_seq(self.db), 0, None, 0, None, self.last_error)
         self._move(SyncState.SYNCING)
         self.retry_after = None
         self.last_error = ""

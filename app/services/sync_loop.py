@@ -69,7 +69,7 @@ def run_loop(data_dir: Path, stop: threading.Event, wake: threading.Event,
                 now = time.monotonic()
                 if now >= due:
                     break
-                if now >= next_refresh:
+                if now >= next_refresh and status.state is not SyncState.NOT_ENROLLED:
                     on_status(client.status())
                     next_refresh = now + (refresh or delay)
                 if wake.wait(min(due, next_refresh, now + _STOP_POLL) - now):

@@ -43,14 +43,20 @@ class StreamCursor:
 
 
 def local_streams(db: sqlite_utils.Database) -> list[LocalStream]:
-    """Every stream in the log, oldest first (a restored bench has the old one and a new one)."""
-    rows = db.execute(
-        "SELECT stream_id, MIN(seq), MAX(seq) FROM events GROUP BY stream_id ORDER BY MIN(seq)"
-    ).fetchall()
-    streams = []
-    for stream_id, first, last in rows:
-        prev = db.execute("SELECT prev_hash FROM events WHERE seq = ?", [first]).fetchone()
-        streams.append(LocalStream(str(stream_id), int(first) - 1, str(prev[0]) if prev else GENESIS_HASH, int(last)))
+    """Every stream in the log, oldest first (a restored bench has the old one and a new one).
+
+    A stream is a run of consecutive seqs (a new one only ever starts at the head), so the walk
+    takes a few index lookups per stream, never a scan of the log: it runs every few seconds.
+    """
+    streams: list[LocalStream] = []
+    row = db.execute("SELECT MIN(seq) FROM events").fetchone()
+    first = row[0] if row else None
+    while first is not None:
+        head = db.execute("SELECT stream_id, prev_hash FROM events WHERE seq = ?", [first]).fetchone()
+        stream_id = str(head[0])
+        last = int(db.execute("SELECT MAX(seq) FROM events WHERE stream_id = ?", [stream_id]).fetchone()[0])
+        streams.append(LocalStream(stream_id, int(first) - 1, str(head[1]) if head[1] else GENESIS_HASH, last))
+        first = db.execute("SELECT MIN(seq) FROM events WHERE seq > ?", [last]).fetchone()[0]
     return streams
 
 
@@ -93,11 +99,19 @@ def pending_rows(db: sqlite_utils.Database, stream_id: str, after_seq: int, limi
 
 
 def pending_summary(db: sqlite_utils.Database) -> tuple[int, str | None]:
-    """(events the hub does not hold yet, the oldest one's time) over every stream."""
-    row = db.execute(
-        "SELECT count(*), MIN(e.occurred_at) FROM events e LEFT JOIN sync_streams s ON s.stream_id = e.stream_id"
-        " WHERE e.seq > COALESCE(s.hub_hwm, 0)").fetchone()
-    return int(row[0]), (str(row[1]) if row[1] is not None else None)
+    """(events the hub does not hold yet, the oldest one's time) over every stream; reads only the
+    pending rows (a seq range per stream), however long the log."""
+    pending, oldest = 0, None
+    for stream in local_streams(db):
+        after = max(cursor(db, stream.stream_id).hub_hwm, stream.base_seq)
+        if after >= stream.last_seq:
+            continue
+        pending += int(db.execute("SELECT count(*) FROM events WHERE seq > ? AND seq <= ?",
+                                  [after, stream.last_seq]).fetchone()[0])
+        first = db.execute("SELECT occurred_at FROM events WHERE seq > ? ORDER BY seq LIMIT 1", [after]).fetchone()
+        if first is not None and (oldest is None or str(first[0]) < oldest):
+            oldest = str(first[0])
+    return pending, oldest
 
 
 def last_seq(db: sqlite_utils.Database) -> int:
