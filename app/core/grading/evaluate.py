@@ -123,6 +123,9 @@ def missing_inputs(inputs: GradingInputs, ruleset: Ruleset) -> tuple[str, ...]:
     else:
         missing.extend(f"the {test} test result" for test in ruleset.functional.tests
                        if inputs.outcome(test) in (None, Outcome.NOT_TESTED))
+        # A check the ruleset does not name but a test plan ran and could not finish: never a silent pass.
+        missing.extend(f"the {name} test result" for name, outcome in inputs.functional
+                       if outcome is Outcome.NOT_TESTED and name not in ruleset.functional.tests)
     if inputs.battery is None:
         missing.append("the battery details")
     elif inputs.battery.chemistry is not Chemistry.NONE and inputs.battery.health_pct is None:
@@ -177,6 +180,8 @@ def _battery_problem(inputs: GradingInputs, ruleset: Ruleset) -> str | None:
         return None
     if battery.condition is not BatteryCondition.NORMAL:
         return f"battery {battery.condition.value}"
+    if battery.fault is not None:
+        return f"battery reported {battery.fault.words}"
     minimum = ruleset.functional.battery_min_pct
     if minimum is not None and battery.health_pct is not None and battery.health_pct < minimum:
         return f"battery health {battery.health_pct:g} %, below {minimum:g} %"

@@ -87,6 +87,21 @@ class BatteryCondition(enum.StrEnum):
     LEAKING = "leaking"
 
 
+class BatteryFault(enum.StrEnum):
+    """A failure the battery's own gauge or the phone's OS reported; like a bad look, it keeps the unit off
+    aircraft (domain.md 8.5: "failed diagnostics") and fails the battery."""
+
+    OVERHEAT = "overheat"
+    DEAD = "dead"
+    OVER_VOLTAGE = "over_voltage"
+    FAILURE = "failure"  # a permanent or unspecified failure flag
+
+    @property
+    def words(self) -> str:
+        return {"overheat": "overheating", "dead": "dead", "over_voltage": "over voltage",
+                "failure": "failed"}[self.value]
+
+
 class Chemistry(enum.StrEnum):
     LI_ION = "li-ion"
     LI_METAL = "li-metal"
@@ -154,35 +169,46 @@ class Battery:
     genuine: bool = True
     condition: BatteryCondition = BatteryCondition.NORMAL
     watt_hours: float | None = None
+    fault: BatteryFault | None = None
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"chemistry": self.chemistry.value, "genuine": self.genuine,
                                "condition": self.condition.value}
+        if self.fault is not None:
+            out["fault"] = self.fault.value
         for key, value in (("health_pct", self.health_pct), ("cycles", self.cycles), ("watt_hours", self.watt_hours)):
             if value is not None:
                 out[key] = value
         return out
 
 
+_BLOCKING_LOCKS = (("activation", "activation lock"), ("frp", "factory reset protection"),
+                   ("mdm", "MDM enrolment"), ("blocklisted", "IMEI on a blocklist"))
+
+
 @dataclass(frozen=True)
 class Locks:
-    """Anything that stops the next owner using the device (domain.md 3)."""
+    """Anything that stops the next owner using the device (domain.md 3). ``None``: not known (a phone's
+    check could not see that lock); one lock known present blocks resale whatever the others are."""
 
-    activation: bool
-    frp: bool
-    mdm: bool
-    blocklisted: bool
-    carrier: bool = False
+    activation: bool | None
+    frp: bool | None
+    mdm: bool | None
+    blocklisted: bool | None
+    carrier: bool | None = False
 
     def blocking(self) -> tuple[str, ...]:
         """Plain words for each lock that blocks resale. A carrier lock does not: locked units sell as such."""
-        names = (("activation", "activation lock"), ("frp", "factory reset protection"),
-                 ("mdm", "MDM enrolment"), ("blocklisted", "IMEI on a blocklist"))
-        return tuple(words for key, words in names if getattr(self, key))
+        return tuple(words for key, words in _BLOCKING_LOCKS if getattr(self, key) is True)
+
+    def unknown(self) -> tuple[str, ...]:
+        """Plain words for each lock that would block resale and is not known either way."""
+        return tuple(words for key, words in _BLOCKING_LOCKS if getattr(self, key) is None)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"activation": self.activation, "frp": self.frp, "mdm": self.mdm,
-                "blocklisted": self.blocklisted, "carrier": self.carrier}
+        values = {"activation": self.activation, "frp": self.frp, "mdm": self.mdm,
+                  "blocklisted": self.blocklisted, "carrier": self.carrier}
+        return {key: value for key, value in values.items() if value is not None}
 
 
 @dataclass(frozen=True)
@@ -355,14 +381,22 @@ def _read_battery(fields: Fields) -> Battery:
         genuine=fields.flag("genuine", True),
         condition=fields.choice("condition", BatteryCondition, BatteryCondition.NORMAL),
         watt_hours=fields.optional_number("watt_hours", minimum=0),
+        fault=fields.choice("fault", BatteryFault) if fields.has("fault") else None,
     )
     fields.done()
     return battery
 
 
 def _read_locks(fields: Fields) -> Locks:
-    locks = Locks(activation=fields.flag("activation"), frp=fields.flag("frp"), mdm=fields.flag("mdm"),
-                  blocklisted=fields.flag("blocklisted"), carrier=fields.flag("carrier", False))
+    """A lock left out is not known (a check that could not see it); at least one must be given."""
+    if not fields.names():
+        raise SchemaProblem(fields.path, "give at least one lock as true or false")
+
+    def known(key: str) -> bool | None:
+        return fields.flag(key) if fields.has(key) else None
+
+    locks = Locks(activation=known("activation"), frp=known("frp"), mdm=known("mdm"),
+                  blocklisted=known("blocklisted"), carrier=known("carrier"))
     fields.done()
     return locks
 
@@ -374,7 +408,8 @@ def _read_sanitisation(fields: Fields) -> Sanitisation:
 
 
 __all__ = [
-    "LENGTH_DEFECTS", "Battery", "BatteryCondition", "Chemistry", "Cosmetic", "Defect", "DefectKind", "Device",
+    "LENGTH_DEFECTS", "Battery", "BatteryCondition", "BatteryFault", "Chemistry", "Cosmetic", "Defect", "DefectKind",
+    "Device",
     "GradingInputError", "GradingInputs", "Locks", "Outcome", "Sanitisation", "SanitisationStatus", "Zone",
     "for_record", "from_record",
 ]

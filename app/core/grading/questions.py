@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app.core.grading.inputs import DefectKind, Zone
+from app.core.grading.sources import BLOCKING_LOCKS
 
 
 class Kind(enum.StrEnum):
@@ -54,12 +55,16 @@ def questions(recorded: Mapping[str, Any], tests: Sequence[str], models: Sequenc
     asked += [Question(f"zone.{zone.value}", ZONE_WORDS[zone], Kind.ZONE) for zone in Zone]
     asked.append(Question("battery.condition", "Battery looks", Kind.CHOICE, BATTERY_LOOKS))
     asked.append(Question("parts.all_genuine", "All parts and the battery genuine", Kind.YES_NO))
-    if "battery" not in recorded:
+    if "health_pct" not in recorded.get("battery", {}):
         asked.append(Question("battery.health_pct", "Battery health % of design", Kind.NUMBER))
     functional = recorded.get("functional", {})
-    asked += [Question(f"test.{t}", f"Test: {t.replace('_', ' ')}", Kind.PASS_FAIL) for t in tests
+    # Besides the ruleset's tests, any check a test plan could not finish (never a silent pass).
+    open_tests = [*tests, *(t for t, outcome in functional.items() if outcome == "not_tested" and t not in tests)]
+    asked += [Question(f"test.{t}", f"Test: {t.replace('_', ' ')}", Kind.PASS_FAIL) for t in open_tests
               if functional.get(t) not in ("pass", "fail")]
-    if "locks" not in recorded:
+    locks = recorded.get("locks")
+    # Asked unless a check answered every lock, or found one (that alone closes resale).
+    if locks is None or (True not in locks.values() and any(k not in locks for k in BLOCKING_LOCKS)):
         asked.append(Question("locks.none", "No activation lock, FRP, MDM, and not blocklisted", Kind.YES_NO))
     if "sanitisation" not in recorded:
         asked.append(Question("sanitisation.status", "Data", Kind.CHOICE,

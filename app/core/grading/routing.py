@@ -18,6 +18,7 @@ from app.core.errors import OperatorError
 from app.core.grading.evaluate import GradeResult, IncompleteInputs, evaluate
 from app.core.grading.inputs import (
     BatteryCondition,
+    BatteryFault,
     Chemistry,
     Cosmetic,
     DefectKind,
@@ -86,6 +87,7 @@ class Route:
     battery_removal: bool
     battery_chemistry: Chemistry
     battery_condition: BatteryCondition
+    battery_fault: BatteryFault | None = None
 
     @property
     def kind(self) -> RouteKind:
@@ -108,6 +110,9 @@ class Route:
         """Why the unit may not fly (domain.md 8.3), or ``None``."""
         if self.battery_chemistry is not Chemistry.NONE and self.battery_condition is not BatteryCondition.NORMAL:
             return f"battery {self.battery_condition.value}: damaged or defective lithium batteries may not go by air"
+        if self.battery_chemistry is not Chemistry.NONE and self.battery_fault is not None:
+            return (f"battery reported {self.battery_fault.words}: damaged or defective lithium batteries "
+                    "may not go by air")
         return None
 
     @property
@@ -149,6 +154,8 @@ def resale_blockers(inputs: GradingInputs) -> tuple[str, ...]:
     assert inputs.locks is not None
     assert inputs.sanitisation is not None
     blockers = list(inputs.locks.blocking())
+    if not blockers and inputs.locks.unknown():
+        raise IncompleteInputs([f"the lock check for {words}" for words in inputs.locks.unknown()])
     status = inputs.sanitisation.status
     if status is SanitisationStatus.FAILED:
         blockers.append("data sanitisation failed")
@@ -207,7 +214,8 @@ def route(grade: GradeResult, ruleset: Ruleset, table: PriceTable, extra_blocker
                  table_id=table.id, table_version=table.version, table_digest=table.digest,
                  recycle_weight_g=weight, battery_removal=chemistry is not Chemistry.NONE,
                  battery_chemistry=chemistry,
-                 battery_condition=battery.condition if battery else BatteryCondition.NORMAL)
+                 battery_condition=battery.condition if battery else BatteryCondition.NORMAL,
+                 battery_fault=battery.fault if battery else None)
 
 
 def _repair_option(grade: GradeResult, ruleset: Ruleset, table: PriceTable,
@@ -247,7 +255,8 @@ def _as_repaired(inputs: GradingInputs, tasks: list[RepairTask], genuine_parts: 
     functional = tuple((name, Outcome.PASS if name in fixed else outcome) for name, outcome in inputs.functional or ())
     battery = inputs.battery
     if battery is not None and "battery" in fixed:
-        battery = replace(battery, health_pct=100.0, condition=BatteryCondition.NORMAL, genuine=genuine_parts)
+        battery = replace(battery, health_pct=100.0, condition=BatteryCondition.NORMAL, genuine=genuine_parts,
+                          fault=None)
     all_genuine = bool(inputs.all_parts_genuine) and genuine_parts
     return replace(inputs, cosmetic=cosmetic, functional=functional, battery=battery, all_parts_genuine=all_genuine)
 

@@ -70,7 +70,8 @@ def test_recorded_wins_field_by_field() -> None:
 
 
 def test_only_unanswered_questions_are_asked_and_the_draft_reads_back() -> None:
-    everything = {"device": {}, "battery": {}, "locks": {}, "sanitisation": {},
+    everything = {"device": {}, "battery": {"health_pct": 91}, "sanitisation": {},
+                  "locks": {"activation": False, "frp": False, "mdm": False, "blocklisted": False},
                   "functional": dict.fromkeys(TESTS, "pass")}
     asked = questions(everything, TESTS, ["iPhone 13"], "iPhone 13")
     assert [q.key for q in asked][-2:] == ["battery.condition", "parts.all_genuine"]
