@@ -14,9 +14,10 @@ import os
 import time
 import uuid
 from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar, runtime_checkable
 
 from app.core import events as ev
 from app.core import events_phones as pev
@@ -74,9 +75,21 @@ class PhoneReading:
         return tuple((blocker_kind(self.attached.platform, b.kind.value), b.evidence) for b in self.blockers.holds)
 
 
+@runtime_checkable
+class SessionDevice(Protocol):
+    """A phone whose reads can share one connection (an iPhone: one lockdown TLS handshake, not a dozen)."""
+
+    def session(self) -> AbstractContextManager[None]: ...
+
+
 def read_phone(device: PhoneDevice, attached: AttachedPhone) -> PhoneReading:
     """Identity, battery and blockers. A phone that hangs on its battery or lock services is still
     identified (that part says why it is missing); one that goes away raises the driver's DeviceGone."""
+    with device.session() if isinstance(device, SessionDevice) else nullcontext():
+        return _read_phone(device, attached)
+
+
+def _read_phone(device: PhoneDevice, attached: AttachedPhone) -> PhoneReading:
     started = time.monotonic()
     identity = device.identity()
     battery, battery_error = None, ""

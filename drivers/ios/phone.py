@@ -12,7 +12,8 @@ from __future__ import annotations
 import enum
 import logging
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -151,6 +152,13 @@ class IPhone:
             raise NotTrusted(f"iPhone {self.udid} does not trust this bench yet ({state.value})",
                              _OFFLINE_WORD[state], hint_for(state) or "")
 
+    @contextmanager
+    def session(self) -> Iterator[None]:
+        """One connection to the phone for every read inside the block (on this thread): ``with
+        phone.session(): phone.identity(); phone.battery(); phone.blockers()`` costs one handshake."""
+        with self.service.session(self.udid):
+            yield
+
     def values(self, domain: str | None) -> Mapping[str, Any]:
         return self.call(self.service.values, domain)
 
@@ -163,38 +171,43 @@ class IPhone:
     # -- what the bench reads -----------------------------------------------------------------------------------
 
     def identity(self) -> IPhoneIdentity:
-        self.require_pairing()
-        return read_identity(self.udid, self.values(None), self.values(DOMAIN_DISK_USAGE), paired=True)
+        with self.session():
+            self.require_pairing()
+            return read_identity(self.udid, self.values(None), self.values(DOMAIN_DISK_USAGE), paired=True)
 
     def public_identity(self) -> IPhoneIdentity:
         """What lockdown tells any host, before or without trust: model, iOS version, UDID, activation state."""
         return read_identity(self.udid, self.values(None), None, paired=self.link is LinkState.PAIRED)
 
     def battery(self) -> BatteryReport:
-        self.require_pairing()
-        gauge = self._answer(lambda: self.call(self.service.ioregistry, POWER_SOURCE_CLASS, None))
-        level = self._answer(lambda: self.values(DOMAIN_BATTERY))
+        with self.session():
+            self.require_pairing()
+            gauge = self._answer(lambda: self.call(self.service.ioregistry, POWER_SOURCE_CLASS, None))
+            level = self._answer(lambda: self.values(DOMAIN_BATTERY))
         return read_battery(None if isinstance(gauge, ServiceFailure) else gauge,
                             None if isinstance(level, ServiceFailure) else level)
 
     def blockers(self) -> BlockerReport:
-        self.require_pairing()
-        return read_blockers(BlockerSources(
-            values=self.values(None),
-            find_my=self._answer(lambda: self.values(DOMAIN_FIND_MY)),
-            supervision=self._answer(lambda: self.values(DOMAIN_SUPERVISION)),
-            cloud_configuration=self._answer(lambda: self.call(self.service.mobile_config, CLOUD_CONFIGURATION)),
-            profiles=self._answer(lambda: self.call(self.service.mobile_config, PROFILE_LIST)),
-            apps=self._answer(lambda: self.call(self.service.installed_apps))))
+        with self.session():
+            self.require_pairing()
+            return read_blockers(BlockerSources(
+                values=self.values(None),
+                find_my=self._answer(lambda: self.values(DOMAIN_FIND_MY)),
+                supervision=self._answer(lambda: self.values(DOMAIN_SUPERVISION)),
+                cloud_configuration=self._answer(lambda: self.call(self.service.mobile_config,
+                                                                   CLOUD_CONFIGURATION)),
+                profiles=self._answer(lambda: self.call(self.service.mobile_config, PROFILE_LIST)),
+                apps=self._answer(lambda: self.call(self.service.installed_apps))))
 
     def automatic_checks(self, names: Iterable[str] | None = None,
                          on_result: Callable[[CheckResult], None] | None = None) -> tuple[CheckResult, ...]:
         """The checks in ``names`` (default all, as ``AndroidPhone.automatic_checks``); each result also goes to
         ``on_result``."""
-        self.require_pairing()
-        disk = self._answer(lambda: self.values(DOMAIN_DISK_USAGE))
-        gauge = self._answer(lambda: self.call(self.service.ioregistry, POWER_SOURCE_CLASS, None))
-        wifi = self._answer(lambda: self.call(self.service.ioregistry, None, WIFI_INTERFACE_NAME))
+        with self.session():
+            self.require_pairing()
+            disk = self._answer(lambda: self.values(DOMAIN_DISK_USAGE))
+            gauge = self._answer(lambda: self.call(self.service.ioregistry, POWER_SOURCE_CLASS, None))
+            wifi = self._answer(lambda: self.call(self.service.ioregistry, None, WIFI_INTERFACE_NAME))
         results = run_automatic_checks(None if isinstance(disk, ServiceFailure) else disk,
                                        None if isinstance(gauge, ServiceFailure) else gauge,
                                        None if isinstance(wifi, ServiceFailure) else wifi)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -47,6 +48,11 @@ class AttachedIPhone:
 
 
 class LockdownService(Protocol):
+    def session(self, udid: str) -> AbstractContextManager[None]:
+        """Inside the block, this thread's calls for ``udid`` may share one connection to the phone (each
+        call keeps its own time limit, and a failed call ends the sharing, never the block). Nested blocks
+        join the outer one."""
+
     def devices(self, timeout: float) -> tuple[AttachedIPhone, ...]:
         """The iPhones attached now."""
 

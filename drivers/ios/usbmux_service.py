@@ -1,8 +1,12 @@
 """The lockdown service for real iPhones: pymobiledevice3 through usbmuxd.
 
-Each call opens its own lockdown connection on a fresh event loop and is bounded by its time limit
-(``asyncio.wait_for`` cancels the exchange and pymobiledevice3 closes its sockets), so a job thread per
-phone can call it without sharing a loop. The bench's pair records live in ``records_dir`` (the app's
+A lockdown connection costs a TLS handshake with the phone, so calls made inside
+``with service.session(udid):`` on one thread share one connection and one event loop (a read of identity,
+battery and blockers is one handshake, not a dozen); outside a session each call opens its own on a fresh
+loop. Every call is bounded by its time limit either way (``asyncio.wait_for`` cancels the exchange), and a
+call that fails in any way closes the shared connection, so the next one starts clean: a phone pulled
+mid-session raises DeviceGone from the call that noticed, never a stale answer. Job threads never share a
+loop. The bench's pair records live in ``records_dir`` (the app's
 data folder), never in the user's home; usbmuxd keeps its own copy as it does for every host tool.
 pymobiledevice3's exceptions become the driver's errors here and nowhere else.
 
@@ -15,7 +19,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import tempfile
-from collections.abc import Awaitable, Callable, Coroutine, Mapping
+import threading
+from collections.abc import Awaitable, Callable, Coroutine, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -47,6 +54,15 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 _GONE = (ConnectionTerminatedError, ConnectionFailedError, DeviceNotFoundError, NoDeviceConnectedError,
          ConnectionResetError, BrokenPipeError)
+_CLOSE_WITHIN_S = 2.0  # closing a connection whose phone is gone must not hold the job up
+
+
+@dataclass
+class _Session:
+    """One phone's shared lockdown connection on one thread, and the loop it lives on."""
+
+    runner: asyncio.Runner
+    lockdown: UsbmuxLockdownClient | None = None
 
 
 class UsbmuxLockdown:
@@ -56,13 +72,51 @@ class UsbmuxLockdown:
     def __init__(self, records_dir: Path, usbmux_address: str | None = None) -> None:
         self.records_dir = records_dir
         self.usbmux_address = usbmux_address
+        self.handshakes = 0  # lockdown connections opened, sessions or not (what sessions save)
+        self._count_lock = threading.Lock()
+        self._local = threading.local()
         records_dir.mkdir(parents=True, exist_ok=True)
 
-    def _run(self, udid: str, what: str, timeout: float, work: Callable[[], Coroutine[Any, Any, T]]) -> T:
+    def _sessions(self) -> dict[str, _Session]:
+        sessions: dict[str, _Session] | None = getattr(self._local, "sessions", None)
+        if sessions is None:
+            sessions = self._local.sessions = {}
+        return sessions
+
+    @contextmanager
+    def session(self, udid: str) -> Iterator[None]:
+        """Calls for ``udid`` made on this thread inside the block share one lockdown connection (opened
+        by the first call that needs it, closed at the end). Nested blocks join the outer one."""
+        sessions = self._sessions()
+        if udid in sessions:
+            yield
+            return
+        session = sessions[udid] = _Session(asyncio.Runner())
+        try:
+            yield
+        finally:
+            del sessions[udid]
+            try:
+                self._drop(session)
+            finally:
+                session.runner.close()
+
+    def _drop(self, session: _Session) -> None:
+        """Close the session's connection (if any) so the next call opens a new one."""
+        lockdown, session.lockdown = session.lockdown, None
+        if lockdown is None:
+            return
+        try:
+            session.runner.run(asyncio.wait_for(lockdown.close(), _CLOSE_WITHIN_S))
+        except (TimeoutError, OSError, PyMobileDevice3Exception) as exc:  # the phone went; nothing to tell it
+            log.debug("closing a lockdown connection: %s", exc)
+
+    def _run(self, udid: str, what: str, timeout: float, work: Callable[[], Coroutine[Any, Any, T]],
+             runner: asyncio.Runner | None = None) -> T:
         async def bounded() -> T:
             return await asyncio.wait_for(work(), timeout)
         try:
-            return asyncio.run(bounded())
+            return runner.run(bounded()) if runner is not None else asyncio.run(bounded())
         except TimeoutError as exc:
             raise ServiceTimeout(f"iPhone {udid}: {what} did not answer within {timeout:g} s", what, timeout) from exc
         except ConnectionFailedToUsbmuxdError as exc:
@@ -77,15 +131,36 @@ class UsbmuxLockdown:
             raise ServiceFailure(f"iPhone {udid}: {what} failed: {exc or type(exc).__name__}") from exc
 
     async def _lockdown(self, udid: str, autopair: bool = False) -> UsbmuxLockdownClient:
+        with self._count_lock:
+            self.handshakes += 1
         return await create_using_usbmux(serial=udid, autopair=autopair, pair_timeout=0,
                                          pairing_records_cache_folder=self.records_dir,
                                          usbmux_address=self.usbmux_address)
 
-    async def _paired(self, udid: str, use: Callable[[UsbmuxLockdownClient], Awaitable[T]]) -> T:
-        async with await self._lockdown(udid) as lockdown:
-            if not lockdown.paired:
+    def _with_lockdown(self, udid: str, what: str, timeout: float,
+                       use: Callable[[UsbmuxLockdownClient], Awaitable[T]], *, paired: bool = True) -> T:
+        """``use`` on a lockdown connection to the phone (``paired``: one the phone trusts): the session's
+        when one is open on this thread, else a connection of its own for this call."""
+        session = self._sessions().get(udid)
+        if session is None:
+            async def alone() -> T:
+                async with await self._lockdown(udid) as lockdown:
+                    if paired and not lockdown.paired:
+                        raise NotPairedError()
+                    return await use(lockdown)
+            return self._run(udid, what, timeout, alone)
+
+        async def shared() -> T:
+            if session.lockdown is None:
+                session.lockdown = await self._lockdown(udid)
+            if paired and not session.lockdown.paired:
                 raise NotPairedError()
-            return await use(lockdown)
+            return await use(session.lockdown)
+        try:
+            return self._run(udid, what, timeout, shared, session.runner)
+        except BaseException:
+            self._drop(session)  # cut off mid-exchange, refused or gone: the connection is not to be trusted
+            raise
 
     # -- LockdownService -------------------------------------------------------------------------------------
 
@@ -96,28 +171,39 @@ class UsbmuxLockdown:
         return tuple(AttachedIPhone(d.serial, d.connection_type) for d in found)
 
     def pair(self, udid: str, timeout: float) -> PairingState:
+        session = self._sessions().get(udid)
+
         async def attempt() -> PairingState:
             try:
-                async with await self._lockdown(udid, autopair=True) as lockdown:
-                    return PairingState.PAIRED if lockdown.paired else PairingState.WAITING_FOR_TRUST
+                lockdown = await self._lockdown(udid, autopair=True)
             except PairingDialogResponsePendingError:
                 return PairingState.WAITING_FOR_TRUST
             except PasswordRequiredError:
                 return PairingState.PASSCODE_LOCKED
             except UserDeniedPairingError:
                 return PairingState.DENIED
-        return self._run(udid, "pair", timeout, attempt)
+            if lockdown.paired and session is not None:
+                session.lockdown = lockdown  # the session goes on over the connection pairing opened
+                return PairingState.PAIRED
+            async with lockdown:
+                return PairingState.PAIRED if lockdown.paired else PairingState.WAITING_FOR_TRUST
+        if session is None:
+            return self._run(udid, "pair", timeout, attempt)
+        self._drop(session)
+        try:
+            return self._run(udid, "pair", timeout, attempt, session.runner)
+        except BaseException:
+            self._drop(session)
+            raise
 
     def values(self, udid: str, domain: str | None, timeout: float) -> Mapping[str, Any]:
-        async def read() -> Mapping[str, Any]:
-            async with await self._lockdown(udid) as lockdown:
-                if domain is not None and not lockdown.paired:
-                    raise NotPairedError()
-                value = await lockdown.get_value(domain)
-            if not isinstance(value, Mapping):
-                raise ServiceFailure(f"iPhone {udid}: GetValue {domain} answered {type(value).__name__}")
-            return value
-        return self._run(udid, "values" if domain is None else f"values:{domain}", timeout, read)
+        async def read(lockdown: UsbmuxLockdownClient) -> Any:
+            return await lockdown.get_value(domain)
+        value = self._with_lockdown(udid, "values" if domain is None else f"values:{domain}", timeout, read,
+                                    paired=domain is not None)
+        if not isinstance(value, Mapping):
+            raise ServiceFailure(f"iPhone {udid}: GetValue {domain} answered {type(value).__name__}")
+        return value
 
     def ioregistry(self, udid: str, entry_class: str | None, entry_name: str | None,
                    timeout: float) -> Mapping[str, Any] | None:
@@ -125,23 +211,24 @@ class UsbmuxLockdown:
             async with DiagnosticsService(lockdown) as diagnostics:
                 entry = await diagnostics.ioregistry(name=entry_name, ioclass=entry_class)
             return entry if isinstance(entry, Mapping) else None
-        return self._run(udid, f"ioregistry:{entry_class or entry_name}", timeout, lambda: self._paired(udid, query))
+        return self._with_lockdown(udid, f"ioregistry:{entry_class or entry_name}", timeout, query)
 
     def mobile_config(self, udid: str, request_type: str, timeout: float) -> Mapping[str, Any]:
+        if request_type not in (CLOUD_CONFIGURATION, PROFILE_LIST):
+            raise ServiceFailure(f"the bench does not send MCInstall {request_type}")
+
         async def ask(lockdown: UsbmuxLockdownClient) -> Mapping[str, Any]:
             async with MobileConfigService(lockdown) as config:
                 if request_type == CLOUD_CONFIGURATION:
                     return {"Status": "Acknowledged", "CloudConfiguration": await config.get_cloud_configuration()}
-                if request_type == PROFILE_LIST:
-                    return await config.get_profile_list()
-            raise ServiceFailure(f"the bench does not send MCInstall {request_type}")
-        return self._run(udid, f"mobile_config:{request_type}", timeout, lambda: self._paired(udid, ask))
+                return await config.get_profile_list()
+        return self._with_lockdown(udid, f"mobile_config:{request_type}", timeout, ask)
 
     def installed_apps(self, udid: str, timeout: float) -> tuple[str, ...]:
         async def browse(lockdown: UsbmuxLockdownClient) -> tuple[str, ...]:
             async with InstallationProxyService(lockdown) as proxy:
                 return tuple(await proxy.get_apps(application_type="Any"))
-        return self._run(udid, "installed_apps", timeout, lambda: self._paired(udid, browse))
+        return self._with_lockdown(udid, "installed_apps", timeout, browse)
 
     def erase(self, udid: str, timeout: float) -> None:
         async def erase(lockdown: UsbmuxLockdownClient) -> None:
@@ -149,4 +236,4 @@ class UsbmuxLockdown:
                 async with Mobilebackup2Service(lockdown) as backup:
                     await backup.erase_device(link_dir)
             log.info("iPhone %s accepted EraseDevice", udid)
-        self._run(udid, "erase", timeout, lambda: self._paired(udid, erase))
+        self._with_lockdown(udid, "erase", timeout, erase)

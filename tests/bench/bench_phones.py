@@ -22,7 +22,10 @@ driver, service and GUI are the real ones.
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
+import sys
+import tempfile
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -32,8 +35,10 @@ from app.core.models import Role
 from app.core.phones import load_phone_plan
 from app.services.intake import IntakeService
 from app.services.phone_source import AdbPhoneSource
+from app.services.phone_source_ios import IosPhoneSource
 from app.services.phones import PLAN_FILE, PhoneService, read_phone
 from app.services.phones_sim import SimulatedPhoneBench
+from app.services.phones_sim_ios import USBMUXD_ENV
 from app.store.store import Store
 from drivers.android import AdbClient, ShellResult, Timeouts
 from drivers.ios.usbmux_service import UsbmuxLockdown
@@ -130,10 +135,61 @@ def _connect_rows(results: Results, runs: int) -> None:
                      "events recorded"))
 
 
-def _gui_iphones_replugged(count: int, folder: Path) -> float:
+class ServedIPhones:
+    """``python -m drivers.sim.ios --control`` in a child process: trusted iPhones on a usbmuxd socket of their
+    own, unplugged and replugged on command. A child process, as usbmuxd and the phones are on a real bench, so
+    the simulator's TLS work does not compete with the app's for this interpreter's lock."""
+
+    def __init__(self, count: int, folder: Path, profile: str = "iphone13-paired") -> None:
+        self.socket = folder / "usbmuxd"  # a Unix socket's path must stay under 108 bytes
+        self.records = folder / "pair-records"
+        self._saved_env = os.environ.get(USBMUXD_ENV)
+        os.environ[USBMUXD_ENV] = str(self.socket)  # where pymobiledevice3 saves new pair records
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "drivers.sim.ios", "--socket", str(self.socket), "--profile", profile,
+             "--count", str(count), "--control"],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        assert self.process.stdout is not None
+        self.udids = [self.process.stdout.readline().split()[0] for _ in range(count)]
+
+    def command(self, verb: str) -> None:
+        """Unplug or replug every phone; returns once the simulator has done it."""
+        assert self.process.stdin is not None
+        assert self.process.stdout is not None
+        self.process.stdin.write(verb + "\n")
+        self.process.stdin.flush()
+        answer = self.process.stdout.readline().strip()
+        if answer != f"ok {verb}":
+            raise RuntimeError(f"the iPhone simulator answered {answer!r} to {verb}")
+
+    def source(self) -> IosPhoneSource:
+        service = UsbmuxLockdown(self.records, usbmux_address=str(self.socket))
+        return IosPhoneSource(service, usbmuxd_socket=self.socket)
+
+    def close(self) -> None:
+        assert self.process.stdin is not None
+        assert self.process.stdout is not None
+        self.process.stdin.close()  # end of input: the simulator stops its phones and exits
+        if self.process.wait(timeout=10) != 0:
+            raise RuntimeError(f"the iPhone simulator exited with {self.process.returncode}")
+        self.process.stdout.close()
+        if self._saved_env is None:
+            os.environ.pop(USBMUXD_ENV, None)
+        else:
+            os.environ[USBMUXD_ENV] = self._saved_env
+
+    def __enter__(self) -> ServedIPhones:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _gui_iphones_replugged(count: int, folder: Path) -> tuple[float, int]:
+    """Seconds from replugging ``count`` trusted iPhones until each bay has recorded them again, and the
+    lockdown handshakes that took."""
     from PySide6.QtWidgets import QApplication
 
-    from app.services.phones_sim_ios import IPhoneSeat, SimulatedIPhoneBench
     from app.settings import Settings
     from app.ui.main_window import MainWindow
     from app.ui.phones_tab import PhonesTab
@@ -148,56 +204,55 @@ def _gui_iphones_replugged(count: int, folder: Path) -> float:
             app.processEvents()
             time.sleep(0.002)
 
-    with Store(folder / f"ios-{count}") as store, \
-            SimulatedIPhoneBench([IPhoneSeat("iphone13-paired")] * count) as bench:
+    folder.mkdir(parents=True)
+    with Store(folder / f"ios-{count}") as store, ServedIPhones(count, folder) as served:
         intake = IntakeService(store)
         intake.add_operator("Alex Martin", "OP-0001", Role.ADMIN, "1234")
         window = MainWindow(store, Settings())
         window.show()
         window.intake.login_badge("OP-0001")
         tab = window.work_tab(PhonesTab)
-        assert bench.source is not None
-        tab.use_source(bench.source)
+        source = served.source()
+        tab.use_source(source)
         ios = lambda: [b for b in tab.bays.values() if b.platform == "ios"]  # noqa: E731
         settle(tab, lambda: len(ios()) == count and all(b.record is not None for b in ios()), "first pairing")
-        for phone in bench.phones:
-            bench.unplug(phone)
+        served.command("unplug")
         settle(tab, lambda: all(b.state.value == "unplugged" for b in ios()), "unplugging")
         before = {b.attached.bay_key: b.record for b in ios()}
+        assert isinstance(source.service, UsbmuxLockdown)
+        handshakes = source.service.handshakes
         started = time.perf_counter()
-        for phone in bench.phones:
-            bench.replug(phone)
+        served.command("replug")
         settle(tab, lambda: all(b.record is not before[b.attached.bay_key] for b in ios()), "identifying again")
         elapsed = time.perf_counter() - started
+        handshakes = source.service.handshakes - handshakes
         window.shutdown()
         window.jobs.wait(10_000)
         window.close()
         app.processEvents()
-    return elapsed
+    return elapsed, handshakes
 
 
-def _peer_pymobiledevice3_identity(count: int) -> float:
+def _peer_pymobiledevice3_identity(count: int, folder: Path) -> float:
     import asyncio
 
     from pymobiledevice3.lockdown import create_using_usbmux
 
-    from app.services.phones_sim_ios import IPhoneSeat, SimulatedIPhoneBench
     from drivers.ios import IPhone
 
-    with SimulatedIPhoneBench([IPhoneSeat("iphone13-paired")] * count) as bench, scratch_dir("ios-peer-") as records:
-        assert bench.mux is not None
-        address = str(bench.mux.path)
-        for phone in bench.phones:  # trusted first, as the bench's phones are
-            assert bench.lockdown is not None
-            IPhone(UsbmuxLockdown(records, usbmux_address=address), phone.udid).pair(wait=0)
+    folder.mkdir(parents=True)
+    with ServedIPhones(count, folder) as served:
+        address = str(served.socket)
+        for udid in served.udids:  # trusted first, as the bench's phones are
+            IPhone(UsbmuxLockdown(served.records, usbmux_address=address), udid).pair(wait=0)
 
         async def identity(udid: str) -> object:
-            async with await create_using_usbmux(serial=udid, pairing_records_cache_folder=records,
+            async with await create_using_usbmux(serial=udid, pairing_records_cache_folder=served.records,
                                                  usbmux_address=address) as lockdown:
                 return await lockdown.get_value()
 
         async def everyone() -> None:
-            await asyncio.gather(*(identity(p.udid) for p in bench.phones))
+            await asyncio.gather(*(identity(udid) for udid in served.udids))
 
         started = time.perf_counter()
         asyncio.run(everyone())
@@ -205,16 +260,23 @@ def _peer_pymobiledevice3_identity(count: int) -> float:
 
 
 def _iphone_rows(results: Results, runs: int) -> None:
-    with scratch_dir("phones-ios-") as folder:
+    # Short folders under /tmp: the simulator's socket path must stay under 108 bytes, and nothing here fsyncs.
+    folder = Path(tempfile.mkdtemp(prefix="rb-ios-bench-"))
+    try:
         for count in (1, 8):
-            ours = [_gui_iphones_replugged(count, folder / str(run)) for run in range(runs)]
-            peer = [_peer_pymobiledevice3_identity(count) for _ in range(runs)]
+            measured = [_gui_iphones_replugged(count, folder / f"gui-{count}-{run}") for run in range(runs)]
+            ours = [seconds for seconds, _ in measured]
+            peer = [_peer_pymobiledevice3_identity(count, folder / f"peer-{count}-{run}") for run in range(runs)]
             results.rows.append(Row(
                 SECTION, f"{count} iPhone{'s' if count > 1 else ''}: replugged to identified (Phones tab)",
                 median(ours) * 1000, "ms", 2000.0, peer=median(peer) * 1000, peer_key="C",
                 note=f"median of {runs}; runs {', '.join(f'{s * 1000:.0f}' for s in ours)} ms; trusted phones "
-                     "(pair records from a first pairing), includes usbmuxd listing, the pairing check, identity "
-                     "+ battery + blockers (~12 lockdown and service sessions a phone) and the events recorded"))
+                     "(pair records from a first pairing) served by a simulator in its own process; includes "
+                     "usbmuxd listing, the pairing check, identity + battery + blockers and the events recorded; "
+                     f"median {median([h for _, h in measured]) / count:g} lockdown handshakes a phone (pairing "
+                     "checks, then one shared session for identity + battery + blockers)"))
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _plan_overhead(results: Results, runs: int) -> None:

@@ -17,6 +17,7 @@ import plistlib
 import threading
 import uuid
 from collections.abc import Mapping
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -99,6 +100,9 @@ class SimulatedLockdown:
         if not self._paired(phone):
             raise NotTrusted(f"iPhone {phone.udid} refused {what}: this bench holds no pairing it accepts",
                              "unauthorized", "")
+
+    def session(self, udid: str) -> AbstractContextManager[None]:
+        return nullcontext()  # no connection to share: every answer is a method call
 
     def devices(self, timeout: float) -> tuple[AttachedIPhone, ...]:
         return tuple(AttachedIPhone(p.udid, "USB") for p in list(self.phones.values()) if p.listed)

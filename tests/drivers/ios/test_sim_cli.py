@@ -52,3 +52,42 @@ def test_pymobiledevice3_cli_lists_pairs_and_reads_the_simulated_phones(
     assert isinstance(info, dict)
     assert info["SerialNumber"] == "KX4HQ2V7YT"
     assert info["InternationalMobileEquipmentIdentity"] == "354678112345678"
+
+
+def test_control_unplugs_and_replugs_from_stdin_and_stops_at_end_of_input(tmp_path: Path) -> None:
+    from drivers.ios.usbmux_service import UsbmuxLockdown
+
+    socket_dir = Path(tempfile.mkdtemp(prefix="mux-"))
+    path = socket_dir / "usbmuxd"
+    process = subprocess.Popen([sys.executable, "-m", "drivers.sim.ios", "--socket", str(path), "--count", "2",
+                                "--control"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                               stderr=subprocess.DEVNULL, text=True)
+    assert process.stdin is not None
+    assert process.stdout is not None
+    try:
+        udids = sorted(process.stdout.readline().split()[0] for _ in range(2))
+        service = UsbmuxLockdown(tmp_path / "records", usbmux_address=str(path))
+
+        def say(line: str) -> str:
+            assert process.stdin is not None
+            assert process.stdout is not None
+            process.stdin.write(line + "\n")
+            process.stdin.flush()
+            return process.stdout.readline().strip()
+
+        assert sorted(d.udid for d in service.devices(5)) == udids
+        assert say(f"unplug {udids[0]}") == "ok unplug"
+        assert [d.udid for d in service.devices(5)] == [udids[1]]
+        assert say("unplug") == "ok unplug"
+        assert service.devices(5) == ()
+        assert say("replug") == "ok replug"
+        assert sorted(d.udid for d in service.devices(5)) == udids
+        assert say("shake").startswith("error 'shake'")
+        process.stdin.close()
+        assert process.wait(timeout=10) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        process.stdout.close()
+        shutil.rmtree(socket_dir)
