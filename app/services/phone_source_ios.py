@@ -20,7 +20,16 @@ from collections.abc import Callable
 from pathlib import Path
 
 from app.services.phone_source import READY, AttachedPhone, PhoneSourceDown
-from drivers.ios import IPhone, LinkState, LockdownService, PairingState, ServiceFailure, ServiceTimeout, Timeouts
+from drivers.ios import (
+    DeviceGone,
+    IPhone,
+    LinkState,
+    LockdownService,
+    PairingState,
+    ServiceFailure,
+    ServiceTimeout,
+    Timeouts,
+)
 from drivers.ios import hint_for as pairing_hint
 from drivers.ios.usb_ports import SYSFS_USB_DEVICES, usb_port_path
 
@@ -68,7 +77,9 @@ class IosPhoneSource:
     def attached(self) -> list[AttachedPhone]:
         try:
             listed = [d for d in self.service.devices(min(self.timeouts.command, 3.0)) if d.connection == "USB"]
-        except (ServiceFailure, ServiceTimeout) as exc:
+        except (ServiceFailure, ServiceTimeout, DeviceGone) as exc:
+            # DeviceGone here names no iPhone: usbmuxd itself hung up mid-list (it stops when the last
+            # iPhone leaves, or the bench is shutting down), which is the bus going away, not a bug.
             message = self._down_message(exc)
             if not message:
                 return []
