@@ -240,20 +240,30 @@ class PhonesTab(PhoneActions, WorkTab):
             bay.pulled = True  # its job ends with DeviceGone and says so
             return
         during = bay.state
+        phase = self._open_run_phase(bay)
         bay.state = move(bay.label, bay.state, BayState.UNPLUGGED, "gone from the bus")
         if during is BayState.NOT_READY:
             self.ctx.jobs.cancel(self._job(bay.attached.bay_key))  # a pairing wait for a phone that left
-        if during is BayState.GUIDED and bay.record is not None:
-            self.service(bay).record_disconnect(bay.record.unit.unit_id, bay.attached, "guided tests",
-                                                f"at step {bay.step.name if bay.step else '?'}")
+        if phase and bay.record is not None:  # also after its checks ended in an error as the link went
+            step = f"at step {bay.step.name}" if during is BayState.GUIDED and bay.step else f"while {during}"
+            self.service(bay).record_disconnect(bay.record.unit.unit_id, bay.attached, phase, step)
         bay.note = bay.detail = ""
-        bay.note = self._unplugged_note(during, bay)
+        bay.note = self._unplugged_note(phase)
         self._show(bay)
 
-    def _unplugged_note(self, during: BayState, bay: Bay) -> str:
-        if during in (BayState.CHECKING, BayState.GUIDED) and bay.record is not None:
-            return "Unplugged during its tests — plug it back in to resume where it stopped"
-        return "Unplugged"
+    def _open_run_phase(self, bay: Bay) -> str:
+        """The open plan run's phase, "checking" or "guided tests" ("" if none): read from the recorded run,
+        not the bay's last state, which may be an error the pull itself caused."""
+        if bay.record is None or bay.run_id is None:
+            return ""
+        progress = self.service(bay).progress(bay.record.unit.unit_id)
+        if progress.run_id != bay.run_id or progress.finished:
+            return ""
+        return "checking" if self.plan(bay).remaining_automatic(progress.done) else "guided tests"
+
+    @staticmethod
+    def _unplugged_note(phase: str) -> str:
+        return "Unplugged during its tests — plug it back in to resume where it stopped" if phase else "Unplugged"
 
     # --- pair, identify ----------------------------------------------------------------------------------
 
@@ -441,7 +451,7 @@ class PhonesTab(PhoneActions, WorkTab):
             bay.state = move(bay.label, bay.state, BayState.UNPLUGGED, "gone mid-command")
             if bay.record is not None and during is not BayState.NOT_READY:
                 self.service(bay).record_disconnect(bay.record.unit.unit_id, bay.attached, str(during), str(error))
-            bay.note = self._unplugged_note(during, bay)
+            bay.note = self._unplugged_note(self._open_run_phase(bay))
             bay.detail = ""
             self.ctx.say(f"{bay.heading}: {bay.note}", "warn")
         elif isinstance(error, DeviceOffline):
