@@ -33,7 +33,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from drivers.ios.errors import DeviceGone, NotTrusted, ServiceFailure
 from drivers.ios.service import PairingState
 from drivers.sim.ios.device import SimulatedIPhone
-from drivers.sim.ios.wire import LinkClosed, recv_plist, send_all, send_plist
+from drivers.sim.ios.wire import POLL_SECONDS, LinkClosed, recv_plist, send_all, send_plist
 
 log = logging.getLogger(__name__)
 LOCKDOWN_PORT = 62078
@@ -42,6 +42,7 @@ MCINSTALL = "com.apple.mobile.MCInstall"
 INSTALLATION_PROXY = "com.apple.mobile.installation_proxy"
 BACKUP = "com.apple.mobilebackup2"
 SERVICES = (DIAGNOSTICS, MCINSTALL, INSTALLATION_PROXY, BACKUP)
+HANDSHAKE_SECONDS = 5.0  # a TLS handshake the host never finishes ends the connection after this
 _PAIRING_ERRORS = {PairingState.WAITING_FOR_TRUST: "PairingDialogResponsePending",
                    PairingState.PASSCODE_LOCKED: "PasswordProtected", PairingState.DENIED: "UserDeniedPairing"}
 
@@ -122,8 +123,7 @@ class Session:
             reply = self._answer(name, request)
             send_plist(self.sock, {"Request": name, **reply})
             if name == "StartSession" and "Error" not in reply:
-                self.sock = self.wire.server_context(str(self.host_id)).wrap_socket(self.sock, server_side=True)
-                self.sock.settimeout(0.1)
+                self.sock = secure(self.wire.server_context(str(self.host_id)), self.sock)
 
     def _answer(self, name: str, request: dict[str, Any]) -> dict[str, Any]:
         domain = request.get("Domain") or None
@@ -182,11 +182,20 @@ class Session:
         return {"EscrowBag": os.urandom(32)}
 
 
+def secure(context: ssl.SSLContext, sock: socket.socket) -> ssl.SSLSocket:
+    """TLS as the phone, then reads in short slices again. The handshake gets a phone's patience, not one
+    read slice: a host that waits for a CPU a little longer than a slice before its half of the handshake
+    is still the host the phone paired with, and cutting it off would tell it the phone no longer trusts it."""
+    sock.settimeout(HANDSHAKE_SECONDS)
+    tls = context.wrap_socket(sock, server_side=True)
+    tls.settimeout(POLL_SECONDS)
+    return tls
+
+
 def serve_service(wire: WirePhone, port: int, sock: socket.socket, stopping: threading.Event) -> None:
     """One connection to a started service, TLS from the first byte."""
     name, host_id = wire.services.pop(port)
-    secure = wire.server_context(host_id).wrap_socket(sock, server_side=True)
-    secure.settimeout(0.1)
+    tls = secure(wire.server_context(host_id), sock)
 
     def alive() -> bool:
         return wire.alive() and not stopping.is_set()
@@ -194,9 +203,9 @@ def serve_service(wire: WirePhone, port: int, sock: socket.socket, stopping: thr
     handler = {DIAGNOSTICS: _diagnostics, MCINSTALL: _mcinstall, INSTALLATION_PROXY: _installation_proxy,
                BACKUP: _backup}[name]
     try:
-        handler(wire.phone, secure, alive)
+        handler(wire.phone, tls, alive)
     finally:
-        secure.close()
+        tls.close()
 
 
 def hang_if_faulted(phone: SimulatedIPhone, what: str, alive: Callable[[], bool]) -> None:
