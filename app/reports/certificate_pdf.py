@@ -20,7 +20,7 @@ from __future__ import annotations
 import io
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from reportlab.lib.colors import Color  # type: ignore[import-untyped]
@@ -61,12 +61,22 @@ def render_certificate(doc: Mapping[str, Any]) -> bytes:
     interrupted erasure never gets a document that looks like a certificate, and neither does a
     document whose signature does not match its own station key (it was edited after signing).
     """
-    body, envelope = _parts(doc)
+    body, _ = _parts(doc)
     if body.get("outcome") != "passed":
         raise ValueError(f"erasure outcome is {body.get('outcome')!r}: only a passed erasure gets a certificate")
     cert_id = str(body.get("certificate_id") or "")
     if not cert_id:
         raise ValueError("the certificate has no certificate_id")
+    return render_page(doc, cert_id, "NIST SP 800-88 media sanitization certificate", _sections)
+
+
+Sections = Callable[[Mapping[str, Any], Mapping[str, Any], Mapping[str, Any]], list[tuple[str, list[Row]]]]
+
+
+def render_page(doc: Mapping[str, Any], cert_id: str, subject: str, sections_of: Sections) -> bytes:
+    """Verify the signed document, then draw it on one A4 page: header, its sections, footer, the
+    document itself embedded. Drive and phone certificates differ only in subject and sections."""
+    body, envelope = _parts(doc)
     checked = check(dict(doc))
     if not checked.ok:
         raise ValueError("the certificate does not verify: " + "; ".join(checked.problems))
@@ -76,11 +86,11 @@ def render_certificate(doc: Mapping[str, Any]) -> bytes:
     canvas = Canvas(out, pagesize=A4, invariant=1, pageCompression=1)
     canvas.setTitle(f"Certificate of Sanitization {cert_id}")
     canvas.setAuthor(f"Refurb Bench station {_get(body, 'station', 'station_id')}")
-    canvas.setSubject("NIST SP 800-88 media sanitization certificate")
+    canvas.setSubject(subject)
     canvas.setCreator("Refurb Bench")
     embed_document(canvas, doc, cert_id)
     y = _header(canvas, body, envelope, cert_id)
-    sections = _sections(body, envelope, doc)
+    sections = sections_of(body, envelope, doc)
     # Try the layout on a scratch canvas first: when wrapped values make the page too tall, tighten the
     # line spacing (never the font size) so everything stays on one page, clear of the footer.
     squeeze = next((sq for sq in SQUEEZES if _draw_sections(Canvas(io.BytesIO()), y, sections, sq) >= BOTTOM),

@@ -9,28 +9,18 @@ were checked before the reset. ``refurb-bench cert verify`` checks the PDF exact
 
 from __future__ import annotations
 
-import io
 from collections.abc import Mapping
 from typing import Any
 
-from reportlab.lib.pagesizes import A4  # type: ignore[import-untyped]
-from reportlab.pdfgen.canvas import Canvas  # type: ignore[import-untyped]
-
-from app.core.certificate import check
 from app.reports.certificate_pdf import (
-    BOTTOM,
-    SQUEEZES,
     Row,
-    _draw_sections,
-    _footer,
     _get,
-    _header,
     _mapping,
     _num,
     _parts,
     _text,
     _when,
-    embed_document,
+    render_page,
 )
 
 _LOCK_NAMES = {"frp": "Google FRP", "mdm": "Device management", "carrier_lock": "Carrier lock", "root": "Root signs",
@@ -39,33 +29,15 @@ _LOCK_NAMES = {"frp": "Google FRP", "mdm": "Device management", "carrier_lock": 
 
 def render_phone_certificate(doc: Mapping[str, Any]) -> bytes:
     """One A4 page for a passed phone reset's certificate document; ValueError for anything else."""
-    body, envelope = _parts(doc)
+    body, _ = _parts(doc)
     device = _mapping(body.get("device"))
     if device.get("kind") != "phone":
         raise ValueError("not a phone's certificate (render a drive's with render_certificate)")
     if body.get("outcome") != "passed" or not body.get("certificate_id"):
         raise ValueError(f"reset outcome is {body.get('outcome')!r}: only a verified cryptographic erase gets a "
                          "certificate")
-    checked = check(dict(doc))
-    if not checked.ok:
-        raise ValueError("the certificate does not verify: " + "; ".join(checked.problems))
-    cert_id = str(body["certificate_id"])
-    out = io.BytesIO()
-    canvas = Canvas(out, pagesize=A4, invariant=1, pageCompression=1)
-    canvas.setTitle(f"Certificate of Sanitization {cert_id}")
-    canvas.setAuthor(f"Refurb Bench station {_get(body, 'station', 'station_id')}")
-    canvas.setSubject("NIST SP 800-88 media sanitization certificate (phone)")
-    canvas.setCreator("Refurb Bench")
-    embed_document(canvas, doc, cert_id)
-    y = _header(canvas, body, envelope, cert_id)
-    sections = _sections(body, envelope, doc)
-    squeeze = next((sq for sq in SQUEEZES if _draw_sections(Canvas(io.BytesIO()), y, sections, sq) >= BOTTOM),
-                   SQUEEZES[-1])
-    _draw_sections(canvas, y, sections, squeeze)
-    _footer(canvas, body, cert_id)
-    canvas.showPage()
-    canvas.save()
-    return out.getvalue()
+    return render_page(doc, str(body["certificate_id"]), "NIST SP 800-88 media sanitization certificate (phone)",
+                       _sections)
 
 
 def _sections(body: Mapping[str, Any], envelope: Mapping[str, Any], doc: Mapping[str, Any]) \
