@@ -65,8 +65,7 @@ def _label(unit: Unit, *, lot: str, gtin: str, device: dict[str, Any], certifica
 
 def _lot_and_gtin(store: Store, unit: Unit) -> tuple[str, str]:
     lot = queries.lot_by_id(store.db, unit.lot_id) if unit.lot_id else None
-    gtin = store.db.execute("SELECT gtin FROM units WHERE unit_id = ?", [unit.unit_id]).fetchone()[0] or ""
-    return (lot.code if lot else ""), str(gtin)
+    return (lot.code if lot else ""), queries.unit_gtin(store.db, unit.unit_id)
 
 
 def unit_label_data(store: Store, unit: Unit, phone: str = "") -> UnitLabelData:

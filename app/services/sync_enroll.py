@@ -76,12 +76,12 @@ def enroll(data_dir: Path, hub_url: str, code: str, *, timeout: float = 30.0) ->
     try:
         migrate(db, Path(data_dir) / DB_FILE)
         stream_id = sync_state.current_stream_id(db)
-        pubkey = db.execute("SELECT value FROM meta WHERE key = 'public_key'").fetchone()
+        pubkey = sync_state.station_public_key(db)
         if not stream_id or pubkey is None:
             raise OperatorError("This data folder has no station yet", hint="Start Refurb Bench once first")
         base_seq, base_hash = sync_state.stream_base(db, stream_id)
         try:
-            answer = client.enroll({"enrollment_code": code, "device_pubkey": str(pubkey[0]), "stream_id": stream_id,
+            answer = client.enroll({"enrollment_code": code, "device_pubkey": pubkey, "stream_id": stream_id,
                                     "base_seq": base_seq, "base_hash": base_hash, "app_version": __version__})
         except HubUnavailable as exc:
             raise OperatorError(str(exc), hint="Check the hub address and the network, then try again") from exc

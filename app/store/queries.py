@@ -41,6 +41,12 @@ def get_unit(db: sqlite_utils.Database, unit_id: str) -> Unit | None:
     return units[0] if units else None
 
 
+def unit_gtin(db: sqlite_utils.Database, unit_id: str) -> str:
+    """The unit's GTIN from its manifest line, or "" when none was given."""
+    row = db.execute("SELECT gtin FROM units WHERE unit_id = ?", [unit_id]).fetchone()
+    return str(row[0] or "") if row else ""
+
+
 def find_unit(db: sqlite_utils.Database, value: str) -> Unit | None:
     """The unit that owns identifier ``value`` (of any kind)."""
     row = db.execute("SELECT unit_id FROM unit_identifiers WHERE value = ? LIMIT 1", [value]).fetchone()

@@ -65,6 +65,12 @@ def current_stream_id(db: sqlite_utils.Database) -> str:
     return str(row[0]) if row else ""
 
 
+def station_public_key(db: sqlite_utils.Database) -> str | None:
+    """The station's public key (hex) as recorded in its database, None before the station exists."""
+    row = db.execute("SELECT value FROM meta WHERE key = 'public_key'").fetchone()
+    return str(row[0]) if row else None
+
+
 def stream_base(db: sqlite_utils.Database, stream_id: str) -> tuple[int, str]:
     """Where ``stream_id`` starts: its first event's predecessor, or the log's head if it has no events yet."""
     row = db.execute("SELECT seq, prev_hash FROM events WHERE stream_id = ? ORDER BY seq LIMIT 1",
