@@ -147,7 +147,7 @@ class Store:
     ) -> Event:
         event = eventlog.append(
             self.db, self._key, stream_id=self.stream_id, event_type=event_type, body=body,
-            occurred_at=self.now(), unit_id=unit_id, operator_id=operator_id,
+            occurred_at=self._event_time(), unit_id=unit_id, operator_id=operator_id,
         )
         projections.apply(self.db, event)
         # The chain head lives beside the log so that deleting the newest events is detectable.
@@ -157,6 +157,15 @@ class Store:
             [f"{event.seq}:{event.hash}"],
         )
         return event
+
+    def _event_time(self) -> str:
+        """The clock's time, but never before the log's newest event (the physical half of a hybrid
+        logical clock): a clock set back (NTP step, a dead RTC battery) must not make a later event
+        look older, or the hub, which orders a unit's facts by time, would keep a superseded state.
+        Equal times are fine: the hub breaks ties by stream and seq. Called inside the write lock."""
+        now = self.now()
+        row = self.db.execute("SELECT occurred_at FROM events ORDER BY seq DESC LIMIT 1").fetchone()
+        return max(now, str(row[0])) if row else now
 
     def rebuild_projections(self) -> int:
         """Rebuild every projection table from the event log."""
