@@ -33,6 +33,8 @@ SCHEMAS: tuple[EventSchema, ...] = (
         _f("sources", dict),
         # [{sha256, name, bytes}]: the files are kept under photos/ in the data folder, named by hash
         _f("photos", list),
+        # the hub reference data version the ruleset came from (0: the packaged files; absent in older grades)
+        _f("reference_version", int, required=False),
     ), needs_unit=True, needs_operator=True),
     EventSchema(GRADE_OVERRIDDEN, 1, (
         _f("grade_id", str), _f("scale", str), _f("from", str), _f("to", str), _f("reason", str),
@@ -43,6 +45,7 @@ SCHEMAS: tuple[EventSchema, ...] = (
         _f("parts", list), _f("recycle_weight_g", (int, float)), _f("battery_removal", bool),
         _f("ships_with_battery", bool), _f("un_number", str, required=False), _f("air_forbidden", str, required=False),
         _f("resale_blockers", list), _f("reasons", list), _f("price_table", dict),
+        _f("reference_version", int, required=False),  # the version the price table came from
     ), needs_unit=True, needs_operator=True),
     EventSchema(ROUTE_OVERRIDDEN, 1, (
         _f("route_id", str), _f("from", str, choices=ROUTES), _f("to", str, choices=ROUTES),

@@ -4,7 +4,9 @@ A plan run is recorded as it happens: ``rig.test_started`` when the rigs are con
 identified, one ``rig.step_recorded`` per step the moment its result is known (with the measured
 value, its limits and the wire-log excerpt), and ``rig.test_completed`` with the plan's verdict.
 A run whose cable is pulled half-way therefore keeps every step it finished, and a run with a
-``started`` but no ``completed`` was cut short (the app was closed or died under it).
+``started`` but no ``completed`` was cut short (the app was closed or died under it). A run's start
+and end name the hub reference data version its plan came from (``reference_version``; absent in runs
+recorded before benches took reference data, and for plans from a fixed folder).
 
 Event bodies carry no floats (their text differs between implementations): a measured value and its
 limits travel as the shortest decimal text that reads back as the same number (``"19.951"``).
@@ -36,6 +38,7 @@ SCHEMAS: tuple[EventSchema, ...] = (
     EventSchema(RIG_TEST_STARTED, 1, (
         _f("run_id", str), _f("plan_id", str), _f("plan_version", int), _f("plan_name", str),
         _f("device_class", str), _f("bay", int, required=False), _f("rigs", dict), _f("grading_tests", list),
+        _f("reference_version", int, required=False),
     ), needs_unit=True),
     EventSchema(RIG_STEP_RECORDED, 1, (
         _f("run_id", str), _f("index", int), _f("name", str), _f("kind", str, choices=STEP_KINDS),
@@ -48,5 +51,6 @@ SCHEMAS: tuple[EventSchema, ...] = (
     EventSchema(RIG_TEST_COMPLETED, 1, (
         _f("run_id", str), _f("plan_id", str), _f("plan_version", int), _f("verdict", str, choices=RUN_VERDICTS),
         _f("summary", str), _f("counts", dict), _f("identifiers", dict), _f("grading_tests", list),
+        _f("reference_version", int, required=False),
     ), needs_unit=True),
 )

@@ -2,7 +2,8 @@
 
 Plain Python (no Qt) over the store, so the Grade tab, the CLI and the tests share every rule. The
 installed rulesets and price tables are read once; a grade names the ruleset version (and its file
-digest) it was given with, and the route the price table version.
+digest) it was given with, and the route the price table version; both name the hub reference data
+version they came from, which the grade holds while it is recorded.
 """
 
 from __future__ import annotations
@@ -179,6 +180,14 @@ class GradingService:
     def grade(self, unit_id: str, inspection: Mapping[str, Any], operator: Operator,
               photos: Sequence[Photo] = ()) -> Graded:
         """Grade, route and record both (graded -> routed) in one transaction."""
+        if self._fixed_dir is not None:
+            return self._grade(unit_id, inspection, operator, photos)
+        # The grade is one job: it holds the version its rules were read from, so none is applied under it.
+        with reference_data.for_folder(self.store.data_dir).snapshot(self.reference_version):
+            return self._grade(unit_id, inspection, operator, photos)
+
+    def _grade(self, unit_id: str, inspection: Mapping[str, Any], operator: Operator,
+               photos: Sequence[Photo]) -> Graded:
         unit = self.unit(unit_id)
         if unit.state not in _GRADE_FROM:
             raise OperatorError(f"Unit {unit.label} is {unit.state}: it cannot be graded now",
@@ -188,6 +197,8 @@ class GradingService:
         body = {**grade.to_dict(), "grade_id": grade_id, "summary": grade.summary, "sources": merged.sources,
                 "photos": [p.record() for p in photos]}
         route_body = self._route_body(chosen, grade_id, route_id)
+        if self.reference_version >= 0:
+            body["reference_version"] = route_body["reference_version"] = self.reference_version
         with self.store.transaction():
             self._advance(unit, UnitState.GRADED, f"graded {grade.summary}", operator)
             self.store.record(gev.GRADE_ASSIGNED, body, unit_id=unit.unit_id, operator_id=operator.operator_id)

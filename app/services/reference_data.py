@@ -80,10 +80,13 @@ class ReferenceData:
         return PACKAGED if version == 0 else self.root / f"v{version}"
 
     @contextlib.contextmanager
-    def snapshot(self) -> Iterator[Snapshot]:
-        """The version in use, held until the block ends (a job's whole run)."""
+    def snapshot(self, version: int | None = None) -> Iterator[Snapshot]:
+        """The version in use, held until the block ends (a job's whole run). ``version`` holds the one a
+        job's rules were already read from (a job that chose its plan before it started), which may no
+        longer be current: it still keeps any newer version from being applied until the job ends."""
         with self._lock:
-            version = self.current_version()
+            if version is None:
+                version = self.current_version()
             self._leases[version] = self._leases.get(version, 0) + 1
         try:
             yield Snapshot(version, self._folder(version))

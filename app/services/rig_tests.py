@@ -7,6 +7,10 @@ the unit to tested when the unit was judged (pass or fail). A rig error or a can
 unit in testing, ready for a retest: nothing about the unit was decided. The database is written
 from the caller's thread only (the GUI thread, or the CLI's one thread); ``run`` does everything in
 one thread for the CLI and tests.
+
+Plans come from the hub's reference data version in use (the packaged ones until the hub publishes
+plans). A run holds the version its plan came from from ``begin`` (``run``: before the rigs are
+connected) to ``finish``, so a version pulled meanwhile waits for it, and its events name that version.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import logging
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,6 +31,7 @@ from app.core.lifecycle import UnitState, can_transition, transition
 from app.core.models import Operator, Unit
 from app.core.testplans import PlanResult, StepResult, TestPlan, Verdict
 from app.core.testplans_loader import load_plans, plan_for_class
+from app.services import reference_data
 from app.services.rig_plans import PlanRunner, PromptCallback, close_rigs, connect_plan_rigs
 from app.store import queries, rig_queries
 from app.store.store import Store
@@ -35,6 +41,9 @@ from drivers.rig.session import Rig
 log = logging.getLogger("app.rig_tests")
 
 RIG_PLAN_DIR = Path(__file__).resolve().parents[2] / "resources" / "testplans" / "rigs"
+# Where a version of the hub's reference data keeps the rig plans (as the packaged resources/ does).
+RIG_PLAN_FOLDER = Path("testplans") / "rigs"
+_KEEP_LOADED = 4  # plan sets kept in memory: a run may have chosen its plan just before a newer set came
 # Read identifiers that belong to the unit for life; a SIM's ICCID or a firmware version does not.
 UNIT_IDENTIFIER_KINDS = ("imei", "mac", "serial")
 CANCELLED = "cancelled"
@@ -49,6 +58,7 @@ class RunRecord:
     plan: TestPlan
     bay: int | None
     device_class: str
+    reference_version: int | None = None  # the reference data version the plan came from; None: a fixed folder
 
 
 @dataclass(frozen=True)
@@ -120,19 +130,40 @@ def summarise(results: Iterable[StepResult], verdict: str) -> tuple[str, dict[st
 class RigTestService:
     """Plans, and the record of every run. ``operator`` is who is logged in (recorded with each event)."""
 
-    def __init__(self, store: Store, operator: Operator | None = None, plan_dir: Path = RIG_PLAN_DIR) -> None:
+    def __init__(self, store: Store, operator: Operator | None = None, plan_dir: Path | None = None) -> None:
         self.store = store
         self.operator = operator
-        self.plan_dir = plan_dir
+        self.plan_dir = plan_dir  # None: the plans of the reference data in use (the packaged ones until the hub's)
         self._plans: tuple[TestPlan, ...] | None = None
+        self._loaded: dict[int, tuple[TestPlan, ...]] = {}  # reference data version -> its plans
+        self._held: dict[str, ExitStack] = {}  # run id -> the reference data version it holds until it ends
 
     # --- plans -------------------------------------------------------------------------------------------
 
     def plans(self) -> tuple[TestPlan, ...]:
-        """The shipped plans (read once; a broken file raises PlanFileError naming it)."""
-        if self._plans is None:
-            self._plans = load_plans(self.plan_dir)
-        return self._plans
+        """The plans in use: those of ``plan_dir`` when one was given (read once), else those of the reference
+        data version now current, re-read when the hub's newer version has become current (a broken file
+        raises PlanFileError naming it)."""
+        if self.plan_dir is not None:
+            if self._plans is None:
+                self._plans = load_plans(self.plan_dir)
+            return self._plans
+        data = reference_data.for_folder(self.store.data_dir)
+        if data.current_version() not in self._loaded:
+            with data.snapshot() as snapshot:  # read whole while the version cannot be switched
+                published = snapshot.folder / RIG_PLAN_FOLDER
+                plans = load_plans(published if snapshot.version and published.is_dir() else RIG_PLAN_DIR)
+                self._loaded[snapshot.version] = plans
+            for old in sorted(self._loaded)[:-_KEEP_LOADED]:
+                del self._loaded[old]
+            if snapshot.version == data.current_version():
+                log.info("rig test plans of reference data version %d: %s", snapshot.version,
+                         ", ".join(f"{p.plan_id} v{p.version}" for p in plans))
+        return self._loaded.get(data.current_version()) or max(self._loaded.items())[1]
+
+    def _version_of(self, plan: TestPlan) -> int | None:
+        """The reference data version ``plan`` was read from (by identity); None for a plan of a fixed folder."""
+        return next((version for version, plans in self._loaded.items() if any(p is plan for p in plans)), None)
 
     def plan(self, plan_id: str) -> TestPlan:
         for plan in self.plans():
@@ -183,7 +214,8 @@ class RigTestService:
         """Record the start and move the unit to testing, in one transaction."""
         self.check_can_test(unit)
         device_class = device_class or plan.device_classes[0]
-        run = RunRecord(f"R-{uuid.uuid4().hex[:12].upper()}", unit.unit_id, plan, bay, device_class)
+        version = self._version_of(plan)
+        run = RunRecord(f"R-{uuid.uuid4().hex[:12].upper()}", unit.unit_id, plan, bay, device_class, version)
         body: dict[str, Any] = {
             "run_id": run.run_id, "plan_id": plan.plan_id, "plan_version": plan.version, "plan_name": plan.name,
             "device_class": device_class,
@@ -192,9 +224,19 @@ class RigTestService:
         }
         if bay is not None:
             body["bay"] = bay
-        with self.store.transaction():
-            self._advance(unit.unit_id, UnitState.TESTING, f"test plan {plan.plan_id}")
-            self.store.record(rev.RIG_TEST_STARTED, body, unit_id=unit.unit_id, operator_id=self._operator_id())
+        if version is not None:
+            body["reference_version"] = version
+        # Held from the recorded start to the recorded end (``finish``): no newer version is applied meanwhile.
+        held = ExitStack()
+        held.enter_context(reference_data.for_folder(self.store.data_dir).snapshot(version))
+        try:
+            with self.store.transaction():
+                self._advance(unit.unit_id, UnitState.TESTING, f"test plan {plan.plan_id}")
+                self.store.record(rev.RIG_TEST_STARTED, body, unit_id=unit.unit_id, operator_id=self._operator_id())
+        except BaseException:
+            held.close()
+            raise
+        self._held[run.run_id] = held
         log.info("run %s of plan %s on unit %s started (bay %s)", run.run_id, plan.plan_id, unit.unit_id, bay)
         return run
 
@@ -220,11 +262,18 @@ class RigTestService:
         body = {"run_id": run.run_id, "plan_id": run.plan.plan_id, "plan_version": run.plan.version,
                 "verdict": verdict, "summary": summary, "counts": counts, "identifiers": read,
                 "grading_tests": list(run.plan.grading_tests)}
-        with self.store.transaction():
-            warnings = self._add_identifiers(run.unit_id, read)
-            self.store.record(rev.RIG_TEST_COMPLETED, body, unit_id=run.unit_id, operator_id=self._operator_id())
-            if verdict in (str(Verdict.PASS), str(Verdict.FAIL)):
-                self._advance(run.unit_id, UnitState.TESTED, f"test plan {run.plan.plan_id}: {verdict}")
+        if run.reference_version is not None:
+            body["reference_version"] = run.reference_version
+        try:
+            with self.store.transaction():
+                warnings = self._add_identifiers(run.unit_id, read)
+                self.store.record(rev.RIG_TEST_COMPLETED, body, unit_id=run.unit_id, operator_id=self._operator_id())
+                if verdict in (str(Verdict.PASS), str(Verdict.FAIL)):
+                    self._advance(run.unit_id, UnitState.TESTED, f"test plan {run.plan.plan_id}: {verdict}")
+        finally:
+            held = self._held.pop(run.run_id, None)
+            if held is not None:
+                held.close()  # the run is over: a version pulled meanwhile may now apply
         log.info("run %s ended: %s (%s)", run.run_id, verdict, summary)
         return RunOutcome(run.run_id, verdict, summary, tuple(warnings))
 
@@ -274,6 +323,14 @@ class RigTestService:
         A rig that cannot be connected raises its RigError before anything is recorded on the unit.
         """
         self.check_can_test(unit)
+        # The job holds its plan's reference data version from before the rigs are connected to its end.
+        with reference_data.for_folder(self.store.data_dir).snapshot(self._version_of(plan)):
+            return self._run(unit, plan, ports, prompt, bay=bay, device_class=device_class,
+                             connect_timeout=connect_timeout, on_step=on_step)
+
+    def _run(self, unit: Unit, plan: TestPlan, ports: Mapping[str, str], prompt: PromptCallback, *,
+             bay: int | None, device_class: str | None, connect_timeout: float,
+             on_step: Callable[[StepResult], None] | None) -> RunReport:
         rigs: dict[str, Rig] = connect_plan_rigs(plan, ports, timeout=connect_timeout)
         results: list[StepResult] = []
         run: RunRecord | None = None
