@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from app.core import certificate
 from app.core import events as ev
@@ -27,15 +27,14 @@ from app.core.canonical import GENESIS_HASH, canonical_json
 from app.core.errors import OperatorError
 from app.core.models import Event
 from app.hub import reference
+from app.hub.ingest_check import Checked, check_batch, claimed_hashes
 from app.hub.protocol import (
     MAX_BATCH_EVENTS,
-    WITHHELD,
     EventStatus,
     Receipt,
     StreamStatus,
     WireError,
     event_from_wire,
-    event_signature_ok,
     event_to_wire,
     public_key_from_hex,
     public_key_hex,
@@ -193,8 +192,9 @@ class Hub:
             status, detail = StreamStatus.ACTIVE, ""
             # What the hub holds around the batch, read once; new events are written in one go below.
             batch = _Batch(tx.held_range(stream_id, parsed[0][0] - 1, parsed[-1][0]) if parsed else {})
-            for seq, item in parsed:
-                result = self._ingest_one(tx, stream, key, seq, item, now, batch)
+            verdicts = check_batch([item for _, item in parsed], stream_id, key)
+            for (seq, item), verdict in zip(parsed, verdicts, strict=True):
+                result = self._ingest_one(tx, stream, seq, item, verdict, now, batch)
                 results.append(result)
                 if result.status is EventStatus.CONFLICT:
                     # Stop at the first conflict: nothing after it in this stream can be trusted.
@@ -326,12 +326,12 @@ class Hub:
             raise HubError(403, "not_your_stream", "this stream belongs to another bench")
         return stream
 
-    def _ingest_one(self, tx: HubTx, stream: Stream, key: Ed25519PublicKey, seq: int,
-                    item: Event | dict[str, Any], now: str, batch: _Batch) -> EventResult:
+    def _ingest_one(self, tx: HubTx, stream: Stream, seq: int, item: Event | dict[str, Any], verdict: Checked,
+                    now: str, batch: _Batch) -> EventResult:
         event_id = item.event_id if isinstance(item, Event) else str(item.get("event_id", ""))
         if seq <= stream.base_seq or (isinstance(item, Event) and item.stream_id != stream.stream_id):
             return EventResult(seq, event_id, EventStatus.REJECTED, "wrong_stream", "the event is not of this stream")
-        problem = _integrity_problem(item, key)
+        problem = verdict.problem
         held = batch.held.get(seq)
         if held is not None and held.rejected_code is None:
             if isinstance(item, Event) and held.hash == item.hash and not problem:
@@ -339,7 +339,7 @@ class Hub:
             return EventResult(seq, event_id, EventStatus.CONFLICT, "different_body",
                                "the hub holds a different event at this seq")
         if held is not None:
-            if held.hash == _claimed_hashes(item)[1] and problem:
+            if held.hash == claimed_hashes(item)[1] and problem:
                 return EventResult(seq, event_id, EventStatus.REJECTED, held.rejected_code or "", problem[1])
             if problem or held.rejected_code not in _HEALABLE:
                 return EventResult(seq, event_id, EventStatus.CONFLICT, "different_body",
@@ -347,7 +347,7 @@ class Hub:
             tx.delete_tombstone(stream.stream_id, seq)
             del batch.held[seq]
         if problem:
-            prev_hash, claimed = _claimed_hashes(item)
+            prev_hash, claimed = claimed_hashes(item)
             payload = canonical_json(event_to_wire(item) if isinstance(item, Event) else item)
             tx.insert_tombstone(stream.stream_id, seq, event_id, prev_hash, claimed, problem[0], problem[1],
                                 payload, now)
@@ -360,7 +360,7 @@ class Hub:
         if link is not None and link != item.prev_hash:
             return EventResult(seq, event_id, EventStatus.CONFLICT, "chain_break",
                                "the event does not follow the event the hub holds before it")
-        batch.store(item)
+        batch.store(item, verdict.body_text)
         return EventResult(seq, event_id, EventStatus.STORED)
 
 
@@ -394,39 +394,6 @@ def _parse(item: object) -> tuple[int, Event | dict[str, Any]]:
         return item["seq"], item
 
 
-def _claimed_hashes(item: Event | dict[str, Any]) -> tuple[str, str]:
-    """(prev_hash, hash) an event claims, even a malformed or withheld one, so a tombstone keeps the chain."""
-    if isinstance(item, Event):
-        return item.prev_hash, item.hash
-    prev_hash, claimed = item.get("prev_hash"), item.get("hash")
-    return (prev_hash if isinstance(prev_hash, str) else "", claimed if isinstance(claimed, str) else "")
-
-
-def _integrity_problem(item: Event | dict[str, Any], key: Ed25519PublicKey) -> tuple[str, str] | None:
-    """(code, words) for an event that must be rejected, None for one that holds."""
-    if not isinstance(item, Event):
-        if isinstance(item.get(WITHHELD), str):
-            return "withheld", f"the bench withheld it: {item[WITHHELD]}"
-        try:
-            event_from_wire(item)
-        except WireError as exc:
-            return "malformed", str(exc)
-        return "malformed", "malformed event"
-    try:
-        digest = item.content_hash()
-    except (TypeError, ValueError) as exc:
-        return "bad_hash", f"its content cannot be hashed: {exc}"
-    if digest != item.hash:
-        return "bad_hash", "its content does not match its hash"
-    if not event_signature_ok(key, item):
-        return "bad_signature", "its signature is not the bench's"
-    try:
-        ev.schema_for(item.type, item.schema_version).validate(item.body, item.unit_id, item.operator_id)
-    except ValueError as exc:
-        return "bad_schema", str(exc)
-    return None
-
-
 def _walk(tx: HubTx, stream: Stream) -> tuple[int, str, str]:
     """Advance the high-water mark over contiguous, linked seqs: (hwm, hwm_hash, chain problem or "")."""
     hwm, hwm_hash = stream.hwm, stream.hwm_hash
@@ -447,11 +414,11 @@ class _Batch:
 
     def __init__(self, held: dict[int, HeldEvent]) -> None:
         self.held = held
-        self.events: list[Event] = []
+        self.events: list[tuple[Event, str]] = []  # with the body's canonical JSON
         self.rows: dict[str, list[tuple[str, ...]]] = {}
 
-    def store(self, event: Event) -> None:
-        self.events.append(event)
+    def store(self, event: Event, body_text: str) -> None:
+        self.events.append((event, body_text))
         self.held[event.seq] = HeldEvent(event.seq, event.prev_hash, event.hash)
         self._project(event)
 

@@ -15,7 +15,6 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from app.core.canonical import canonical_json
 from app.core.models import Event
 from app.hub.protocol import StreamStatus
 from app.hub.records import Bench, HeldEvent, Stream
@@ -211,11 +210,12 @@ class HubTx:
                 sql = sql.replace("?", self._dialect.placeholder)
             self._cursor.executemany(sql, [tuple(r) for r in rows])
 
-    def insert_events(self, events: Sequence[Event], received_at: str) -> None:
+    def insert_events(self, events: Sequence[tuple[Event, str]], received_at: str) -> None:
+        """New events, each with its body as canonical JSON (already written once to check its hash)."""
         self._many(
             f"INSERT INTO events ({_EVENT_COLUMNS}, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [(e.stream_id, e.seq, e.event_id, e.type, e.schema_version, e.occurred_at, e.operator_id, e.unit_id,
-              canonical_json(dict(e.body)), e.prev_hash, e.hash, e.signature, received_at) for e in events])
+              body_text, e.prev_hash, e.hash, e.signature, received_at) for e, body_text in events])
 
     def project_many(self, table: str, rows: Sequence[Sequence[str]]) -> None:
         """Rows for one of the read tables, written the way the put_* methods write one."""
