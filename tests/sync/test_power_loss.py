@@ -36,7 +36,14 @@ def mount(tmp_path: Path) -> Iterator[LossyMount]:
     if reason is not None:
         pytest.fail(f"the power-loss tests need a FUSE mount: {reason} (make test installs fuse as root)")
     with LossyMount(tmp_path / "mnt", tmp_path / "survived") as mounted:
-        yield mounted
+        try:
+            yield mounted
+        finally:
+            while _RUNNING:  # a test that failed before its kill leaves no writer behind
+                _RUNNING.pop().kill()
+
+
+_RUNNING: list[Child] = []
 
 
 class Child:
@@ -46,6 +53,7 @@ class Child:
         self.proc = subprocess.Popen([sys.executable, "-m", "tests.sync.power_child", *argv], cwd=ROOT,
                                      stdout=subprocess.PIPE, text=True)
         self.lines: list[str] = []
+        _RUNNING.append(self)
 
     def wait_for(self, prefix: str, timeout: float = 120) -> str:
         deadline = time.monotonic() + timeout
@@ -61,6 +69,8 @@ class Child:
         raise AssertionError(f"the child did not print {prefix!r} in {timeout} s")
 
     def kill(self) -> None:
+        if self in _RUNNING:
+            _RUNNING.remove(self)
         self.proc.send_signal(signal.SIGKILL)
         self.proc.wait()
         if self.proc.stdout:
