@@ -307,10 +307,14 @@ class SyncClient:
 _WIRE_FIELDS = ("seq", "stream_id", "event_id", "type", "schema_version", "occurred_at", "operator_id", "unit_id")
 
 
+# One encoder for every row: json.dumps with any option builds a new one per call.
+_encode = json.JSONEncoder(separators=(",", ":")).encode
+
+
 def _wire_text(row: tuple[Any, ...]) -> str:
     """One stored event row as the JSON object event_to_wire would give, without decoding its body."""
-    head = json.dumps(dict(zip(_WIRE_FIELDS, row[:8], strict=True)), separators=(",", ":"))
-    tail = json.dumps({"prev_hash": row[9], "hash": row[10], "signature": row[11]}, separators=(",", ":"))
+    head = _encode(dict(zip(_WIRE_FIELDS, row[:8], strict=True)))
+    tail = _encode({"prev_hash": row[9], "hash": row[10], "signature": row[11]})
     return f'{head[:-1]},"body":{row[8]},{tail[1:]}'
 
 
