@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol
@@ -285,7 +285,14 @@ class DriveService:
 
     def drives(self, *, allow_loop: bool = False) -> list[BayDrive]:
         """Every whole disk the source has, with its bay and interlock verdict."""
-        mapping = queries.bay_map(self.store.db)
+        return self.drives_in(queries.bay_map(self.store.db), allow_loop=allow_loop)
+
+    def bay_map(self) -> dict[str, int]:
+        return queries.bay_map(self.store.db)
+
+    def drives_in(self, mapping: Mapping[str, int], *, allow_loop: bool = False) -> list[BayDrive]:
+        """As ``drives`` with the bay map read beforehand: it touches no database, so a job's thread
+        may do the slow part (the kernel's devices and the interlock's checks) off the GUI thread."""
         return [
             BayDrive(d, mapping.get(d.bay_key), tuple(refusals(d, bay_map=mapping, allow_loop=allow_loop)))
             for d in self.source.devices()

@@ -143,6 +143,7 @@ class BaysPage(QWidget):
         self._scan, self._unfinished = scan, unfinished
         self._status: dict[str, str] = {}
         self._present: dict[str, BayDrive] | None = None  # None until the first scan
+        self._generation = 0
         self._gone: dict[str, BayRow] = {}  # pulled drives whose bay must keep saying what happened
         self._firmware: dict[str, DriveFirmware] = {}  # what each present drive's firmware offers
         self._shown_for: tuple[object, ...] | None = None  # the drive and probe the method combo shows
@@ -203,8 +204,25 @@ class BaysPage(QWidget):
 
     @Slot()
     def rescan(self) -> None:
-        """Read the drives again; say which came and went; rebuild the rows."""
-        drives = {d.device.path: d for d in self._scan()}
+        """Read the drives again, here and now; say which came and went; rebuild the rows."""
+        self.apply_scan(self._scan(), self._unfinished())
+
+    @property
+    def scan_generation(self) -> int:
+        """Counts the scans shown, so a scan read on a job's thread can tell it was overtaken."""
+        return self._generation
+
+    def apply_scan(self, scanned: list[BayDrive], unfinished: list[UnfinishedErasure],
+                   *, generation: int | None = None) -> bool:
+        """Show drives read elsewhere (a job's thread); say which came and went; rebuild the rows.
+
+        ``generation`` is the scan_generation the scan started at: a scan that another one
+        overtook meanwhile is dropped (False), so an older picture never replaces a newer one.
+        """
+        if generation is not None and generation != self._generation:
+            return False
+        self._generation += 1
+        drives = {d.device.path: d for d in scanned}
         before, self._present = self._present, drives
         if before is not None:
             for path, drive in before.items():
@@ -222,8 +240,9 @@ class BaysPage(QWidget):
                     self.inserted.emit(drive)
         for path in [p for p in self._firmware if p not in drives]:
             del self._firmware[path]
-        self._show(self._unfinished())
+        self._show(unfinished)
         self.rescanned.emit()
+        return True
 
     def _show(self, unfinished: list[UnfinishedErasure]) -> None:
         selected = self.selected_row()

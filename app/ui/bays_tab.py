@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from PySide6.QtCore import QTimer, Slot
 from PySide6.QtWidgets import QInputDialog, QLineEdit, QMessageBox
@@ -39,6 +40,7 @@ Say = Callable[[str, str], None]
 SAFETY_POLL_MS = 10_000  # events can be missed (a full socket queue, a driver that sends none): rescan anyway
 PULLED = "Pulled during erasure — interrupted"
 SIMULATED_DRIVES = "simulated-drives"
+RESCAN_JOB = "bays:rescan"
 _PHASES = {"write": "Writing", "verify": "Verifying", "sample": "Reading samples before the erase",
            "sanitize": "The drive is sanitising itself"}
 
@@ -78,14 +80,18 @@ class BaysTab(WorkTab):
         self._auto_erase: Callable[[], bool] = lambda: ctx.settings().auto_erase_on_insert
         self._parent, self._store, self._jobs = ctx.window, store, jobs
         self.devices = device_source(ctx)
-        drives = DriveService(store, self.devices)
-        self.page = BaysPage(lambda: drives.drives(allow_loop=allow_loop), self._unfinished)
+        self._drives = DriveService(store, self.devices)
+        self.page = BaysPage(lambda: self._drives.drives(allow_loop=allow_loop), self._unfinished)
         self.controller = EraseController(jobs, store, self.devices, self)
+        # A drive plugged or pulled, and the safety poll, rescan on a job's thread: reading the kernel's
+        # devices and the interlock's checks takes long enough to stall the window several times a
+        # second while drives erase (each erasure's open and close is a udev event of its own).
         self.watcher = HotplugWatcher(self)
-        self.watcher.changed.connect(self.page.rescan)
+        self.watcher.changed.connect(self.request_rescan)
         self._safety_poll = QTimer(self)
         self._safety_poll.setInterval(SAFETY_POLL_MS)
-        self._safety_poll.timeout.connect(self.page.rescan)
+        self._safety_poll.timeout.connect(self.request_rescan)
+        self._rescan_again = False  # a change came while a rescan job was reading: read once more after it
         self._pulled_while_erasing: set[str] = set()
         self._erasing: dict[str, BayDrive] = {}
         self._auto_start: set[str] = set()  # inserted drives that start once their firmware is known
@@ -155,8 +161,38 @@ class BaysTab(WorkTab):
                 continue  # known, being asked, or a device no one may erase (the bench's own disk)
             self._jobs.start(key, _probe_job(self.devices, drive.device), label=f"the firmware probe of {path}")
 
+    # --- rescans on a job's thread ---------------------------------------------------------------------
+
+    @Slot()
+    def request_rescan(self) -> None:
+        """Read the drives on a job's thread; the page shows them when the job ends. Changes arriving
+        meanwhile are folded into one more rescan after it."""
+        if self._jobs.busy(RESCAN_JOB):
+            self._rescan_again = True
+            return
+        self._rescan_again = False
+        mapping, generation = self._drives.bay_map(), self.page.scan_generation
+        drives, allow_loop = self._drives, self.allow_loop
+
+        def work(cancel: threading.Event, report: Report) -> _Scan:
+            return _Scan(generation, tuple(drives.drives_in(mapping, allow_loop=allow_loop)))
+
+        self._jobs.start(RESCAN_JOB, work, label="the rescan of the bays")
+
+    def _on_rescan_finished(self, result: JobResult) -> None:
+        if isinstance(result.value, _Scan):
+            # The unfinished erasures are read here, in the GUI thread, against the erasures running now.
+            self.page.apply_scan(list(result.value.drives), self._unfinished(), generation=result.value.generation)
+        elif result.error is not None:
+            self._say(f"The drives could not be read: {result.error}", "error")
+        if self._rescan_again and self._safety_poll.isActive():
+            self.request_rescan()
+
     @Slot(object)
     def _on_job_finished(self, result: JobResult) -> None:
+        if result.key == RESCAN_JOB:
+            self._on_rescan_finished(result)
+            return
         if not result.key.startswith("probe:"):
             return
         path = result.key.removeprefix("probe:")
@@ -362,6 +398,14 @@ class BaysTab(WorkTab):
             text = str(outcome)
             self._say(f"{device_path}: {text}", "error")
         self.page.set_status(device_path, text)
+
+
+@dataclass(frozen=True)
+class _Scan:
+    """What a rescan job read: the drives, and the page's scan generation it started from."""
+
+    generation: int
+    drives: tuple[BayDrive, ...]
 
 
 def _probe_job(devices: DeviceSource, device: BlockDevice) -> Callable[[threading.Event, Report], DriveFirmware]:

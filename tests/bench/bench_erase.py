@@ -21,7 +21,10 @@ drive, nwipe one process for all the drives, as an operator runs it):
   the window's erase controller runs 4 erasures (random, then zeros, full verification; each in a
   child process, as the window runs them): p99 of how late each tick came. Target < 50 ms. Peer:
   the same 4 engine jobs on a thread pool inside the timer's process, which share its interpreter
-  lock (how the window used to run them); a second row sets that beside the idle timer.
+  lock (how the window used to run them); a second row sets that beside the idle timer. A third
+  row measures the real main window (tests/bench/bench_erase_window.py): the bays page erasing 4
+  drives with everything the window does around them (hotplug rescans, probes, progress,
+  certificates), beside the idle timer.
 
 Each figure is the median of several interleaved repetitions (``dd`` zero, ``dd`` read, engine
 zeros, engine random, shred, in turn), so both sides of a ratio see the same disk weather: on
@@ -395,6 +398,16 @@ def run(sizes: Sizes) -> Results:
             f"erase + verify of 4 drives (each in a child process): max {max(busy):.1f} ms, p50 "
             f"{percentile(busy, 50):.2f} ms; nothing running: p99 {percentile(idle, 99):.2f} ms, max "
             f"{max(idle):.1f} ms" + (f"; FAILED: {window_problem}" if window_problem else "")))
+        flush(attached)
+        whole, whole_beyond, whole_problem = measure_stall_in_the_window(attached, folder)
+        results.rows.append(Row(
+            SECTION, "event-loop stall p99, 4 erasures from the window", percentile(whole, 99) if whole else None,
+            "ms", TARGETS["stall_ms"], "lower", percentile(idle, 99), "I",
+            f"{len(whole)} ticks of a 10 ms QTimer in the real main window while the bays page erases 4 drives "
+            f"(random then zeros, full verification) with its hotplug watcher, probes, progress and certificates: "
+            + (f"max {max(whole):.1f} ms, p99 less the GUI thread's run-queue wait "
+               f"{percentile(whole_beyond, 99):.1f} ms" if whole else "no ticks")
+            + (f"; FAILED: {whole_problem}" if whole_problem else "")))
         results.rows.append(Row(
             SECTION, "event-loop stall p99, 4 erasures on threads", percentile(threads, 99), "ms", None,
             "lower", percentile(idle, 99), "I",
@@ -405,6 +418,17 @@ def run(sizes: Sizes) -> Results:
                          f"{plan.drive_bytes // MiB} MiB over files in {os.path.relpath(folder, ROOT)}; "
                          f"MB = 10^6 bytes; rates are all drives together")
     return results
+
+
+def measure_stall_in_the_window(devices: Sequence[str], folder: Path) -> tuple[list[float], list[float], str]:
+    """The whole window's tick lateness (tests/bench/bench_erase_window.py, a process of its own)."""
+    out = folder / "window-stall.json"
+    cmd = [sys.executable, "-m", "tests.bench.bench_erase_window", str(out), str(folder), *devices]
+    run = run_processes([cmd], 900, folder / "window-stall.log")
+    if not run.ok or not out.exists():
+        return [], [], f"the window run failed (exit {run.returncodes}, see window-stall.log)"
+    data = json.loads(out.read_text())
+    return list(data["late_ms"]), list(data["beyond_wait_ms"]), str(data["problem"])
 
 
 def main() -> int:

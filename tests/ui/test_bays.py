@@ -104,3 +104,32 @@ def test_a_refused_drive_says_why_and_is_not_touched(
         with open(path, "rb") as handle:
             assert handle.read(8) == b"precious"
         assert store.db.execute("SELECT count(*) FROM erasures").fetchone()[0] == 0
+
+
+def test_a_background_rescan_shows_the_drives_and_an_overtaken_one_is_dropped(
+    bench_window: MainWindow, four_drives: list[str], qtbot: QtBot
+) -> None:
+    """Hotplug events and the safety poll rescan on a job's thread; a scan that a rescan done here
+    and now overtook while it read is not shown (an older picture never replaces a newer one)."""
+    bays = bench_window.bays
+    page = bays.page
+    rescanned: list[int] = []
+    page.rescanned.connect(lambda: rescanned.append(page.scan_generation))
+    bays.request_rescan()
+    qtbot.waitUntil(lambda: bool(rescanned), timeout=5000)
+    assert {page.model.row(i).path for i in range(page.model.rowCount())} >= set(four_drives)
+    stale = page.scan_generation
+    page.rescan()  # Ctrl+R: read now, which overtakes any scan started at ``stale``
+    shown = [page.model.row(i).path for i in range(page.model.rowCount())]
+    assert page.apply_scan([], [], generation=stale) is False
+    assert [page.model.row(i).path for i in range(page.model.rowCount())] == shown
+    # Changes arriving while a rescan job reads are folded into one more rescan after it. (The
+    # kernel's own events, which the probes' opening of the drives cause, are kept out of the count.)
+    bays.watcher.changed.disconnect(bays.request_rescan)
+    rescanned.clear()
+    bays.request_rescan()
+    bays.request_rescan()
+    bays.request_rescan()
+    qtbot.waitUntil(lambda: not bench_window.jobs.busy("bays:rescan") and len(rescanned) >= 2, timeout=5000)
+    qtbot.wait(200)
+    assert len(rescanned) == 2
