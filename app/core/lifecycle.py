@@ -39,7 +39,8 @@ _FLOW: dict[UnitState, frozenset[UnitState]] = {
     S.TESTING: frozenset({S.TESTED}),
     S.TESTED: frozenset({S.TESTING, S.SANITISING, S.GRADED}),
     S.SANITISING: frozenset({S.SANITISED}),
-    S.SANITISED: frozenset({S.TESTING, S.GRADED}),
+    # A sanitised drive may be erased again: a Purge after a Clear, or a customer asking for a second pass.
+    S.SANITISED: frozenset({S.TESTING, S.SANITISING, S.GRADED}),
     S.GRADED: frozenset({S.ROUTED, S.GRADED}),
     S.ROUTED: frozenset({S.LABELLED, S.GRADED}),
     S.LABELLED: frozenset({S.PACKED, S.LABELLED}),

@@ -17,7 +17,7 @@ import json
 import os
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -237,12 +237,15 @@ def _scsi_rules(spec: DriveSpec, faults: FirmwareFaults) -> list[dict[str, Any]]
             {"when": ["sg_sanitize"], "replies": [start]}, {"when": ["sg_requests"], "replies": [*polls, *final]}]
 
 
-def build_scenario(name: str, device: str) -> dict[str, Any]:
-    """The replay JSON for scenario ``name`` acting on ``device`` (the file the fake firmware writes)."""
+def build_scenario(name: str, device: str, *, serial: str = "") -> dict[str, Any]:
+    """The replay JSON for scenario ``name`` acting on ``device`` (the file the fake firmware writes);
+    ``serial``, when given, replaces the scenario drive's own serial number in every reply."""
     try:
         spec, faults, description = SCENARIOS[name]
     except KeyError:
         raise ValueError(f"no firmware scenario {name!r} (known: {', '.join(SCENARIOS)})") from None
+    if serial:
+        spec = replace(spec, serial=serial)
     if spec.transport == "ata":
         rules = _ata_rules(spec, faults)
     elif spec.transport == "nvme":
@@ -344,6 +347,22 @@ class SimulatedDriveBay:
         for drive in drives:
             if drive.scenario not in SCENARIOS:
                 raise ValueError(f"no firmware scenario {drive.scenario!r} (known: {', '.join(SCENARIOS)})")
+        self._identities = self._distinct_identities(drives)
+
+    @staticmethod
+    def _distinct_identities(drives: Sequence[SimulatedDrive]) -> dict[int, DriveSpec]:
+        """Each bay's drive identity. Two bays may run the same scenario (a good SSD and a frozen one
+        of the same model), but real drives never share a serial number and the bench keys units by
+        it, so the first drive keeps its scenario's serial and later ones get their bay worked in."""
+        identities: dict[int, DriveSpec] = {}
+        seen: set[str] = set()
+        for drive in sorted(drives, key=lambda d: d.bay):
+            spec = SCENARIOS[drive.scenario][0]
+            if spec.serial and spec.serial in seen:
+                spec = replace(spec, serial=f"{spec.serial[:-3]}B{drive.bay:02d}")
+            seen.add(spec.serial)
+            identities[drive.bay] = spec
+        return identities
 
     def image(self, drive: SimulatedDrive) -> str:
         return str(self.folder / f"bay{drive.bay}-{drive.scenario}.img")
@@ -365,7 +384,7 @@ class SimulatedDriveBay:
 
     def specs(self) -> list[tuple[str, SimulatedDrive, DriveSpec]]:
         """(image path, drive, its identity) for every drive, by bay."""
-        found = [(path, drive, SCENARIOS[drive.scenario][0]) for path, drive in self.drives.items()]
+        found = [(path, drive, self._identities[drive.bay]) for path, drive in self.drives.items()]
         return sorted(found, key=lambda item: item[1].bay)
 
     @staticmethod
@@ -377,4 +396,4 @@ class SimulatedDriveBay:
         drive = self.drives.get(path)
         if drive is None:
             raise ValueError(f"{path} is not a simulated drive")
-        return SimulatedRunner(build_scenario(drive.scenario, path))
+        return SimulatedRunner(build_scenario(drive.scenario, path, serial=self._identities[drive.bay].serial))

@@ -256,3 +256,20 @@ def test_a_loop_device_is_not_called_magnetic_media_on_its_certificate(store: St
     assert outcome.certificate_path is not None
     doc = json.loads(Path(outcome.certificate_path).read_text())
     assert doc["certificate"]["device"]["media_type"] == "virtual (file-backed loop device)"
+
+
+def test_a_sanitised_drive_can_be_erased_again_and_gets_a_second_certificate(store: Store, drive: str) -> None:
+    # A customer may ask for a second pass (or a Purge after a Clear): the unit goes back through
+    # sanitising, both erasures stay on record and each has its own certificate.
+    first = EraseService(store).erase(
+        EraseRequest(drive, "overwrite-zeros", VerifyMode.SAMPLE, allow_loop=True, unit_identifier="WD-0009"),
+        threading.Event())
+    second = EraseService(store).erase(
+        EraseRequest(drive, "overwrite-random", VerifyMode.FULL, allow_loop=True, unit_identifier="WD-0009"),
+        threading.Event())
+    assert (first.outcome, second.outcome) == ("passed", "passed"), second.summary
+    assert first.certificate_path and second.certificate_path and first.certificate_path != second.certificate_path
+    assert read_all(drive) == Keystream(bytes.fromhex(second.result.seed_hex)).block(0, 32 * MIB)
+    unit = queries.find_unit(store.db, "WD-0009")
+    assert unit is not None
+    assert unit.state is UnitState.SANITISED
