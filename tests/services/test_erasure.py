@@ -268,7 +268,9 @@ def test_a_sanitised_drive_can_be_erased_again_and_gets_a_second_certificate(sto
         EraseRequest(drive, "overwrite-random", VerifyMode.FULL, allow_loop=True, unit_identifier="WD-0009"),
         threading.Event())
     assert (first.outcome, second.outcome) == ("passed", "passed"), second.summary
-    assert first.certificate_path and second.certificate_path and first.certificate_path != second.certificate_path
+    assert first.certificate_path is not None
+    assert second.certificate_path is not None
+    assert first.certificate_path != second.certificate_path
     assert read_all(drive) == Keystream(bytes.fromhex(second.result.seed_hex)).block(0, 32 * MIB)
     unit = queries.find_unit(store.db, "WD-0009")
     assert unit is not None
