@@ -1,4 +1,4 @@
-"""Units, lots, operators, the audit and database maintenance: `units`, `lots`, `operators`, `audit`, `db`."""
+"""Units, lots, operators and the audit: `units`, `lots`, `operators`, `audit` (database upkeep: app/cli/db.py)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,6 @@ from app.core.lifecycle import UnitState
 from app.core.models import PartyKind, Role
 from app.settings import load_settings
 from app.store import audit, queries
-from app.store.db import backup_to
 from app.store.eventlog import unit_events
 from app.store.store import Store
 
@@ -74,11 +73,6 @@ def add_parsers(sub: Any) -> None:
 
     aud = sub.add_parser("audit", help="verify the event log").add_subparsers(dest="action", required=True)
     aud.add_parser("verify", help="check sequence, hash chain and signatures; exit 1 naming the first broken event")
-
-    db = sub.add_parser("db", help="database maintenance").add_subparsers(dest="action", required=True)
-    bak = db.add_parser("backup", help="write a consistent copy of the database")
-    bak.add_argument("path", type=Path)
-    db.add_parser("rebuild", help="rebuild the projection tables from the event log")
 
 
 def cmd_units(store: Store, args: argparse.Namespace) -> int:
@@ -201,13 +195,4 @@ def cmd_audit(store: Store, args: argparse.Namespace) -> int:
     return EXIT_OK if report.ok else EXIT_CHECK_FAILED
 
 
-def cmd_db(store: Store, args: argparse.Namespace) -> int:
-    if args.action == "backup":
-        path = backup_to(store.db, args.path.expanduser().resolve())
-        print(f"backup written to {path}")
-    else:
-        print(f"rebuilt projections from {store.rebuild_projections()} events")
-    return EXIT_OK
-
-
-STORE_COMMANDS = {"units": cmd_units, "lots": cmd_lots, "operators": cmd_operators, "audit": cmd_audit, "db": cmd_db}
+STORE_COMMANDS = {"units": cmd_units, "lots": cmd_lots, "operators": cmd_operators, "audit": cmd_audit}
