@@ -20,6 +20,7 @@ from typing import Any
 
 from app.core import certificate
 from app.core.errors import OperatorError
+from app.hub.admission import default_push_limit
 from app.hub.backends import open_storage
 from app.hub.client import HubClient, HubRefused, HubUnavailable
 from app.hub.hub_key import load_or_create_hub_key
@@ -52,6 +53,9 @@ def add_parsers(subparsers: Any) -> None:
     serve.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"default {DEFAULT_PORT}; 0 picks a free one")
     serve.add_argument("--tls-cert", type=Path)
     serve.add_argument("--tls-key", type=Path)
+    serve.add_argument("--max-pushes", type=_positive, default=None, metavar="N",
+                       help="pushes served at once by this process; more get 503 + Retry-After "
+                            f"(default {default_push_limit()}: two per core)")
     code = hub.add_parser("enroll-code", help="print a one-time enrolment code for a bench")
     storage_options(code)
     code.add_argument("--bench-name", required=True)
@@ -100,6 +104,16 @@ def _open_hub(args: argparse.Namespace) -> Hub:
     return Hub(open_storage(data_dir, args.database), key)
 
 
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of 1 or more")
+    return value
+
+
 def _run_hub(args: argparse.Namespace) -> int:
     hub = _open_hub(args)
     try:
@@ -128,7 +142,7 @@ def _serve(hub: Hub, args: argparse.Namespace) -> int:
         tls.minimum_version = ssl.TLSVersion.TLSv1_2
         tls.load_cert_chain(args.tls_cert, args.tls_key)
     try:
-        server = HubServer(hub, args.host, args.port, tls=tls)
+        server = HubServer(hub, args.host, args.port, tls=tls, max_pushes=args.max_pushes)
     except OSError as exc:
         raise OperatorError(f"The hub cannot listen on {args.host}:{args.port}: {exc.strerror}",
                             hint="Choose another --port, or stop what uses this one") from exc

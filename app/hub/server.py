@@ -1,7 +1,8 @@
 """The hub's HTTP front: stdlib ThreadingHTTPServer, JSON in and out, one thread per request.
 
 Stateless over its storage, so any number of these processes can stand behind a load balancer
-when the storage is PostgreSQL.
+when the storage is PostgreSQL. Pushes pass an admission gate (``app.hub.admission``): a few run at
+once, the excess is answered at once with 503 and Retry-After, without parsing or verifying it.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import logging
 import re
 import ssl
 import threading
+import time
 from collections.abc import Callable
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -18,6 +20,7 @@ from typing import Any
 from urllib.parse import parse_qs, unquote
 
 from app.core.errors import OperatorError
+from app.hub.admission import PushGate
 from app.hub.protocol import API, MAX_BATCH_BYTES
 from app.hub.service import Hub, HubError
 
@@ -40,9 +43,11 @@ class HubServer(ThreadingHTTPServer):
     request_queue_size = 1024
 
     def __init__(self, hub: Hub, host: str = "127.0.0.1", port: int = 0, *, request_timeout: float = 30.0,
-                 tls: ssl.SSLContext | None = None) -> None:
+                 tls: ssl.SSLContext | None = None, max_pushes: int | None = None) -> None:
         super().__init__((host, port), _Handler)
         self.hub = hub
+        # At most this many pushes at once (default: two per core); the rest are told when to come back.
+        self.push_gate = PushGate(max_pushes)
         self.request_timeout = request_timeout
         if tls is not None:
             self.socket = tls.wrap_socket(self.socket, server_side=True)
@@ -118,7 +123,17 @@ def _cursor(h: _Handler, hub: Hub, args: tuple[str, ...]) -> Any:
 
 @_route("POST", "/streams/{}/events")
 def _push(h: _Handler, hub: Hub, args: tuple[str, ...]) -> Any:
-    return 200, hub.push(_bearer(h), args[0], h.json_body())
+    gate = h.server.push_gate
+    if not gate.try_enter():
+        # The cheap path: the body is read off the socket and dropped, never parsed nor verified.
+        h.discard_body()
+        raise HubError(503, "busy", "the hub is serving other benches; retry after the advised delay",
+                       retry_after=gate.retry_after())
+    started = time.perf_counter()
+    try:
+        return 200, hub.push(_bearer(h), args[0], h.json_body())
+    finally:
+        gate.leave(time.perf_counter() - started)
 
 
 @_route("POST", "/token/rotate")
@@ -172,17 +187,7 @@ class _Handler(BaseHTTPRequestHandler):
         except ValueError:
             raise HubError(411, "length_required", "send a Content-Length") from None
         if length > MAX_REQUEST_BYTES:
-            if length <= _DRAIN_LIMIT:
-                # Read what the bench is sending before answering, or closing on unread bytes resets the
-                # connection and the bench sees a network fault instead of this answer.
-                remaining = length
-                while remaining > 0:
-                    chunk = self.rfile.read(min(1 << 16, remaining))
-                    if not chunk:
-                        break
-                    remaining -= len(chunk)
-            else:
-                self.close_connection = True
+            self._drain(length)
             raise HubError(413, "batch_too_large", f"requests are capped at {MAX_REQUEST_BYTES} bytes")
         raw = self.rfile.read(length)
         if len(raw) != length:
@@ -194,6 +199,27 @@ class _Handler(BaseHTTPRequestHandler):
         if not isinstance(data, dict):
             raise HubError(400, "bad_request", "the body must be a JSON object")
         return data
+
+    def discard_body(self) -> None:
+        """Read the request's body and drop it, so the refusal that follows reaches the bench."""
+        try:
+            length = int(self.headers.get("Content-Length", "0"))
+        except ValueError:
+            length = _DRAIN_LIMIT + 1
+        self._drain(length)
+
+    def _drain(self, length: int) -> None:
+        if length > _DRAIN_LIMIT:
+            self.close_connection = True
+            return
+        # Read what the bench is sending before answering, or closing on unread bytes resets the
+        # connection and the bench sees a network fault instead of the answer.
+        remaining = length
+        while remaining > 0:
+            chunk = self.rfile.read(min(1 << 16, remaining))
+            if not chunk:
+                break
+            remaining -= len(chunk)
 
     def _dispatch(self, method: str) -> None:
         path = self.path.split("?", 1)[0]

@@ -27,8 +27,16 @@ log = logging.getLogger("app.sync")
 _STOP_POLL = 0.1
 
 
+# Retry-After comes in whole seconds: benches told the same number spread over that second.
+_RETRY_AFTER_GRAIN = 1.0
+
+
 class Backoff:
-    """Exponential backoff with full jitter: a delay drawn from [0, min(cap, base * 2^attempt)]."""
+    """Exponential backoff with full jitter: a delay drawn from [0, min(cap, base * 2^attempt)].
+
+    When the hub advises a Retry-After, that is followed instead: the hub books each refused bench a
+    slot in its own queue (``app.hub.admission``), which our growing ceiling would only push later.
+    """
 
     def __init__(self, *, base: float = 1.0, cap: float = 300.0, rng: random.Random | None = None) -> None:
         self.base, self.cap, self.attempt = base, cap, 0
@@ -37,9 +45,11 @@ class Backoff:
     def next_delay(self, retry_after: float | None = None) -> float:
         ceiling = min(self.cap, self.base * 2 ** min(self.attempt, 32))
         self.attempt += 1
-        delay = self._rng.uniform(0, ceiling)
-        # The hub's Retry-After is a floor: it knows its own load better than our dice do.
-        return max(delay, min(retry_after, self.cap)) if retry_after is not None else delay
+        if retry_after is not None:
+            # The hub knows its own load better than our dice do; jitter within the header's
+            # one-second grain so benches given the same number do not all come back at once.
+            return min(self.cap, retry_after + self._rng.uniform(0, _RETRY_AFTER_GRAIN))
+        return self._rng.uniform(0, ceiling)
 
     def reset(self) -> None:
         self.attempt = 0
