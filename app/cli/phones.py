@@ -2,7 +2,8 @@
 
 They talk to the adb server on 127.0.0.1 (port 5037, or --adb-port / $REFURB_BENCH_ADB_PORT) exactly as the
 Phones tab does, and record the same events: `check` identifies the phone, holds or releases its unit for
-blockers and runs the plan's automatic checks (the guided steps stay open for the Phones tab); `reset`
+blockers and runs the plan's automatic checks (the guided steps stay open for the Phones tab) with the
+plan the Phones tab uses: the one of the hub's reference data version in use, else the built-in one; `reset`
 factory-resets a phone and writes its certificate. Exit 1 when a phone is held, a check did not pass or a
 reset was not certified; 2 for bad input (an unknown serial, no adb server).
 """
@@ -16,10 +17,9 @@ from typing import Any
 
 from app.cli.common import EXIT_CHECK_FAILED, EXIT_OK, print_json
 from app.core.errors import NotFound, OperatorError
-from app.core.phones import StepOutcome, load_phone_plan
+from app.core.phones import StepOutcome
 from app.services.phone_source import AdbPhoneSource, AttachedPhone, PhoneSourceDown
 from app.services.phones import (
-    PLAN_FILE,
     PhoneReading,
     PhoneService,
     battery_record,
@@ -84,7 +84,7 @@ def _reading_json(reading: PhoneReading) -> dict[str, Any]:
 
 
 def _service(store: Store, args: argparse.Namespace) -> PhoneService:
-    service = PhoneService(store, load_phone_plan(PLAN_FILE))
+    service = PhoneService(store, platform="android")  # the plan of the reference data in use, as the tab
     if getattr(args, "operator", None):
         service.operator = service.intake.login_badge(args.operator)
     return service
@@ -100,7 +100,10 @@ def cmd_phones(store: Store, args: argparse.Namespace) -> int:
     bay = queries.bay_map(store.db).get(attached.bay_key)
     record = service.record_reading(reading, bay)
     if args.action == "check":
-        return _check(source, service, attached, reading, record.unit.unit_id, record.hold, args)
+        try:
+            return _check(source, service, attached, reading, record.unit.unit_id, record.hold, args)
+        finally:
+            service.release_all()  # the guided steps are the tab's: the run holds its version only while here
     return _reset(source, service, attached, reading, record.unit.unit_id, record.hold, bay, args)
 
 
@@ -131,7 +134,8 @@ def _check(source: AdbPhoneSource, service: PhoneService, attached: AttachedPhon
         progress = service.start_plan(unit_id)
         assert progress.run_id is not None
         run_id = progress.run_id
-        remaining = service.plan.remaining_automatic(progress.done)
+        assert progress.plan is not None
+        remaining = progress.plan.remaining_automatic(progress.done)
         for result in on_phone(lambda: source.open(attached.serial).automatic_checks(remaining)):
             outcome = service.record_automatic(unit_id, run_id, result)
             checks[result.name] = {"outcome": str(outcome), "evidence": result.evidence}

@@ -29,6 +29,9 @@ SCHEMAS: tuple[EventSchema, ...] = (
     EventSchema(PHONE_BLOCKERS_CHECKED, 1, (_f("blockers", list), _f("holds", list)), needs_unit=True),
     EventSchema(PHONE_PLAN_STARTED, 1, (
         _f("run_id", str), _f("plan_id", str), _f("plan_version", int), _f("steps", list),
+        # the hub reference data version the plan came from (0: the packaged plans); absent in runs recorded
+        # before benches took reference data, and for a plan the caller fixed
+        _f("reference_version", int, required=False),
     ), needs_unit=True),
     EventSchema(PHONE_CHECK_RECORDED, 1, (
         _f("run_id", str), _f("step", str), _f("kind", str, choices={"automatic", "guided"}),

@@ -1,9 +1,16 @@
 """Phones on the bench: read a phone, match it to its unit, hold it for blockers, record its plan.
 
-Two halves, so the GUI keeps SQLite on its own thread: :func:`read_phone` and the automatic checks
-are blocking reads of the phone for a job thread (no database), and :class:`PhoneService` records
-what they found as events on the caller's thread. Every fact is an event with its evidence; a value
-the phone did not give is recorded as unknown with the reason, never guessed.
+Two halves, so the GUI keeps SQLite on its own thread: :func:`read_phone` (in phone_reading.py) and
+the automatic checks are blocking reads of the phone for a job thread (no database), and
+:class:`PhoneService` records what they found as events on the caller's thread. Every fact is an
+event with its evidence; a value the phone did not give is recorded as unknown with the reason, never
+guessed.
+
+The plan comes from the hub's reference data version in use (:mod:`app.services.phone_plans`; the
+built-in plan where the hub publishes none), unless the caller fixes one. A run holds the version its
+plan came from from ``start_plan`` to ``finish_plan``, so a version pulled meanwhile applies only to the
+next phone, and ``phone.plan_started`` names that version. A phone unplugged mid-plan lets the version
+go (nothing runs on it); when it comes back its run resumes with the plan it started with.
 """
 
 from __future__ import annotations
@@ -11,13 +18,12 @@ from __future__ import annotations
 import base64
 import logging
 import os
-import time
 import uuid
 from collections.abc import Callable, Mapping
-from contextlib import AbstractContextManager, nullcontext
-from dataclasses import asdict, dataclass, field
+from contextlib import ExitStack
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol, TypeVar, runtime_checkable
+from typing import Any, TypeVar
 
 from app.core import events as ev
 from app.core import events_phones as pev
@@ -30,20 +36,25 @@ from app.core.phones import (
     PhonePlan,
     PlanVerdict,
     StepOutcome,
-    blocker_kind,
     hold_reason,
     is_blocker_hold,
 )
 from app.services.intake import IntakeService
-from app.services.phone_source import AttachedPhone, PhoneDevice
+from app.services.phone_plans import PhonePlans, built_in_plan
+from app.services.phone_reading import (  # re-exported: the tab, the CLI and the tests read phones through here
+    PhoneReading as PhoneReading,
+)
+from app.services.phone_reading import battery_record as battery_record
+from app.services.phone_reading import blockers_record as blockers_record
+from app.services.phone_reading import identity_record as identity_record
+from app.services.phone_reading import read_phone as read_phone
+from app.services.phone_reading import unknowns_record
+from app.services.phone_source import AttachedPhone
 from app.store import queries
 from app.store.eventlog import unit_events
 from app.store.store import Store
 from drivers.android import (
     AndroidDriverError,
-    BatteryReport,
-    BlockerReport,
-    BlockerStatus,
     CheckResult,
     PhoneIdentity,
     ShellTimeout,
@@ -53,57 +64,7 @@ log = logging.getLogger("app.phones")
 
 PLAN_DIR = Path(__file__).resolve().parents[2] / "resources" / "testplans"
 PLAN_FILE = PLAN_DIR / "phone-android.toml"
-PLAN_FILES = {"android": PLAN_FILE, "ios": PLAN_DIR / "phone-ios.toml"}  # each platform's own plan
-
-
-@dataclass(frozen=True)
-class PhoneReading:
-    """Everything read from a phone when it arrives (immutable: it crosses from the job thread)."""
-
-    attached: AttachedPhone
-    identity: PhoneIdentity
-    battery: BatteryReport | None
-    battery_error: str
-    blockers: BlockerReport | None
-    blockers_error: str
-    seconds: float
-
-    @property
-    def holds(self) -> tuple[tuple[str, str], ...]:
-        if self.blockers is None:
-            return ()
-        return tuple((blocker_kind(self.attached.platform, b.kind.value), b.evidence) for b in self.blockers.holds)
-
-
-@runtime_checkable
-class SessionDevice(Protocol):
-    """A phone whose reads can share one connection (an iPhone: one lockdown TLS handshake, not a dozen)."""
-
-    def session(self) -> AbstractContextManager[None]: ...
-
-
-def read_phone(device: PhoneDevice, attached: AttachedPhone) -> PhoneReading:
-    """Identity, battery and blockers. A phone that hangs on its battery or lock services is still
-    identified (that part says why it is missing); one that goes away raises the driver's DeviceGone."""
-    with device.session() if isinstance(device, SessionDevice) else nullcontext():
-        return _read_phone(device, attached)
-
-
-def _read_phone(device: PhoneDevice, attached: AttachedPhone) -> PhoneReading:
-    started = time.monotonic()
-    identity = device.identity()
-    battery, battery_error = None, ""
-    try:
-        battery = device.battery()
-    except ShellTimeout as exc:
-        battery_error = f"could not check: {exc}"
-    blockers, blockers_error = None, ""
-    try:
-        blockers = device.blockers()
-    except ShellTimeout as exc:
-        blockers_error = f"could not check: {exc}"
-    return PhoneReading(attached, identity, battery, battery_error, blockers, blockers_error,
-                        round(time.monotonic() - started, 3))
+PLAN_FILES = {"android": PLAN_FILE, "ios": PLAN_DIR / "phone-ios.toml"}  # each platform's built-in plan
 
 
 @dataclass(frozen=True)
@@ -113,6 +74,9 @@ class PlanProgress:
     run_id: str | None
     done: Mapping[str, StepOutcome] = field(default_factory=dict)
     finished: bool = False
+    plan: PhonePlan | None = None  # the run's own plan; None with no run, or its version is gone from the bench
+    reference_version: int | None = None  # the reference data version the run's plan came from
+    verdict: str = ""  # as recorded when the run finished
 
 
 @dataclass(frozen=True)
@@ -126,53 +90,36 @@ class PhoneRecord:
     progress: PlanProgress
 
 
-def _json(value: Any) -> Any:
-    """A driver record as event-body JSON: enums as their values, no None (the schema refuses null)."""
-    if isinstance(value, dict):
-        return {k: _json(v) for k, v in value.items() if v is not None}
-    if isinstance(value, list | tuple):
-        return [_json(v) for v in value]
-    if hasattr(value, "value") and not isinstance(value, str | int | float | bool):
-        return value.value
-    return value
-
-
-def identity_record(identity: PhoneIdentity) -> dict[str, Any]:
-    data = _json(asdict(identity))
-    data.pop("unknowns", None)
-    return dict(data)
-
-
-def battery_record(battery: BatteryReport) -> dict[str, Any]:
-    data = dict(_json(asdict(battery)))
-    data.pop("unknowns", None)
-    celsius = data.pop("temperature_c", None)
-    if celsius is not None:  # event bodies hold no floats (canonical JSON): tenths of a degree
-        data["temperature_decicelsius"] = round(celsius * 10)
-    return data
-
-
-def unknowns_record(unknowns: Any) -> list[dict[str, str]]:
-    return [{"field": u.field, "reason": u.reason} for u in unknowns]
-
-
-def blockers_record(reading: PhoneReading) -> list[dict[str, str]]:
-    if reading.blockers is None:
-        return [{"kind": "all", "status": BlockerStatus.UNKNOWN.value, "evidence": reading.blockers_error}]
-    platform = reading.attached.platform
-    return [{"kind": blocker_kind(platform, b.kind.value), "status": b.status.value, "evidence": b.evidence}
-            for b in reading.blockers.blockers]
-
-
 class PhoneService:
     """Records what phones said about themselves, against their units. One per store and thread."""
 
-    def __init__(self, store: Store, plan: PhonePlan, intake: IntakeService | None = None,
-                 operator: Operator | None = None) -> None:
+    def __init__(self, store: Store, plan: PhonePlan | None = None, intake: IntakeService | None = None,
+                 operator: Operator | None = None, *, platform: str = "android") -> None:
         self.store = store
-        self.plan = plan
+        self.fixed_plan = plan  # None: the plan of the reference data in use (the built-in one until the hub's)
+        self.platform = platform
+        self.plans = PhonePlans(store.data_dir, platform)
         self.intake = intake or IntakeService(store)
         self.operator = operator
+        self._held: dict[str, tuple[str, ExitStack]] = {}  # run id -> (unit id, the version it holds)
+        self._built_in: PhonePlan | None = None
+
+    @property
+    def plan(self) -> PhonePlan:
+        """The plan a new run takes now: the fixed one, else the reference data's in use (PhonePlanError
+        when the hub's is broken)."""
+        if self.fixed_plan is not None:
+            return self.fixed_plan
+        return self.plans.of_version(self.plans.current_version()).plan
+
+    @property
+    def built_in(self) -> PhonePlan:
+        """The fixed plan, else the built-in one: what a bay with no run shows its steps against."""
+        if self.fixed_plan is not None:
+            return self.fixed_plan
+        if self._built_in is None:
+            self._built_in = built_in_plan(self.platform)
+        return self._built_in
 
     def current_operator(self) -> Operator | None:
         return self.operator or self.intake.operator
@@ -331,42 +278,102 @@ class PhoneService:
     # --- the plan ------------------------------------------------------------------------------------------
 
     def progress(self, unit_id: str) -> PlanProgress:
-        """The unit's newest run of this plan: its results so far and whether it finished."""
-        run_id: str | None = None
+        """The unit's newest phone plan run: its plan, its results so far and whether it finished. (Any
+        plan id: the hub may publish the platform's plan under a new one, and a unit is one phone.)"""
+        started: Mapping[str, Any] | None = None
         done: dict[str, StepOutcome] = {}
-        finished = False
+        verdict = ""
         for event in unit_events(self.store.db, unit_id):
             body = event.body
-            if event.type == pev.PHONE_PLAN_STARTED and body["plan_id"] == self.plan.id:
-                run_id, done, finished = str(body["run_id"]), {}, False
-            elif event.type == pev.PHONE_CHECK_RECORDED and body["run_id"] == run_id:
-                done[str(body["step"])] = StepOutcome(body["outcome"])
-            elif event.type == pev.PHONE_PLAN_FINISHED and body["run_id"] == run_id:
-                finished = True
-        return PlanProgress(run_id, done, finished)
+            if event.type == pev.PHONE_PLAN_STARTED:
+                started, done, verdict = body, {}, ""
+            elif started is not None and body.get("run_id") == started["run_id"]:
+                if event.type == pev.PHONE_CHECK_RECORDED:
+                    done[str(body["step"])] = StepOutcome(body["outcome"])
+                elif event.type == pev.PHONE_PLAN_FINISHED:
+                    verdict = str(body["verdict"])
+        if started is None:
+            return PlanProgress(None)
+        version = started.get("reference_version")
+        return PlanProgress(str(started["run_id"]), done, bool(verdict), self._run_plan(started),
+                            version if isinstance(version, int) else None, verdict)
+
+    def _run_plan(self, started: Mapping[str, Any]) -> PhonePlan | None:
+        """The plan a recorded run started with: the fixed plan, that of its reference data version, or
+        the built-in one for a run recorded before benches took reference data. None when its version
+        is gone from the bench, or its plan is not the one it recorded (then it starts over)."""
+        version = started.get("reference_version")
+        plan: PhonePlan | None
+        if self.fixed_plan is not None or not isinstance(version, int):
+            plan = self.built_in
+        else:
+            try:
+                plan = self.plans.of_version(version).plan
+            except OperatorError as exc:
+                log.info("run %s: its plan cannot be had (%s); it starts over", started["run_id"], exc)
+                return None
+        if plan.id != started["plan_id"] or plan.version != started["plan_version"]:
+            return None
+        return plan
 
     def start_plan(self, unit_id: str, *, again: bool = False) -> PlanProgress:
-        """The open run of the plan (resumed as it was), or a new run; the unit goes to testing."""
+        """The open run of the plan (resumed as it was, with its own plan), or a new run with the plan in
+        use now; the unit goes to testing. The run holds its plan's reference data version until
+        ``finish_plan`` (or the phone is unplugged). A broken plan from the hub raises PhonePlanError."""
         if self.state_of(unit_id) is UnitState.ON_HOLD:
             raise OperatorError("This phone is on hold for a blocker; it is not tested until that is cleared",
                                 hint="Clear the blocker on the phone, then re-check it (Ctrl+R)")
         progress = self.progress(unit_id)
-        with self.store.transaction():
-            if progress.run_id is None or progress.finished or again:
-                run_id = "T-" + uuid.uuid4().hex[:16]
-                self.store.record(pev.PHONE_PLAN_STARTED, {
-                    "run_id": run_id, "plan_id": self.plan.id, "plan_version": self.plan.version,
-                    "steps": list(self.plan.step_ids)}, unit_id=unit_id, operator_id=self.operator_id())
-                progress = PlanProgress(run_id)
-            if not self.advance(unit_id, UnitState.TESTING, "phone test plan started"):
-                raise OperatorError(f"Unit {unit_id} is {self.state_of(unit_id)}; its phone plan cannot start now",
-                                    hint="Open the unit to see where it is in its lifecycle")
+        new = progress.run_id is None or progress.finished or again or progress.plan is None
+        if progress.run_id is not None and (new or progress.run_id not in self._held):
+            self.release(progress.run_id)
+        held = ExitStack()
+        try:
+            if self.fixed_plan is not None:
+                version: int | None = None
+                plan = self.fixed_plan if new else progress.plan
+            elif new:
+                snapshot = held.enter_context(self.plans.data.snapshot())  # the version in use, held from here
+                version, plan = snapshot.version, self.plans.of_version(snapshot.version).plan
+            else:  # resumed: the run's own version, held again while it runs
+                version, plan = progress.reference_version, progress.plan
+                held.enter_context(self.plans.data.snapshot(version))
+            assert plan is not None
+            with self.store.transaction():
+                if new:
+                    run_id = "T-" + uuid.uuid4().hex[:16]
+                    body: dict[str, Any] = {"run_id": run_id, "plan_id": plan.id, "plan_version": plan.version,
+                                            "steps": list(plan.step_ids)}
+                    if version is not None:
+                        body["reference_version"] = version
+                    self.store.record(pev.PHONE_PLAN_STARTED, body, unit_id=unit_id, operator_id=self.operator_id())
+                    progress = PlanProgress(run_id, plan=plan, reference_version=version)
+                if not self.advance(unit_id, UnitState.TESTING, "phone test plan started"):
+                    raise OperatorError(f"Unit {unit_id} is {self.state_of(unit_id)}; its phone plan cannot start "
+                                        "now", hint="Open the unit to see where it is in its lifecycle")
+        except BaseException:
+            held.close()
+            raise
+        assert progress.run_id is not None
+        self._held[progress.run_id] = (unit_id, held)
         return progress
+
+    def release(self, run_id: str) -> None:
+        """Let go of the version a run holds (its end, or its phone gone): a version pulled meanwhile applies."""
+        entry = self._held.pop(run_id, None)
+        if entry is not None:
+            entry[1].close()
+
+    def release_all(self) -> None:
+        """Let go of every version held (the tab or the command is closing)."""
+        for run_id in list(self._held):
+            self.release(run_id)
 
     def record_check(self, unit_id: str, run_id: str, step: str, outcome: StepOutcome, evidence: str, *,
                      kind: str = "guided") -> None:
-        if step not in self.plan.step_ids:
-            raise ValueError(f"step {step!r} is not in plan {self.plan.id}")
+        plan = self._plan_of_run(unit_id, run_id)
+        if step not in plan.step_ids:
+            raise ValueError(f"step {step!r} is not in plan {plan.id}")
         self.store.record(pev.PHONE_CHECK_RECORDED, {
             "run_id": run_id, "step": step, "kind": kind, "outcome": str(outcome), "evidence": evidence},
             unit_id=unit_id, operator_id=self.operator_id())
@@ -376,26 +383,41 @@ class PhoneService:
         self.record_check(unit_id, run_id, result.name, outcome, result.evidence, kind="automatic")
         return outcome
 
+    def _plan_of_run(self, unit_id: str, run_id: str) -> PhonePlan:
+        progress = self.progress(unit_id)
+        if progress.run_id != run_id or progress.plan is None:
+            raise OperatorError(f"Run {run_id} is not the phone's open plan run",
+                                hint="Re-check the phone (Ctrl+R): its plan resumes or starts again")
+        return progress.plan
+
     def finish_plan(self, unit_id: str, run_id: str) -> PlanVerdict:
         progress = self.progress(unit_id)
-        if progress.run_id != run_id or not self.plan.complete(progress.done):
+        plan = progress.plan
+        if progress.run_id != run_id or plan is None or not plan.complete(progress.done):
             raise OperatorError("The phone plan still has steps without a result",
                                 hint="Answer every guided step (P pass, F fail, S skip)")
-        verdict = self.plan.verdict(progress.done)
+        verdict = plan.verdict(progress.done)
         counts: dict[str, int] = {}
         for outcome in progress.done.values():
             counts[str(outcome)] = counts.get(str(outcome), 0) + 1
-        with self.store.transaction():
-            self.store.record(pev.PHONE_PLAN_FINISHED, {
-                "run_id": run_id, "plan_id": self.plan.id, "verdict": str(verdict), "counts": counts},
-                unit_id=unit_id, operator_id=self.operator_id())
-            self.advance(unit_id, UnitState.TESTED, f"phone test plan {verdict}")
+        try:
+            with self.store.transaction():
+                self.store.record(pev.PHONE_PLAN_FINISHED, {
+                    "run_id": run_id, "plan_id": plan.id, "verdict": str(verdict), "counts": counts},
+                    unit_id=unit_id, operator_id=self.operator_id())
+                self.advance(unit_id, UnitState.TESTED, f"phone test plan {verdict}")
+        finally:
+            self.release(run_id)  # the run is over: a version pulled meanwhile may now apply
         return verdict
 
     def record_disconnect(self, unit_id: str, attached: AttachedPhone, during: str, detail: str) -> None:
+        """Record the phone gone mid-work; its open run lets its version go until it is plugged back in."""
         self.store.record(pev.PHONE_DISCONNECTED, {
             "transport_serial": attached.serial, "bay_key": attached.bay_key, "during": during, "detail": detail},
             unit_id=unit_id, operator_id=self.operator_id())
+        for run_id, (held_unit, _) in list(self._held.items()):
+            if held_unit == unit_id:
+                self.release(run_id)
 
 
 class PhoneUnavailable(OperatorError):

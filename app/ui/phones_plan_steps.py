@@ -3,7 +3,8 @@ steps the technician answers with one key each (P pass, F fail, S skip).
 
 A mixin of :class:`app.ui.phones_tab.PhonesTab`, kept apart so the tab's file stays about phones coming,
 going and being identified. Every result is recorded on the GUI thread as it arrives, so a phone pulled
-mid-plan resumes at the first step without one.
+mid-plan resumes at the first step without one. Each bay is walked through its own run's plan (the
+reference data version it started under), so a plan the hub publishes mid-run reaches the next phone.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import threading
 from PySide6.QtCore import Slot
 
 from app.core.errors import OperatorError
-from app.core.phones import BayState, PhonePlan, answer_for_key, move
+from app.core.phones import BayState, PhonePlan, PhonePlanError, answer_for_key, move
 from app.services.jobs import Report
 from app.services.phones import on_phone
 from app.ui.phones_actions import PhoneActions
@@ -24,22 +25,30 @@ from drivers.android import CheckResult
 class PhonePlanSteps(PhoneActions):
     """Start or resume a bay's plan, record each check, walk the guided steps to the verdict."""
 
+    _run_plans: dict[str, PhonePlan]  # bay key -> the plan of the run on its phone
+
     def plan(self, bay: Bay) -> PhonePlan:
         raise NotImplementedError
 
     def _continue_plan(self, bay: Bay, *, again: bool) -> None:
         assert bay.record is not None
-        unit_id, service, plan = bay.record.unit.unit_id, self.service(bay), self.plan(bay)
+        unit_id, service = bay.record.unit.unit_id, self.service(bay)
         progress = service.progress(unit_id)
         if progress.finished and not again:
             bay.state = move(bay.label, bay.state, BayState.TESTED)
-            bay.note = f"Tested: {plan.verdict(progress.done)}"
+            bay.note = f"Tested: {progress.verdict}"
             return
         try:
             progress = service.start_plan(unit_id, again=again)
+        except PhonePlanError as exc:  # the hub's plan is broken: said loudly, never swapped for the built-in one
+            bay.note, bay.detail = "Not tested: the phone plan from the hub cannot be used (details below)", str(exc)
+            self.ctx.say(f"{bay.heading}: not tested — {exc}", "error")
+            return
         except OperatorError as exc:
             bay.note = str(exc)
             return
+        assert progress.plan is not None
+        plan = self._run_plans[bay.attached.bay_key] = progress.plan
         resumed = bool(progress.done)
         bay.run_id = progress.run_id
         bay.done = dict(progress.done)

@@ -27,7 +27,6 @@ from app.core.phones import (
     BayState,
     PhonePlan,
     can_move,
-    load_phone_plan,
     move,
 )
 from app.services.jobs import JobProgress, JobResult, Report
@@ -35,7 +34,6 @@ from app.services.phone_bus import PhoneBus, Snapshot
 from app.services.phone_source import READY, AdbPhoneSource, AttachedPhone, PhoneSource
 from app.services.phone_source_ios import IosPhoneSource
 from app.services.phones import (
-    PLAN_FILES,
     PhoneReading,
     PhoneService,
     PhoneUnavailable,
@@ -72,10 +70,11 @@ class PhonesTab(PhonePlanSteps, WorkTab):
     title, key = "&Phones", "F5"
 
     def __init__(self, ctx: BenchContext, plans: dict[str, PhonePlan] | None = None) -> None:
+        """``plans`` fixes each platform's plan; by default they come from the reference data in use."""
         super().__init__(ctx)
         self.page = PhonesPage()
-        self.plans = plans or {p: load_phone_plan(PLAN_FILES[p]) for p in PLATFORMS}
-        self.services = {p: PhoneService(ctx.store, plan) for p, plan in self.plans.items()}
+        self.services = {p: PhoneService(ctx.store, (plans or {}).get(p), platform=p) for p in PLATFORMS}
+        self._run_plans = {}
         self.resets = {p: PhoneResetRecorder(service) for p, service in self.services.items()}
         self.bus = PhoneBus()
         self.simulated: SimulatedPhoneBench | None = None
@@ -100,7 +99,8 @@ class PhonesTab(PhonePlanSteps, WorkTab):
         self.page.table.selectionModel().currentRowChanged.connect(lambda *_: self._show_selected())
 
     def plan(self, bay: Bay) -> PhonePlan:
-        return self.plans[bay.platform]
+        """The plan of the run on the bay's phone; before one starts, the built-in plan (only shown)."""
+        return self._run_plans.get(bay.attached.bay_key) or self.service(bay).built_in
 
     def service(self, bay: Bay) -> PhoneService:
         return self.services[bay.platform]
@@ -165,6 +165,8 @@ class PhonesTab(PhonePlanSteps, WorkTab):
         self.ctx.jobs.cancel(POLL_KEY)
         for key in list(self.bays):
             self.ctx.jobs.cancel(self._job(key))
+        for service in self.services.values():
+            service.release_all()  # runs still open resume with their own plan next time
         for bench in (self.simulated, self.simulated_iphones):
             if bench is not None:
                 bench.stop()  # ends any job still talking to the simulated phones at once
@@ -213,6 +215,7 @@ class PhonesTab(PhonePlanSteps, WorkTab):
             if known is None or known.attached.serial != attached.serial:
                 bay = Bay(attached, queries.bay_map(self.ctx.store.db).get(key))
                 self.bays[key] = bay
+                self._run_plans.pop(key, None)  # another phone: its own run says its plan
             else:
                 bay = known
                 if bay.state is BayState.UNPLUGGED and (attached.ready or attached.waiting):
@@ -258,7 +261,7 @@ class PhonesTab(PhonePlanSteps, WorkTab):
         progress = self.service(bay).progress(bay.record.unit.unit_id)
         if progress.run_id != bay.run_id or progress.finished:
             return ""
-        return "checking" if self.plan(bay).remaining_automatic(progress.done) else "guided tests"
+        return "checking" if (progress.plan or self.plan(bay)).remaining_automatic(progress.done) else "guided tests"
 
     @staticmethod
     def _unplugged_note(phase: str) -> str:
