@@ -37,11 +37,15 @@ Rows, each with its target, a peer baseline measured in the same run, ours/peer 
    (peer: the same rows into a plain table of that database, 500 per transaction); 200 benches
    pushing at once to the PostgreSQL hub, ≥ 5,000 events/s and p99 batch latency < 500 ms. The
    bench's month-offline log is built once and cached in .bench/. Runs before Erase.
+10. Dashboard: KPI refresh (KpiService.snapshot of today) after 100 new events on a bench whose log holds
+   1,000,000 events, p50/p99 < 200 ms (peer: a plain SQL GROUP BY state over the units table of the same
+   database); the week's refresh and the first snapshot (the whole log folded) as info. The month's log
+   is built once and cached in .bench/. Runs before Erase.
 
 ``--quick`` is a smoke run of the same code paths with smaller sizes: 100,000 units, 2,000 events
 (or 1 s), 300 queries, 50 scans, 3 start-up runs, 64 MiB drives erased once; about two minutes.
 ``--only`` picks sections (comma-separated: append, startup, lookup, scan, rigs, phones, grading, sync,
-erase).
+dashboard, erase).
 
 Each section runs in its own interpreter (``python -m tests.bench.bench_<name>``, which also runs
 alone and prints its own table), so one section's heap or Qt state cannot colour another's.
@@ -68,9 +72,10 @@ from datetime import UTC, datetime
 from tests.bench.bench_util import ROOT, Results, Row, Sizes, print_table, progress, scratch_dir
 
 # Append first, while the disk is quiet: its figure is one fsync per event.
-SECTIONS = ("append", "startup", "lookup", "scan", "rigs", "phones", "grading", "sync", "erase")
+SECTIONS = ("append", "startup", "lookup", "scan", "rigs", "phones", "grading", "sync", "dashboard", "erase")
 TITLES = {"startup": "Start-up", "append": "Append", "lookup": "Lookup", "scan": "Scan", "erase": "Erase",
-          "rigs": "Rigs", "phones": "Phones", "grading": "Grading", "sync": "Sync"}
+          "rigs": "Rigs", "phones": "Phones", "grading": "Grading", "sync": "Sync",
+          "dashboard": "Dashboard"}
 
 
 def _env() -> dict[str, str]:
