@@ -18,8 +18,8 @@ What each figure means (the dashboard and the daily report print these words):
 * Failure Pareto: test steps (rig steps that check something, phone checks) that passed or failed in
   scope, per (test, model); only tests that failed at least once, most failures first.
 * Erasures: erasure and phone-reset events in scope; a failed verification is also a failure.
-* Held units: the units a blocker (FRP, Activation Lock, MDM) holds *now*, whatever the period, one row
-  per blocker, oldest hold first, aged at ``as_of``.
+* Held units: the units a blocker (FRP, Activation Lock, MDM) holds *now*, whatever the period (with a
+  station scope: the units that station received), one row per blocker, oldest hold first, aged at ``as_of``.
 """
 
 from __future__ import annotations
