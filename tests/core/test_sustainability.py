@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from app.core.carbon_factors import load_factor_tables
+from app.core.carbon_factors import load_factor_table, load_factor_tables
 from app.core.sustainability import (
     DeviceClass,
     FactorTableError,
@@ -228,3 +228,62 @@ def test_routes_and_event_times_map_to_outcomes_and_days() -> None:
     assert date_of("2026-01-01T00:30:00+02:00") == dt.date(2025, 12, 31)  # the UTC day decides
     with pytest.raises(ValueError, match="unknown route 'donate'"):
         outcome_for_route("donate")
+
+
+_GOOD = """
+[table]
+version = "x.1"
+effective_from = 2026-01-01
+substitution_rate = 1.0
+[source.ademe]
+title = "ADEME"
+year = 2022
+url = "https://hubblo.org/en/realisations/ademe-reconditionne"
+[class.smartphone]
+method = "substitution"
+new_kg_co2e = 87.3
+refurb_kg_co2e = 7.35
+co2e_source = "ademe"
+second_life_years = 2
+life_source = "ademe"
+"""
+
+
+@pytest.mark.parametrize(("old", "new", "message"), [
+    ('version = "x.1"', "version = ", r"bad\.toml: not valid TOML"),
+    ("effective_from = 2026-01-01", 'effective_from = "soon"', r"bad\.toml: table\.effective_from: must be a date"),
+    ("substitution_rate = 1.0", "substitution_rate = 1.5", r"table\.substitution_rate: must be between 0 and 1"),
+    ("substitution_rate = 1.0\n", "", r"table\.substitution_rate: missing"),
+    ("[class.smartphone]", "[class.phablet]", r"class\.phablet: unknown device class"),
+    ('method = "substitution"', 'method = "guess"', r"class\.smartphone\.method: must be one of"),
+    ("refurb_kg_co2e = 7.35\n", "", r"class\.smartphone\.refurb_kg_co2e: missing \(method substitution"),
+    ("new_kg_co2e = 87.3", 'new_kg_co2e = "87.3"', r"class\.smartphone\.new_kg_co2e: must be a number"),
+    ("new_kg_co2e = 87.3", "new_kg_co2e = -87.3", r"class\.smartphone\.new_kg_co2e: must be 0 or more"),
+    ("refurb_kg_co2e = 7.35", "refurb_kg_co2e = 97.35", r"refurb_kg_co2e: is larger than new_kg_co2e"),
+    ('co2e_source = "ademe"', 'co2e_source = "blog"', r"co2e_source: names source 'blog', which no \[source\.blog\]"),
+    ('life_source = "ademe"\n', "", r"class\.smartphone\.life_source: missing: a second-life length needs its source"),
+    ("second_life_years = 2", "second_life_yaers = 2", r"class\.smartphone\.second_life_yaers: unknown key"),
+    ('url = "https://hubblo', 'url = "hubblo', r"source\.ademe\.url: must be a web address"),
+    ("year = 2022", "year = 22", r"source\.ademe\.year: must be a year"),
+    ("[class.smartphone]", "[klass.smartphone]", r"bad\.toml: class: missing"),
+])
+def test_a_malformed_table_is_refused_naming_the_file_and_the_key(
+        tmp_path: Path, old: str, new: str, message: str) -> None:
+    assert old in _GOOD
+    (tmp_path / "carbon-bad.toml").write_text(_GOOD)
+    assert load_factor_tables(tmp_path)[0].version == "x.1"  # the good table loads
+    (tmp_path / "carbon-bad.toml").unlink()
+    path = tmp_path / "bad.toml"
+    path.write_text(_GOOD.replace(old, new, 1))
+    with pytest.raises(FactorTableError, match=message) as caught:
+        load_factor_table(path)
+    assert caught.value.hint  # the operator is told what to do
+
+
+def test_two_tables_with_one_version_and_an_empty_folder_are_refused(tmp_path: Path) -> None:
+    with pytest.raises(FactorTableError, match="No carbon factor table"):
+        load_factor_tables(tmp_path)
+    (tmp_path / "carbon-a.toml").write_text(_GOOD)
+    (tmp_path / "carbon-b.toml").write_text(_GOOD.replace("2026-01-01", "2027-01-01"))
+    with pytest.raises(FactorTableError, match=r"carbon-a\.toml and carbon-b\.toml share a version"):
+        load_factor_tables(tmp_path)
