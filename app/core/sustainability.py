@@ -45,8 +45,8 @@ from app.core.device_classes import ClassEvidence, Classification, ClassMapping,
 __all__ = [
     "CARBON_DIR", "ClassEvidence", "ClassMapping", "Classification", "DeviceClass", "FactorTable",
     "FactorTableError", "FigureStatus", "Outcome", "SustainabilitySummary", "UnitFigure", "UnitOutcome",
-    "VersionTotals", "compute", "date_of", "load_class_mapping", "load_factor_tables", "outcome_for_route",
-    "summarise", "unit_figure",
+    "VersionTotals", "compute", "date_of", "disclosure", "load_class_mapping", "load_factor_tables",
+    "outcome_for_route", "summarise", "unit_figure",
 ]
 
 ZERO = Decimal(0)
@@ -319,3 +319,33 @@ def _version_totals(version: str, figures: list[UnitFigure]) -> VersionTotals:
 def compute(units: Iterable[UnitOutcome], tables: Sequence[FactorTable]) -> SustainabilitySummary:
     """Figures for every unit and their totals, in one call."""
     return summarise(unit_figure(u, tables) for u in units)
+
+
+def disclosure(table: FactorTable) -> tuple[str, ...]:
+    """The lines a report prints under its figures for one table version: method, factors, sources.
+
+    Published claims must state their factors, sources and substitution rate (domain.md 9.2 cautions);
+    a report prints this for every version in :attr:`SustainabilitySummary.factor_versions`.
+    """
+    lines = [f"Carbon factor table {table.version} (in force from {table.effective_from.isoformat()}, "
+             f"SHA-256 {table.digest[:16]}): substitution rate {_plain(table.substitution_rate)}."]
+    for device_class in DeviceClass:
+        f = table.factors(device_class)
+        if f is None:
+            lines.append(f"{device_class.value}: not in this table.")
+            continue
+        gross = f.gross_avoided_kg
+        cited = ", ".join(s.key for s in f.co2e_sources)
+        if gross is None:
+            co2e = f"no CO2e figure ({f.note})"
+        elif f.method is Co2eMethod.AVOIDED_PER_UNIT:
+            co2e = f"{_plain(gross)} kg CO2e avoided per reused unit [{cited}]"
+        else:
+            co2e = f"{_describe_gross(f)} = {_plain(gross)} kg CO2e avoided per reused unit [{cited}]"
+        life = (f"; second life {_plain(f.second_life_years)} years [{f.life_source.key}]"
+                if f.second_life_years is not None and f.life_source else "; no published second-life length")
+        mass = f"; typical mass {_plain(f.typical_mass_kg)} kg" if f.typical_mass_kg is not None else ""
+        lines.append(f"{device_class.value}: {co2e}{life}{mass}.")
+    for source in sorted(table.sources.values(), key=lambda s: s.key):
+        lines.append(f"[{source.key}] {source.cite()}")
+    return tuple(lines)

@@ -24,6 +24,7 @@ from app.core.sustainability import (
     UnitOutcome,
     compute,
     date_of,
+    disclosure,
     outcome_for_route,
     summarise,
     unit_figure,
@@ -287,3 +288,16 @@ def test_two_tables_with_one_version_and_an_empty_folder_are_refused(tmp_path: P
     (tmp_path / "carbon-b.toml").write_text(_GOOD.replace("2026-01-01", "2027-01-01"))
     with pytest.raises(FactorTableError, match=r"carbon-a\.toml and carbon-b\.toml share a version"):
         load_factor_tables(tmp_path)
+
+
+def test_the_disclosure_states_each_factor_with_its_source() -> None:
+    lines = disclosure(TABLES[1])
+    assert lines[0].startswith("Carbon factor table 2026.1 (in force from 2026-01-01, SHA-256 ")
+    assert ("smartphone: 87.3 new - 7.35 refurbished = 79.95 kg CO2e avoided per reused unit [ademe-2022]; "
+            "second life 2 years [ademe-2022]; typical mass 0.15 kg.") in lines
+    assert ("tablet: 141 new x 0.78 saving = 109.98 kg CO2e avoided per reused unit "
+            "[fraunhofer-umsicht, refurbed-fraunhofer-austria]; no published second-life length; "
+            "typical mass 0.3 kg.") in lines
+    assert any(line.startswith("hdd: no CO2e figure (no published factor") for line in lines)
+    assert ("[ademe-2022] ADEME (DDemain, Hubblo, LCIE Bureau Veritas): environmental impact of refurbished "
+            "devices, final report (2022), https://hubblo.org/en/realisations/ademe-reconditionne") in lines
