@@ -20,8 +20,11 @@ from app.paths import resolve_data_dir
 from app.services import simulation
 from app.services.jobs import JobResult, Report
 from app.settings import load_settings
+from app.store.backups import newest_verified
 from app.store.db import connect
-from app.store.store import Store
+from app.store.restore import check_database, restore_backup
+from app.store.store import DB_FILE, Store
+from app.ui.damaged_db_dialog import DamagedDatabaseDialog
 from app.ui.main_window import MainWindow
 from app.ui.sim_player import KeystrokePlayer
 from drivers.sim.scanner import SimulatedScanner
@@ -29,6 +32,8 @@ from drivers.sim.scenarios import SCENARIOS, Scenario
 
 log = logging.getLogger("app.ui")
 RESOURCES = Path(__file__).resolve().parents[2] / "resources"
+EXIT_NOT_OPENED = 1  # the database is damaged and the operator chose not to restore it
+EXIT_BAD_INPUT = 2
 
 
 class SimulatedBench:
@@ -81,6 +86,65 @@ def _startup_check(window: MainWindow) -> None:
     window.jobs.start("startup-check", work)
 
 
+def _check_before_opening(data_dir: Path) -> tuple[bool, str | None]:
+    """Quick-check the database before the Store touches it (migrations and projections must not run
+    over a damaged file); when it is damaged, offer the newest verified backup.
+
+    Returns whether to go on opening, and a line for the banner after a restore.
+    """
+    path = data_dir / DB_FILE
+    if not path.exists():
+        return True, None  # first start: the Store creates it
+    found = check_database(path)
+    if found == "ok":
+        return True, None
+    log.error("the database %s is damaged: %s", path, found)
+    backup = newest_verified(data_dir)
+    dialog = DamagedDatabaseDialog(path, found, backup)
+    dialog.exec()
+    if backup is None or not dialog.restore_chosen():
+        log.warning("the damaged database was left as it is and the bench did not open")
+        return False, None
+    try:
+        stream = restore_backup(path, backup.path)
+    except OperatorError as exc:  # the backup went bad since it was checked a moment ago
+        QMessageBox.critical(None, APP_NAME, f"{exc.message}\n\n{exc.hint}")
+        return False, None
+    return True, (f"The damaged database was replaced by the backup {backup.path.name}; this bench continues on "
+                  f"new stream {stream[:8]}. The damaged file is kept in {data_dir} for the investigation.")
+
+
+def open_window(data_dir: Path, scenario: Scenario | None) -> MainWindow | int:
+    """Check the database, open the store and show the bench window; or the exit code when it cannot open.
+
+    The start-up path shared by ``run_gui`` and the tests; the QApplication must exist.
+    """
+    go_on, restored = _check_before_opening(data_dir)
+    if not go_on:
+        return EXIT_NOT_OPENED
+    try:
+        store = Store(data_dir)
+    except OperatorError as exc:
+        QMessageBox.critical(None, APP_NAME, f"{exc.message}\n\n{exc.hint}")
+        return EXIT_BAD_INPUT
+    try:
+        settings = load_settings(data_dir)
+    except OperatorError as exc:
+        store.close()
+        QMessageBox.critical(None, APP_NAME, f"{exc.message}\n\n{exc.hint}")
+        return EXIT_BAD_INPUT
+    window = MainWindow(store, settings, simulate=scenario.name if scenario else None)
+    if scenario is not None:
+        simulation.seed(window.intake, scenario)
+        window.simulated = SimulatedBench(window, scenario)  # type: ignore[attr-defined]
+        window.say(f"Simulated bench '{scenario.name}': press F9 to scan the next code; scan a badge to log in")
+    if restored:
+        window.say(restored, "warn")
+    window.show()
+    _startup_check(window)
+    return window
+
+
 def _display_available() -> bool:
     """Qt aborts the process when it cannot reach a display; say so in words instead."""
     if QApplication.instance() is not None or os.environ.get("QT_QPA_PLATFORM"):
@@ -114,23 +178,14 @@ def run_gui(args: argparse.Namespace) -> int:
         if scenario is None:
             sys.stderr.write(f"refurb-bench: no simulation scenario {args.simulate!r} (see 'refurb-bench sim list')\n")
             return 2
-    try:
-        store = Store(data_dir)
-        settings = load_settings(data_dir)
-    except OperatorError as exc:
-        QMessageBox.critical(None, APP_NAME, f"{exc.message}\n\n{exc.hint}")
-        return 2
-    window = MainWindow(store, settings, simulate=scenario.name if scenario else None)
-    if scenario is not None:
-        simulation.seed(window.intake, scenario)
-        window.simulated = SimulatedBench(window, scenario)  # type: ignore[attr-defined]
-        window.say(f"Simulated bench '{scenario.name}': press F9 to scan the next code; scan a badge to log in")
-    window.show()
-    _startup_check(window)
+    opened = open_window(data_dir, scenario)
+    if isinstance(opened, int):
+        return opened
+    window = opened
     if args.quit_after is not None:
         QTimer.singleShot(int(args.quit_after * 1000), window.close)
     try:
         return int(app.exec())
     finally:
         window.shutdown()
-        store.close()
+        window.store.close()
