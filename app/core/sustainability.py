@@ -284,13 +284,13 @@ class SustainabilitySummary:
 
 
 def summarise(figures: Iterable[UnitFigure]) -> SustainabilitySummary:
-    """Totals over figures already computed (each keeps its own version); versions sorted by name."""
+    """Totals over figures already computed (each keeps its own version); versions in version order."""
     kept = tuple(figures)
     groups: dict[str, list[UnitFigure]] = {}
     for f in kept:
         if f.status is FigureStatus.COMPUTED and f.factor_version is not None:
             groups.setdefault(f.factor_version, []).append(f)
-    by_version = tuple(_version_totals(version, groups[version]) for version in sorted(groups))
+    by_version = tuple(_version_totals(version, groups[version]) for version in sorted(groups, key=_version_key))
     known_harvest = [f for f in kept if f.parts_harvestable is not None]
     return SustainabilitySummary(
         units=len(kept), by_version=by_version, by_outcome=dict(Counter(f.outcome for f in kept)),
@@ -298,6 +298,11 @@ def summarise(figures: Iterable[UnitFigure]) -> SustainabilitySummary:
         no_table=sum(f.status is FigureStatus.NO_TABLE for f in kept),
         parts_harvested=sum(f.parts_harvested for f in known_harvest),
         parts_harvestable=sum(f.parts_harvestable or 0 for f in known_harvest), figures=kept)
+
+
+def _version_key(version: str) -> tuple[tuple[int, int | str], ...]:
+    """Order ``2026.2`` before ``2026.10``: numeric parts as numbers, anything else as text after them."""
+    return tuple((0, int(part)) if part.isdigit() else (1, part) for part in version.split("."))
 
 
 def _version_totals(version: str, figures: list[UnitFigure]) -> VersionTotals:

@@ -301,3 +301,19 @@ def test_the_disclosure_states_each_factor_with_its_source() -> None:
     assert any(line.startswith("hdd: no CO2e figure (no published factor") for line in lines)
     assert ("[ademe-2022] ADEME (DDemain, Hubblo, LCIE Bureau Veritas): environmental impact of refurbished "
             "devices, final report (2022), https://hubblo.org/en/realisations/ademe-reconditionne") in lines
+
+
+def test_version_sub_totals_come_in_version_order() -> None:
+    figures = [UnitFigure(f"U{v}", DeviceClass.LAPTOP, Outcome.REUSE, FigureStatus.COMPUTED, v, f"digest-{v}", D(69),
+                          D("1.2"), D(3)) for v in ("2026.10", "2026.2", "2025.1")]
+    assert summarise(figures).factor_versions == ("2025.1", "2026.2", "2026.10")
+
+
+@pytest.mark.parametrize(("day", "version", "co2e"), [
+    (dt.date(2025, 1, 1), "2025.1", D(27)),        # the first table's first day
+    (dt.date(2025, 12, 31), "2025.1", D(27)),
+    (dt.date(2026, 1, 1), "2026.1", D("79.95")),   # the new table applies from its effective_from day
+])
+def test_the_table_in_force_changes_on_its_effective_day(day: dt.date, version: str, co2e: Decimal) -> None:
+    figure = unit_figure(_unit(DeviceClass.SMARTPHONE, on=day), TABLES)
+    assert (figure.factor_version, figure.co2e_avoided_kg) == (version, co2e)
