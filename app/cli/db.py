@@ -65,11 +65,16 @@ def cmd_db(args: argparse.Namespace) -> int:
         return EXIT_BAD_INPUT
 
 
+def _one_line(found: str) -> str:
+    """quick_check reports one problem per line; the CLI's errors are one line each."""
+    return "; ".join(part.strip() for part in found.splitlines() if part.strip())
+
+
 def describe_backup(info: BackupInfo) -> str:
     """One line an operator can judge a backup by: when it was written and how far it goes."""
     written = info.written_at.astimezone().strftime("%Y-%m-%d %H:%M")
     if not info.ok:
-        return f"{info.path} (written {written}): cannot be restored — {info.check}"
+        return f"{info.path} (written {written}): cannot be restored — {_one_line(info.check)}"
     return f"{info.path} (written {written}, {info.events} events, the newest from {info.last_event_at})"
 
 
@@ -107,7 +112,7 @@ def _check(data_dir: Path, args: argparse.Namespace) -> int:
     if args.json:
         print_json({"path": str(path), "ok": False, "check": found,
                     "newest_backup": newest.to_json() if newest else None, "hint": hint})
-    print(f"refurb-bench: the database {path} is damaged: {found} — {hint}", file=sys.stderr)
+    print(f"refurb-bench: the database {path} is damaged: {_one_line(found)} — {hint}", file=sys.stderr)
     return EXIT_CHECK_FAILED
 
 
@@ -134,7 +139,7 @@ def _restore(data_dir: Path, args: argparse.Namespace) -> int:
         raise OperatorError(f"{backup} is the database itself, not a backup", hint=f"Choose one from: {listing}")
     info = inspect_backup(backup)
     if not info.ok:
-        raise OperatorError(f"The backup {backup} cannot be restored: {info.check}",
+        raise OperatorError(f"The backup {backup} cannot be restored: {_one_line(info.check)}",
                             hint=f"Choose an older backup (see: {listing}) or call a supervisor")
     state = check_database(path) if path.exists() else "missing"
     if not args.yes:
@@ -157,7 +162,7 @@ def _confirm(path: Path, state: str, info: BackupInfo) -> None:
     if not sys.stdin.isatty():
         raise OperatorError("Restoring replaces the bench database and needs confirmation",
                             hint="Close Refurb Bench on this bench, then run the same command with --yes")
-    condition = {"ok": "healthy", "missing": "missing"}.get(state, f"damaged ({state})")
+    condition = {"ok": "healthy", "missing": "missing"}.get(state, f"damaged ({_one_line(state)})")
     print(f"The database {path} is {condition}.")
     print(f"It will be replaced by {describe_backup(info)}.")
     print("Work recorded after that backup and not yet sent to the hub is lost; "
