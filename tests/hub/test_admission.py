@@ -11,18 +11,22 @@ from __future__ import annotations
 import contextlib
 import json
 import random
+import signal
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from app.hub.admission import PushGate
-from app.hub.client import HubClient, HubUnavailable
+from app.hub.client import HubClient, HubRefused, HubUnavailable
 from app.hub.protocol import API, event_to_wire
 from app.hub.server import HubServer
 from app.hub.service import Hub
@@ -32,7 +36,9 @@ from app.services.sync_enroll import enroll, load_enrollment
 from app.services.sync_loop import Backoff, SyncLoop
 from app.store.eventlog import iter_events
 from app.store.store import Store
-from tests.hub.helpers import BACKENDS, bench_hashes, hub_hashes, hub_storage, record_events
+from tests.hub.helpers import BACKENDS, bench_hashes, free_env, hub_hashes, hub_storage, record_events
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @dataclass
@@ -177,3 +183,56 @@ def test_backoff_follows_the_hubs_retry_after_within_its_grain() -> None:
     assert all(3 <= d <= 4 for d in delays)
     assert len(set(delays)) == len(delays), "jittered within the second, not all at once"
     assert Backoff(base=1, cap=2).next_delay(retry_after=30) == 2  # the bench's cap still bounds it
+
+
+
+
+def _hold_push(url: str) -> socket.socket:
+    """A push whose body never finishes arriving: once admitted, it keeps its place in the gate."""
+    parts = urlsplit(url)
+    held = socket.create_connection((str(parts.hostname), int(parts.port or 0)), timeout=10)
+    held.sendall(f"POST {API}/streams/s1/events HTTP/1.1\r\nHost: hub\r\nContent-Length: 100\r\n\r\n{{".encode())
+    return held
+
+
+def _await_answer(client: HubClient, want: str) -> None:
+    """Push until the hub answers ``want``. The token is not valid: the gate answers before authentication,
+    so "busy" means the gate is full and "bad_token" that the push was let in; nothing is stored."""
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            client.push("s2", {"events": []})
+            got = "stored"
+        except HubUnavailable as exc:
+            got = f"busy, retry after {exc.retry_after:.0f} s"
+        except HubRefused as exc:
+            got = exc.code
+        if got == want:
+            return
+        assert time.monotonic() < deadline, f"the hub kept answering {got!r}, not {want!r}"
+        time.sleep(0.05)
+
+
+def test_hub_serve_max_pushes_sets_the_limit(tmp_path: Path) -> None:
+    server = subprocess.Popen([sys.executable, "-m", "app", "hub", "serve", "--data-dir", str(tmp_path / "hub"),
+                               "--port", "0", "--max-pushes", "2"], cwd=ROOT, env=free_env(), stdout=subprocess.PIPE,
+                              stderr=subprocess.DEVNULL, text=True)
+    try:
+        assert server.stdout is not None
+        url = server.stdout.readline().split()[-1]
+        client = HubClient(url, "not-a-token", timeout=10)
+        with _hold_push(url):
+            _await_answer(client, "bad_token")
+            with _hold_push(url):
+                _await_answer(client, "busy, retry after 1 s")  # two held: the gate is full
+            _await_answer(client, "bad_token")  # one let go: its place is free again
+    finally:
+        server.send_signal(signal.SIGTERM)
+        assert server.wait(timeout=30) == 0
+        if server.stdout:
+            server.stdout.close()
+    refused = subprocess.run([sys.executable, "-m", "app", "hub", "serve", "--data-dir", str(tmp_path / "zero"),
+                              "--max-pushes", "0"], cwd=ROOT, env=free_env(), capture_output=True, text=True,
+                             timeout=60, check=False)
+    assert refused.returncode == 2
+    assert "1 or more" in refused.stderr
