@@ -64,7 +64,9 @@ class ChartPanel(QWidget):
         self.stack.setCurrentWidget(self.no_data_label)
         self.footnote = QLabel()
         self.footnote.setObjectName("dashboardFootnote")
-        self.footnote.setWordWrap(True)
+        # One line, full text in the tooltip: a wrapping label gives the page a height-for-width, and the
+        # scroll area then sizes it for a narrower width than it has (a needless scroll bar).
+        self.footnote.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.footnote.hide()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -85,6 +87,7 @@ class ChartPanel(QWidget):
     def show_bars(self, bars: Bars) -> None:
         self.bars = bars
         self.footnote.setText(bars.footnote)
+        self.footnote.setToolTip(bars.footnote)
         self.footnote.setVisible(bool(bars.footnote))
         self.chart.removeAllSeries()
         for axis in self.chart.axes():

@@ -26,7 +26,7 @@ from app.ui.dashboard_scope import ScopePicker
 from app.ui.dashboard_tiles import KpiTiles
 from app.ui.style import DASHBOARD_STYLE
 
-CHART_MIN_HEIGHT = 220
+CHART_MIN_HEIGHT = 180  # two rows of charts and the tiles fit a 1280x800 window without scrolling
 
 
 class DashboardPage(QWidget):
@@ -69,7 +69,7 @@ class DashboardPage(QWidget):
         held_layout.addWidget(self.held_table, 1)
         grid = QGridLayout()
         grid.setHorizontalSpacing(14)
-        grid.setVerticalSpacing(10)
+        grid.setVerticalSpacing(6)
         # Eight narrow columns: the top row's charts take two each; below, the Pareto and the held
         # units (long names) take three each and the route yield the two between them.
         for column, panel in enumerate((self.per_station, self.per_operator, self.stage_times, self.grade_yield)):

@@ -25,9 +25,8 @@ class KpiTile(QFrame):
         self.caption_label = QLabel(caption)
         self.caption_label.setObjectName("kpiTileCaption")
         self.caption_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.caption_label.setWordWrap(True)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(8, 6, 8, 6)
+        layout.setContentsMargins(8, 2, 8, 4)
         layout.setSpacing(0)
         layout.addWidget(self.value_label)
         layout.addWidget(self.caption_label)
@@ -48,6 +47,9 @@ class KpiTile(QFrame):
         for widget in (self, self.value_label):  # a changed property takes effect once re-polished
             widget.style().unpolish(widget)
             widget.style().polish(widget)
+        # The new font changes the label's size hint, which the layout (fixed height) does not re-ask by itself.
+        self.value_label.updateGeometry()
+        self.updateGeometry()
 
 
 class KpiTiles(QWidget):

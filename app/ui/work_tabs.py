@@ -100,8 +100,14 @@ def _pack(ctx: BenchContext) -> WorkTab:
     return PackTab(ctx)
 
 
+def _dashboard(ctx: BenchContext) -> WorkTab:
+    from app.ui.dashboard_tab import DashboardTab
+
+    return DashboardTab(ctx)
+
+
 # One line per tab, in tab order after Unit, Search and Lots.
-WORK_TABS: tuple[Callable[[BenchContext], WorkTab], ...] = (_bays, _phones, _rigs, _grade, _pack)
+WORK_TABS: tuple[Callable[[BenchContext], WorkTab], ...] = (_bays, _phones, _rigs, _grade, _pack, _dashboard)
 
 class StatusPart(QWidget):
     """A part of the status bar (sync state, say) with its own timers or workers."""

@@ -43,7 +43,7 @@ def busy_day(through_seq: int = 48_210, scope: KpiScope = TODAY) -> DashboardSna
         held=(HeldUnit("u-1", "356938035643809", "Galaxy S21", Blocker.FRP, "2026-12-01T09:12:00.000Z", 278_050.0),
               HeldUnit("u-2", "F2LXK0ABHG7F", "iPhone 12", Blocker.ACTIVATION_LOCK, "2026-12-03T16:40:00.000Z",
                        78_730.0),
-              HeldUnit("u-3", "353270111234567", "Pixel 6", Blocker.MDM, "2026-12-04T11:02:00.000Z", 12_610.0),
+              HeldUnit("u-3", "353270111234565", "Pixel 6", Blocker.MDM, "2026-12-04T11:02:00.000Z", 12_610.0),
               HeldUnit("u-4", "C02XG0FDJG5J", "iPhone 11", Blocker.ACTIVATION_LOCK, "2026-12-04T14:05:00.000Z",
                        1_630.0)),
     )
