@@ -11,6 +11,7 @@ and the heartbeat the hub keeps for each bench (what it knows is still outstandi
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import threading
 import time
@@ -20,9 +21,11 @@ from typing import Any
 import pytest
 
 from app.cli import main as cli_main
+from app.hub.protocol import event_to_wire
 from app.services.sync import SyncClient, SyncState, SyncStatus
 from app.services.sync_enroll import ENROLLMENT_FILE, enroll, load_enrollment
 from app.store import audit, sync_state
+from app.store.eventlog import iter_events
 from app.store.store import Store
 from tests.hub.helpers import RunningHub, bench_hashes, hub_hashes, record_events
 from tests.sync.faultproxy import FaultProxy
@@ -207,3 +210,45 @@ def test_a_rejection_whose_reply_was_lost_is_still_shown_on_the_bench(
     with Store(bench) as store:
         problems = sync_state.problem_events(store.db)
     assert [(seq, state, code) for seq, state, code, _ in problems] == [(3, "rejected", "bad_hash")]
+
+
+def test_the_hub_keeps_only_a_digest_of_each_bench_token(bench: Path, hub: RunningHub) -> None:
+    enrollment = load_enrollment(bench)
+    assert enrollment is not None
+    with hub.storage.transaction() as tx:
+        rows = tx._all("SELECT bench_id, token_sha256 FROM benches")
+    assert rows == [(enrollment.bench_id, hashlib.sha256(enrollment.access_token.encode()).hexdigest())]
+    with hub.storage.transaction() as tx:
+        for (table,) in tx._all("SELECT name FROM sqlite_master WHERE type = 'table'"):
+            for row in tx._all(f"SELECT * FROM {table}"):
+                assert enrollment.access_token not in repr(row), f"the token in clear in {table}"
+
+
+class _SizingProxy(FaultProxy):
+    """Passes everything through and notes the body size of each push."""
+
+    def __init__(self, upstream: tuple[str, int]) -> None:
+        super().__init__(upstream)
+        self.push_sizes: list[int] = []
+
+    def _forward(self, request: bytes) -> bytes:
+        head, _, body = request.partition(b"\r\n\r\n")
+        if head.startswith(b"POST") and b"/events " in head.split(b"\r\n", 1)[0]:
+            self.push_sizes.append(len(body))
+        return super()._forward(request)
+
+
+def test_batches_stay_under_the_byte_cap(bench: Path, hub: RunningHub) -> None:
+    record_events(bench, 60)
+    host, port = hub.server.server_address[:2]
+    proxy = _SizingProxy((str(host), port))
+    with proxy:
+        _point_bench_at(bench, proxy.url)
+        status = _sync(bench, max_batch_bytes=4000)
+    assert status.state is SyncState.IDLE, status.last_error
+    with Store(bench) as store:
+        wire = sum(len(json.dumps(event_to_wire(e), separators=(",", ":"))) for e in iter_events(store.db))
+    assert len(proxy.push_sizes) >= wire // 4000, proxy.push_sizes
+    # The cap counts the events; the batch's envelope ({"batch_id": ..., "events": [...]}) comes on top.
+    assert max(proxy.push_sizes) <= 4000 + 100, proxy.push_sizes
+    assert hub_hashes(hub.storage) == bench_hashes(bench)
