@@ -4,6 +4,7 @@ only, and an answer that is stale (older log position or another scope) is dropp
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import replace
 
@@ -11,7 +12,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
-from app.core.kpi_snapshot import KpiScope, Period, Stage
+from app.core.kpi_snapshot import DashboardSnapshot, KpiScope, Period, Stage
 from app.ui import dashboard_tab
 from app.ui.dashboard_tab import DashboardTab
 from tests.ui.conftest import Bench
@@ -120,7 +121,40 @@ def test_scope_changes_with_the_keyboard_only(make_bench: Callable[..., Bench], 
                           and _received(tab) == "3", timeout=10_000)
 
 
-def test_a_stale_answer_is_dropped(make_bench: Callable[..., Bench], brisk_poll: None) -> None:
+def test_an_answer_for_the_previous_scope_is_dropped(make_bench: Callable[..., Bench], brisk_poll: None) -> None:
+    """The scope changes while Today's figures are being computed: Today's answer never reaches the page."""
+    bench = make_bench().login()
+    window, tab = bench.window, _dashboard(bench)
+    window.intake.handle_scan(IMEIS[0])
+    real = tab.source
+    gate = threading.Event()
+    answered: list[DashboardSnapshot] = []
+
+    def gated(scope: KpiScope, as_of: str) -> DashboardSnapshot:
+        if scope.period is Period.TODAY:
+            assert gate.wait(10), "the test never opened the gate"
+        snapshot = real(scope, as_of)
+        answered.append(snapshot)
+        return snapshot
+
+    tab.source = gated
+    drawn: list[DashboardSnapshot | None] = []
+    original = tab.page.show_snapshot
+    tab.page.show_snapshot = lambda s: (drawn.append(s), original(s))  # type: ignore[method-assign]
+    try:
+        bench.qtbot.keyClick(window, Qt.Key.Key_F12)  # asks for Today: held at the gate
+        bench.qtbot.keyClick(window, Qt.Key.Key_W, Qt.KeyboardModifier.AltModifier)
+        bench.qtbot.waitUntil(lambda: tab.page.scope.period() is Period.WEEK, timeout=2_000)
+    finally:
+        gate.set()
+    bench.qtbot.waitUntil(lambda: any(s.scope.period is Period.WEEK for s in answered), timeout=10_000)
+    bench.qtbot.waitUntil(lambda: tab.page.snapshot is not None, timeout=10_000)
+    assert answered[0].scope.period is Period.TODAY  # computed, then dropped
+    assert [s.scope.period for s in drawn if s is not None] == [Period.WEEK]
+    assert _received(tab) == "1"
+
+
+def test_an_older_answer_is_dropped(make_bench: Callable[..., Bench], brisk_poll: None) -> None:
     bench = make_bench().login()
     window, tab = bench.window, _dashboard(bench)
     bench.qtbot.keyClick(window, Qt.Key.Key_F12)
@@ -130,7 +164,7 @@ def test_a_stale_answer_is_dropped(make_bench: Callable[..., Bench], brisk_poll:
     assert not tab.accepts(replace(shown, through_seq=shown.through_seq - 1))  # computed before the one shown
     assert tab.accepts(replace(shown, through_seq=shown.through_seq + 5))
     other = KpiScope(Period.WEEK, start="2026-11-30T00:00:00.000Z", end="2026-12-07T00:00:00.000Z")
-    assert not tab.accepts(replace(shown, scope=other))  # asked for before the scope changed
+    assert not tab.accepts(replace(shown, scope=other))
 
 
 def test_screenshot_of_the_dashboard_in_the_window(make_bench: Callable[..., Bench]) -> None:
