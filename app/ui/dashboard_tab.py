@@ -16,7 +16,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QTimer, Slot
 
-from app.core.kpi_snapshot import DashboardSnapshot, KpiScope
+from app.core.kpi_snapshot import DashboardSnapshot, KpiScope, Period
 from app.services.jobs import JobResult, Report
 from app.services.kpi import KpiService
 from app.store import queries, sync_state
@@ -70,7 +70,8 @@ class DashboardTab(WorkTab):
         if choice is None:
             self._wanted = None
             self.page.show_snapshot(None)
-            self.page.show_waiting(self.tr("Nothing to show: no lot has been received yet"))
+            self.page.show_waiting(self.tr("No lot on this bench yet") if self.page.scope.period() is Period.LOT
+                                   else self.tr("No customer lot on this bench yet"))
             return
         as_of = self.ctx.store.now()
         scope = choice.scope(as_of)

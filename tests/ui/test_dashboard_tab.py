@@ -121,6 +121,21 @@ def test_scope_changes_with_the_keyboard_only(make_bench: Callable[..., Bench], 
                           and _received(tab) == "3", timeout=10_000)
 
 
+def test_a_customer_scope_with_no_customer_lot_says_so(make_bench: Callable[..., Bench], brisk_poll: None) -> None:
+    bench = make_bench().login()
+    window, tab = bench.window, _dashboard(bench)
+    window.intake.create_lot("LOT-2026-0300", "supplier", "Phone Brokers", "PO-3", 1)  # type: ignore[arg-type]
+    window.intake.handle_scan(IMEIS[0])
+    bench.qtbot.keyClick(window, Qt.Key.Key_F12)
+    bench.qtbot.waitUntil(lambda: _received(tab) == "1", timeout=10_000)
+    bench.qtbot.keyClick(window, Qt.Key.Key_C, Qt.KeyboardModifier.AltModifier)
+    bench.qtbot.waitUntil(lambda: tab.page.as_of.text() == "No customer lot on this bench yet", timeout=2_000)
+    assert tab.page.scope.target.currentText() == "No customer lots yet"
+    assert tab.page.snapshot is None
+    assert _received(tab) == "No data"  # not today's 1, and not a 0
+    assert not any(chart.showing_chart for chart in tab.page.charts())
+
+
 def test_an_answer_for_the_previous_scope_is_dropped(make_bench: Callable[..., Bench], brisk_poll: None) -> None:
     """The scope changes while Today's figures are being computed: Today's answer never reaches the page."""
     bench = make_bench().login()
