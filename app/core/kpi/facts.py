@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, NamedTuple
 
 from app.core import events as ev
@@ -91,6 +92,27 @@ class UnitFacts:
     state_at: str = ""
     on_hold_since: str | None = None
     holds: tuple[Blocker, ...] = ()
+    # stage -> (the entry that ended it, seconds spent in it): derived from ``stages``, computed when first
+    # asked for and forgotten when a stage entry changes, so a refresh does not redo every unit's arithmetic
+    _durations: dict[Stage, tuple[StageEntry, float]] | None = field(default=None, repr=False, compare=False)
+
+    def stage_durations(self) -> dict[Stage, tuple[StageEntry, float]]:
+        """Each stage this unit left: the entry into the next stage it reached at or after entering it
+        (the earliest such), and the seconds in between."""
+        if self._durations is None:
+            flow = tuple(Stage)
+            durations: dict[Stage, tuple[StageEntry, float]] = {}
+            for index, stage in enumerate(flow[:-1]):
+                entry = self.stages.get(stage)
+                if entry is None:
+                    continue
+                later = [e for s in flow[index + 1:] if (e := self.stages.get(s)) is not None and e.at >= entry.at]
+                if later:
+                    exit_ = min(later, key=lambda e: e.at)
+                    seconds = (datetime.fromisoformat(exit_.at) - datetime.fromisoformat(entry.at)).total_seconds()
+                    durations[stage] = (exit_, seconds)
+            self._durations = durations
+        return self._durations
 
 
 @dataclass(frozen=True)
@@ -126,6 +148,7 @@ class KpiFold:
         self.by_lot: dict[str, set[str]] = {}
         self.boxes: dict[str, set[str]] = {}
         self.held: set[str] = set()
+        self._held_sorted: list[tuple[str, str, tuple[Blocker, ...]]] | None = None
         self.cursor = 0
         self.folded = 0
 
@@ -139,6 +162,18 @@ class KpiFold:
             handler(self, record, json.loads(body) if isinstance(body, str) else body)
         self.cursor = max(self.cursor, record.seq)
         self.folded += 1
+
+    def held_units(self) -> list[tuple[str, str, tuple[Blocker, ...]]]:
+        """(held since, unit id, blockers) of every unit on hold, oldest first; kept between snapshots
+        until a hold changes (a month's unreleased holds run into thousands)."""
+        if self._held_sorted is None:
+            rows = []
+            for unit_id in self.held:
+                unit = self.units[unit_id]
+                if unit.on_hold_since is not None:
+                    rows.append((unit.on_hold_since, unit_id, tuple(sorted(unit.holds, key=lambda b: b.value))))
+            self._held_sorted = sorted(rows)
+        return self._held_sorted
 
     def station_of(self, record: EventRecord) -> str:
         return self.stations.get(record.stream_id, record.stream_id)
@@ -163,6 +198,7 @@ class KpiFold:
         current = facts.stages.get(stage)
         if current is None or record.occurred_at < current.at:
             facts.stages[stage] = StageEntry(record.occurred_at, self.station_of(record), record.operator_id)
+            facts._durations = None
             self.touch(unit_id, record.occurred_at)
 
 
@@ -231,6 +267,8 @@ def _blockers_checked(fold: KpiFold, r: EventRecord, b: Mapping[str, Any]) -> No
 
 
 def _update_held(fold: KpiFold, facts: UnitFacts) -> None:
+    if facts.unit_id in fold.held or facts.state == "on_hold":
+        fold._held_sorted = None
     if facts.state == "on_hold" and facts.holds:
         fold.held.add(facts.unit_id)
     else:

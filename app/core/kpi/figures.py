@@ -29,7 +29,7 @@ import statistics
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime, timedelta
 
-from app.core.kpi.facts import KpiFold, StageEntry, UnitFacts
+from app.core.kpi.facts import KpiFold, UnitFacts
 from app.core.kpi_snapshot import (
     DashboardSnapshot,
     ErasureRates,
@@ -103,74 +103,77 @@ class _Scope:
             return False
         return scope.customer is None or self.fold.customer_of(unit) == scope.customer
 
-    def has(self, at: str, station: str) -> bool:
-        scope = self.scope
-        return ((scope.station_id is None or station == scope.station_id)
-                and (scope.start is None or at >= scope.start) and (scope.end is None or at < scope.end))
-
-    def has_entry(self, entry: StageEntry | None) -> bool:
-        return entry is not None and self.has(entry.at, entry.station)
 
 
 def compute_snapshot(fold: KpiFold, scope: KpiScope, as_of: str, *,
                      station_names: Mapping[str, str] | None = None) -> DashboardSnapshot:
-    """Every figure of the dashboard for ``scope`` from the facts folded so far (see the module doc)."""
+    """Every figure of the dashboard for ``scope`` from the facts folded so far (see the module doc).
+
+    One pass over the scope's units with the scope's tests inlined: a refresh visits a day's units
+    several times a second, so this loop is the dashboard's cost."""
     test = _Scope(fold, scope)
-    units = list(test.candidates())
-    stage_counts = {stage: sum(1 for u in units if test.has_entry(u.stages.get(stage))) for stage in FLOW}
-    per_station, per_operator = _throughput(fold, test, units, station_names or {})
-    graded = [u for u in units if test.has_entry(u.stages.get(Stage.GRADED))]
-    return DashboardSnapshot(
-        scope=scope, as_of=as_of, through_seq=fold.cursor, stage_counts=stage_counts,
-        per_station=per_station, per_operator=per_operator, stage_times=_stage_times(test, units),
-        grade_yield=_shares(u.grade for u in graded), route_yield=_shares(u.route for u in graded),
-        failure_pareto=_pareto(test, units), erasures=_erasures(test, units), held=_held(fold, test, as_of),
-    )
+    start, end, only_station = scope.start, scope.end, scope.station_id
 
+    def inside(at: str, station: str) -> bool:
+        return ((only_station is None or station == only_station)
+                and (start is None or at >= start) and (end is None or at < end))
 
-def _throughput(fold: KpiFold, test: _Scope, units: list[UnitFacts], station_names: Mapping[str, str]
-                ) -> tuple[tuple[Throughput, ...], tuple[Throughput, ...]]:
+    stage_counts = dict.fromkeys(FLOW, 0)
     stations: dict[str, tuple[set[str], set[str]]] = {}
     operators: dict[str, tuple[set[str], set[str]]] = {}
-    for unit in units:
-        for entry in unit.stages.values():
-            if not test.has_entry(entry):
+    durations: dict[Stage, list[float]] = {stage: [] for stage in TIMED_STAGES}
+    grades: list[str | None] = []
+    routes: list[str | None] = []
+    runs: dict[tuple[str, str], list[int]] = {}
+    erasures = dict.fromkeys(("started", "passed", "failed", "verification_failed", "interrupted"), 0)
+    for unit in test.candidates():
+        unit_id = unit.unit_id
+        for stage, entry in unit.stages.items():
+            if not inside(entry.at, entry.station):
                 continue
+            stage_counts[stage] += 1
             hour = entry.at[:13]
             moved, hours = stations.setdefault(entry.station, (set(), set()))
-            moved.add(unit.unit_id)
+            moved.add(unit_id)
             hours.add(hour)
             if entry.operator:
                 moved, hours = operators.setdefault(entry.operator, (set(), set()))
-                moved.add(unit.unit_id)
+                moved.add(unit_id)
                 hours.add(hour)
-
-    def rows(groups: dict[str, tuple[set[str], set[str]]], names: Mapping[str, str]) -> tuple[Throughput, ...]:
-        out = [Throughput(who, names.get(who, who), len(moved), len(moved) / len(hours) if hours else None)
-               for who, (moved, hours) in groups.items()]
-        return tuple(sorted(out, key=lambda t: (-t.units, t.who)))
-
-    return rows(stations, station_names), rows(operators, fold.operators)
-
-
-def _stage_times(test: _Scope, units: list[UnitFacts]) -> tuple[StageTime, ...]:
-    durations: dict[Stage, list[float]] = {stage: [] for stage in TIMED_STAGES}
-    for unit in units:
-        for index, stage in enumerate(TIMED_STAGES):
-            entry = unit.stages.get(stage)
-            if entry is None:
-                continue
-            later = [e for s in FLOW[index + 1:] if (e := unit.stages.get(s)) is not None and e.at >= entry.at]
-            if not later:
-                continue
-            exit_ = min(later, key=lambda e: e.at)
-            if test.has_entry(exit_):
-                durations[stage].append((parse(exit_.at) - parse(entry.at)).total_seconds())
-    return tuple(
-        StageTime(stage, len(values), statistics.median(values) if values else None,
-                  percentile_nearest_rank(values, 0.9) if values else None)
-        for stage, values in durations.items()
+            if stage is Stage.GRADED:
+                grades.append(unit.grade)
+                routes.append(unit.route)
+        for stage, (exit_, seconds) in unit.stage_durations().items():
+            if inside(exit_.at, exit_.station):
+                durations[stage].append(seconds)
+        for run in unit.tests:
+            if inside(run.at, run.station):
+                tally = runs.setdefault((run.test, unit.model), [0, 0])
+                tally[0] += run.failed
+                tally[1] += 1
+        for fact in unit.erasures:
+            if inside(fact.at, fact.station):
+                erasures[fact.kind] += 1
+    return DashboardSnapshot(
+        scope=scope, as_of=as_of, through_seq=fold.cursor, stage_counts=stage_counts,
+        per_station=_throughput(stations, station_names or {}), per_operator=_throughput(operators, fold.operators),
+        stage_times=tuple(
+            StageTime(stage, len(values), statistics.median(values) if values else None,
+                      percentile_nearest_rank(values, 0.9) if values else None)
+            for stage, values in durations.items()),
+        grade_yield=_shares(grades), route_yield=_shares(routes), failure_pareto=_pareto(runs),
+        erasures=ErasureRates(started=erasures["started"], passed=erasures["passed"],
+                              failed=erasures["failed"] + erasures["verification_failed"],
+                              verification_failed=erasures["verification_failed"],
+                              interrupted=erasures["interrupted"]),
+        held=_held(fold, test, as_of),
     )
+
+
+def _throughput(groups: dict[str, tuple[set[str], set[str]]], names: Mapping[str, str]) -> tuple[Throughput, ...]:
+    out = [Throughput(who, names.get(who, who), len(moved), len(moved) / len(hours) if hours else None)
+           for who, (moved, hours) in groups.items()]
+    return tuple(sorted(out, key=lambda t: (-t.units, t.who)))
 
 
 def _shares(keys: Iterable[str | None]) -> tuple[Share, ...]:
@@ -182,41 +185,24 @@ def _shares(keys: Iterable[str | None]) -> tuple[Share, ...]:
     return tuple(Share(key, n, n / total) for key, n in sorted(counts.items()))
 
 
-def _pareto(test: _Scope, units: list[UnitFacts]) -> tuple[FailureCount, ...]:
-    runs: dict[tuple[str, str], list[int]] = {}
-    for unit in units:
-        for run in unit.tests:
-            if test.has(run.at, run.station):
-                tally = runs.setdefault((run.test, unit.model), [0, 0])
-                tally[0] += run.failed
-                tally[1] += 1
+def _pareto(runs: dict[tuple[str, str], list[int]]) -> tuple[FailureCount, ...]:
     rows = [FailureCount(name, model, failed, total) for (name, model), (failed, total) in runs.items() if failed]
     return tuple(sorted(rows, key=lambda f: (-f.failures, -f.runs, f.test, f.model)))
 
 
-def _erasures(test: _Scope, units: list[UnitFacts]) -> ErasureRates:
-    counts = dict.fromkeys(("started", "passed", "failed", "verification_failed", "interrupted"), 0)
-    for unit in units:
-        for fact in unit.erasures:
-            if test.has(fact.at, fact.station):
-                counts[fact.kind] += 1
-    return ErasureRates(started=counts["started"], passed=counts["passed"],
-                        failed=counts["failed"] + counts["verification_failed"],
-                        verification_failed=counts["verification_failed"], interrupted=counts["interrupted"])
-
-
 def _held(fold: KpiFold, test: _Scope, as_of: str) -> tuple[HeldUnit, ...]:
     now = parse(as_of)
+    scope = test.scope
+    narrowed = scope.lot_id is not None or scope.customer is not None or scope.station_id is not None
     rows: list[HeldUnit] = []
-    station = test.scope.station_id
-    for unit_id in fold.held:
+    for since, unit_id, blockers in fold.held_units():
         unit = fold.units[unit_id]
-        received = unit.stages.get(Stage.RECEIVED)
-        if not test.has_unit(unit) or unit.on_hold_since is None:
-            continue
-        if station is not None and (received is None or received.station != station):
-            continue
-        age = (now - parse(unit.on_hold_since)).total_seconds()
-        rows.extend(HeldUnit(unit_id, unit.label, unit.model, blocker, unit.on_hold_since, age)
-                    for blocker in unit.holds)
-    return tuple(sorted(rows, key=lambda h: (h.held_since, h.unit_id, h.blocker.value)))
+        if narrowed:
+            if not test.has_unit(unit):
+                continue
+            received = unit.stages.get(Stage.RECEIVED)
+            if scope.station_id is not None and (received is None or received.station != scope.station_id):
+                continue
+        age = (now - parse(since)).total_seconds()
+        rows.extend(HeldUnit(unit_id, unit.label, unit.model, blocker, since, age) for blocker in blockers)
+    return tuple(rows)
