@@ -231,9 +231,11 @@ def build_lot_report(records: Iterable[EventRecord], lot_ref: str, *, tables: Se
 
 
 def _figure(u: _Unit, mapping: ClassMapping, tables: Sequence[FactorTable]) -> UnitFigure | None:
-    model = next((str(b.get("model") or "") for _, r, b in sorted(u.events, key=lambda e: e[0])
-                  if r.type == ev.UNIT_CREATED), "")
-    outcome = unit_outcome(u.unit_id, model, [UnitEvent(r.type, r.occurred_at, b) for _, r, b in u.events], mapping)
+    ordered = sorted(u.events, key=lambda e: e[0])
+    model = next((str(b.get("model") or "") for _, r, b in ordered if r.type == ev.UNIT_CREATED), "")
+    # Already in (time, stream, seq) order: unit_outcome's stable sort by time then keeps a route and its
+    # override recorded in the same millisecond in the order they were recorded.
+    outcome = unit_outcome(u.unit_id, model, [UnitEvent(r.type, r.occurred_at, b) for _, r, b in ordered], mapping)
     return unit_figure(outcome, tables) if outcome is not None else None
 
 
