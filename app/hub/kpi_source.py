@@ -19,12 +19,14 @@ def fold_hub(storage: HubStorage) -> KpiFold:
     fold = KpiFold()
     marks = ", ".join("?" for _ in FOLDED_TYPES)
     with storage.transaction() as tx:
-        rows = tx._all(
+        count_row = tx._one("SELECT count(*) FROM events")
+        cursor = tx._run(
             "SELECT stream_id, seq, type, occurred_at, operator_id, unit_id, body FROM events"
             f" WHERE type IN ({marks}) ORDER BY occurred_at, stream_id, seq", list(FOLDED_TYPES))
-        count_row = tx._one("SELECT count(*) FROM events")
-    for row in rows:
-        fold.apply(EventRecord(str(row[0]), int(row[1]), str(row[2]), str(row[3]), row[4], row[5], str(row[6])))
+        while rows := cursor.fetchmany(5000):  # a hub holds many benches' logs: never all rows at once
+            for row in rows:
+                fold.apply(EventRecord(str(row[0]), int(row[1]), str(row[2]), str(row[3]), row[4], row[5],
+                                       str(row[6])))
     fold.cursor = int(count_row[0]) if count_row else 0
     return fold
 
