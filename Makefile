@@ -21,14 +21,14 @@ BENCH_PACKAGES := nwipe
 BENCH_STAMP := $(VENV)/.bench-packages
 ARGS ?=
 
-.PHONY: run demo test lint bench clean install screenshots
+.PHONY: run demo test lint bench clean install screenshots package package-smoke
 
 install: $(STAMP) $(SYS_STAMP)
 
 $(STAMP): pyproject.toml $(SYS_STAMP)
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,package]'
 	@touch $@
 
 # Installs the system packages when we are root (CI, a bench being set up); otherwise says what is missing.
@@ -71,6 +71,15 @@ $(BENCH_STAMP): Makefile
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null || exit 1; \
 	else echo "note: missing benchmark peers (install as root): $$missing"; fi
 	@touch $@
+
+# The self-contained Linux x86_64 build: dist/refurb-bench-VERSION-linux-x86_64.tar.gz (PyInstaller
+# one-folder + install.sh, .desktop entry, icons, udev helper, hub unit; see README "Installing a bench").
+# tests/packaging/test_package.py builds it and runs it in `make test`; package-smoke does the same by hand.
+package: install
+	sh packaging/build-package.sh $(BIN)/python dist
+
+package-smoke: package
+	sh packaging/smoke-package.sh dist/refurb-bench-$$($(BIN)/python -c 'import app; print(app.__version__)')-linux-x86_64.tar.gz
 
 clean:
 	rm -rf $(VENV) .demo-data .bench build dist *.egg-info

@@ -21,8 +21,7 @@ def main(svg_path: str, out_dir: str) -> int:
     app = QGuiApplication(["render_icons"])
     renderer = QSvgRenderer(svg_path)
     if not renderer.isValid():
-        print(f"render_icons: {svg_path} is not a valid SVG", file=sys.stderr)
-        return 1
+        sys.exit(f"render_icons: {svg_path} is not a valid SVG")
     for size in SIZES:
         image = QImage(QSize(size, size), QImage.Format.Format_ARGB32)
         image.fill(QColor(0, 0, 0, 0))
@@ -32,8 +31,7 @@ def main(svg_path: str, out_dir: str) -> int:
         target = Path(out_dir) / f"{size}x{size}" / "apps" / "refurb-bench.png"
         target.parent.mkdir(parents=True, exist_ok=True)
         if not image.save(str(target)):
-            print(f"render_icons: cannot write {target}", file=sys.stderr)
-            return 1
+            sys.exit(f"render_icons: cannot write {target}")
     app.quit()
     return 0
 

@@ -177,7 +177,10 @@ def check_qt(scratch: Scratch) -> str:
     chart = QChart()
     chart.setTitle("self-check")
 
-    svg = QSvgRenderer(str(PACKAGED / "icons" / "refurb-bench.svg"))
+    icon_path = PACKAGED / "icons" / "refurb-bench.svg"
+    if not icon_path.is_file():
+        raise CheckFailed(f"the icon {icon_path} is missing")
+    svg = QSvgRenderer(str(icon_path))
     if not svg.isValid():
         raise CheckFailed("Qt SVG cannot read the icon")
     icon = QImage(QSize(64, 64), QImage.Format.Format_ARGB32)
