@@ -7,11 +7,13 @@ import threading
 from pathlib import Path
 
 import pytest
+from pytestqt.qtbot import QtBot
 
 from app.core.canonical import canonical_json
 from app.core.kpi import period_bounds
 from app.core.kpi_snapshot import DashboardSnapshot, KpiScope, Period, Stage
 from app.hub.kpi_source import hub_snapshot
+from app.services.jobs import JobManager, JobResult
 from app.services.kpi import KpiService
 from app.store.eventlog import iter_events
 from app.store.store import Store
@@ -79,6 +81,25 @@ def test_snapshots_from_worker_threads_while_the_bench_records(tmp_path: Path) -
         assert final == KpiService(store).snapshot(scope, AS_OF)
         # each worker saw the log only grow
         assert max(s.through_seq for s in seen) <= final.through_seq
+
+
+def test_a_snapshot_through_the_job_manager(tmp_path: Path, qtbot: QtBot) -> None:
+    """The dashboard asks for its figures as a job: the fold runs on a pool thread, the result comes back."""
+    clock = SettableClock()
+    with Store(tmp_path / "data", clock=clock) as store:
+        record_floor(store, clock)
+        service = KpiService(store)
+        jobs = JobManager()
+        try:
+            with qtbot.waitSignal(jobs.finished, timeout=10_000) as finished:
+                jobs.start("kpi", lambda cancel, report: service.snapshot(scopes()[0], AS_OF))
+            result = finished.args[0]
+        finally:
+            assert jobs.shutdown(5000)
+        assert isinstance(result, JobResult)
+        assert result.ok
+        assert result.value == KpiService(store).snapshot(scopes()[0], AS_OF)
+        assert result.value.stage_counts[Stage.SHIPPED] == 2
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
