@@ -53,8 +53,8 @@ COLUMNS: tuple[tuple[str, str, float], ...] = (
 def render_lot_report(report: LotReport) -> bytes:
     """The PDF bytes of ``report``."""
     summary_pages = _paginate_lines(summary_lines(report), _lines_per_page())
-    rows_per_page = int((PAGE_H - MARGIN - HEADER_H - TITLE_ROW_H - (MARGIN + 6)) // ROW_H)
-    table_pages = [report.units[i:i + rows_per_page] for i in range(0, len(report.units), rows_per_page)]
+    per_page = rows_per_page()
+    table_pages = [report.units[i:i + per_page] for i in range(0, len(report.units), per_page)]
     total = len(summary_pages) + len(table_pages)
     out = io.BytesIO()
     canvas = Canvas(out, pagesize=(PAGE_W, PAGE_H), invariant=1, pageCompression=1)
@@ -82,6 +82,11 @@ def render_lot_report(report: LotReport) -> bytes:
         canvas.showPage()
     canvas.save()
     return out.getvalue()
+
+
+def rows_per_page() -> int:
+    """Unit rows on each table page."""
+    return int((PAGE_H - MARGIN - HEADER_H - TITLE_ROW_H - (MARGIN + 6)) // ROW_H)
 
 
 def _lines_per_page() -> int:

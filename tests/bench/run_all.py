@@ -41,11 +41,14 @@ Rows, each with its target, a peer baseline measured in the same run, ours/peer 
    1,000,000 events, p50/p99 < 200 ms (peer: a plain SQL GROUP BY state over the units table of the same
    database); the week's refresh and the first snapshot (the whole log folded) as info. The month's log
    is built once and cached in .bench/. Runs before Erase.
+11. Reports: the customer report of a 5,000-unit lot (events read from the bench's log, report built with
+   its sustainability figures, PDF rendered) < 10 s; peer: reportlab writing a plain table of the same
+   rows. CSV and JSON of the same report as info. Runs before Erase.
 
 ``--quick`` is a smoke run of the same code paths with smaller sizes: 100,000 units, 2,000 events
 (or 1 s), 300 queries, 50 scans, 3 start-up runs, 64 MiB drives erased once; about two minutes.
 ``--only`` picks sections (comma-separated: append, startup, lookup, scan, rigs, phones, grading, sync,
-dashboard, erase).
+dashboard, reports, erase).
 
 Each section runs in its own interpreter (``python -m tests.bench.bench_<name>``, which also runs
 alone and prints its own table), so one section's heap or Qt state cannot colour another's.
@@ -72,10 +75,11 @@ from datetime import UTC, datetime
 from tests.bench.bench_util import ROOT, Results, Row, Sizes, print_table, progress, scratch_dir
 
 # Append first, while the disk is quiet: its figure is one fsync per event.
-SECTIONS = ("append", "startup", "lookup", "scan", "rigs", "phones", "grading", "sync", "dashboard", "erase")
+SECTIONS = ("append", "startup", "lookup", "scan", "rigs", "phones", "grading", "sync", "dashboard", "reports",
+            "erase")
 TITLES = {"startup": "Start-up", "append": "Append", "lookup": "Lookup", "scan": "Scan", "erase": "Erase",
           "rigs": "Rigs", "phones": "Phones", "grading": "Grading", "sync": "Sync",
-          "dashboard": "Dashboard"}
+          "dashboard": "Dashboard", "reports": "Reports"}
 
 
 def _env() -> dict[str, str]:
