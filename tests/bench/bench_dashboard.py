@@ -21,6 +21,7 @@ which gives stage counts only.
 from __future__ import annotations
 
 import hashlib
+import heapq
 import json
 import os
 import random
@@ -153,7 +154,7 @@ class FlowGenerator:
 
 
 def month_of_events(total: int) -> Iterator[tuple[datetime, Event]]:
-    """``total`` events over DAYS days, in time order."""
+    """About ``total`` events over DAYS days, in time order (units overlap: a heap merges them)."""
     gen = FlowGenerator(SEED)
     units = int(total / EVENTS_PER_UNIT) + 1
     span = timedelta(days=DAYS) - timedelta(hours=2)
@@ -161,16 +162,15 @@ def month_of_events(total: int) -> Iterator[tuple[datetime, Event]]:
     order = 0
     for number in range(units):
         start = START + span * number / units
-        # flush what cannot interleave with this unit's events (a unit takes under 3 h)
-        ready = [p for p in pending if p[0] < start - timedelta(hours=4)]
-        if ready:
-            pending = [p for p in pending if p[0] >= start - timedelta(hours=4)]
-            for at, _, event in sorted(ready, key=lambda p: (p[0], p[1])):
-                yield at, event
+        # what is older than this unit's start minus a unit's longest flow cannot interleave with it any more
+        while pending and pending[0][0] < start - timedelta(hours=4):
+            at, _, event = heapq.heappop(pending)
+            yield at, event
         for at, event in gen.unit(number, start):
-            pending.append((at, order, event))
+            heapq.heappush(pending, (at, order, event))
             order += 1
-    for at, _, event in sorted(pending, key=lambda p: (p[0], p[1])):
+    while pending:
+        at, _, event = heapq.heappop(pending)
         yield at, event
 
 
