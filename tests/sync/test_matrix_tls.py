@@ -1,7 +1,8 @@
 """Failure matrix row 23 beyond the self-signed impostor (tests/sync/test_tls.py), and the hub's
 TLS options end to end: `hub serve --tls-cert --tls-key` with a certificate from the facility's CA
 is trusted by a bench that trusts that CA; a server at the hub's address with a certificate from
-another CA, or from the right CA but for another name, gets nothing."""
+another CA, or from the right CA but for another name, gets nothing; and a server whose receipts are
+not signed by the key the bench enrolled with proves nothing delivered."""
 
 from __future__ import annotations
 
@@ -13,16 +14,21 @@ import ssl
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.x509.oid import NameOID
 
 from app.cli import main as cli_main
 from app.hub.server import HubServer
+from app.hub.service import Hub
 from app.services.sync import SyncClient, SyncState, SyncStatus
+from app.store import sync_state
+from app.store.store import Store
 from tests.hub.helpers import RunningHub, bench_hashes, free_env, hub_hashes, record_events
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -148,3 +154,25 @@ def test_cli_refuses_half_a_tls_configuration(tmp_path: Path, capsys: pytest.Cap
     said = capsys.readouterr().err
     assert "--tls-cert and --tls-key go together" in said
     assert "Give both, or neither" in said
+
+
+def test_receipts_signed_by_another_key_stop_the_bench_and_prove_nothing(
+    bench: Path, hub: RunningHub, log_warnings: list[Any]
+) -> None:
+    """A server that holds the hub's database but not its key (a wrong or rebuilt hub at the address):
+    its receipts do not verify with the key the bench enrolled with, so the bench records nothing as
+    delivered and stops, saying why."""
+    record_events(bench, 15)
+    stranger = Hub(hub.storage, Ed25519PrivateKey.generate())
+    with HubServer(stranger, "127.0.0.1", 0, request_timeout=5) as wrong:
+        status = _sync_through(bench, wrong.url)
+    assert status.state is SyncState.STOPPED
+    assert status.last_error.startswith("the hub's answer does not hold: the receipt is not signed by the hub")
+    assert (status.hub_hwm, status.pending) == (0, 16), "nothing counts as delivered on an unverified receipt"
+    assert status.last_success is None
+    with Store(bench) as store:
+        assert sync_state.latest_receipt(store.db, store.stream_id) is None
+    status = _sync_through(bench, hub.url)  # the genuine hub: delivered, with a receipt that verifies
+    assert status.state is SyncState.IDLE, status.last_error
+    assert (status.hub_hwm, status.pending) == (16, 0)
+    assert hub_hashes(hub.storage) == bench_hashes(bench)
