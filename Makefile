@@ -9,13 +9,14 @@ SYS_STAMP := $(VENV)/.system-packages
 # PostgreSQL cluster themselves (tests/hub/helpers.py) and run every hub test on it and on SQLite.
 # usbmuxd: real iPhones reach the bench only through it (the tests use the simulated one).
 # The label tests print through a private cupsd (tests/drivers/printer/test_cups.py).
+# desktop-file-utils and systemd: tests/packaging checks the .desktop entry and the hub's unit with their own tools.
 # libfuse2 and fuse3: the power-loss tests mount a lossy FUSE file system (tests/sync/lossyfs.py).
 # gcc, python3-dev and linux-libc-dev build python-evdev (the HID scanner grab) when pip installs it.
 # qemu-system-x86, linux-image-amd64 and busybox-static boot a kernel with uinput for the HID scanner grab's
 # test (tests/drivers/rig/test_evdev_uinput.py) when the machine's own kernel has none.
 SYSTEM_PACKAGES := cups cups-client cups-daemon gcc python3-dev linux-libc-dev qemu-system-x86 linux-image-amd64 busybox-static postgresql xvfb xauth zbar-tools poppler-utils smartmontools libegl1 libgl1 libxkbcommon-x11-0 libxcb-cursor0 \
 	libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-xinerama0 libxcb-randr0 libxcb-image0 \
-	libxcb-render-util0 libfontconfig1 libdbus-1-3 fonts-dejavu-core adb usbmuxd libfuse2 fuse3
+	libxcb-render-util0 libfontconfig1 libdbus-1-3 fonts-dejavu-core adb usbmuxd libfuse2 fuse3 desktop-file-utils systemd
 # Peers the benchmarks measure against (bench only, not needed by the tests).
 BENCH_PACKAGES := nwipe
 BENCH_STAMP := $(VENV)/.bench-packages
