@@ -13,13 +13,13 @@ from collections.abc import Callable, Sequence
 from types import ModuleType
 
 from app import APP_NAME, __version__
-from app.cli import common, db, drives, grading, phones, records, rigs, selfcheck, sim, sync
+from app.cli import common, db, drives, grading, phones, records, reports, rigs, selfcheck, sim, sync
 from app.core.errors import OperatorError
 from app.paths import resolve_data_dir
 from app.store.store import Store
 
 # One line per command module; the order is the order of `--help`.
-COMMAND_MODULES: tuple[ModuleType, ...] = (records, db, drives, sync, sim, rigs, grading, phones, selfcheck)
+COMMAND_MODULES: tuple[ModuleType, ...] = (records, db, drives, sync, sim, rigs, grading, phones, reports, selfcheck)
 
 StoreCommand = Callable[[Store, argparse.Namespace], int]
 StandaloneCommand = Callable[[argparse.Namespace], int]
