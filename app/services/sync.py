@@ -53,6 +53,8 @@ class SyncState(enum.StrEnum):
     STOPPED = "stopped"  # the hub refused this bench (bad token, revoked): a person must act
 
 
+_NEEDS_A_PERSON = frozenset({401, 403, 409, 495})
+
 _ALLOWED: dict[SyncState, frozenset[SyncState]] = {
     SyncState.NOT_ENROLLED: frozenset({SyncState.SYNCING}),
     SyncState.IDLE: frozenset({SyncState.SYNCING, SyncState.NOT_ENROLLED}),
@@ -145,7 +147,9 @@ class SyncClient:
             self._fail(stream_id, str(exc), SyncState.BACKING_OFF)
             self.retry_after = exc.retry_after
         except HubRefused as exc:
-            self._fail(stream_id, _refusal_words(exc), SyncState.STOPPED if exc.status in (401, 403, 495)
+            # 401/403 (token, revoked), 409 (a stream the hub stopped: conflict, sealed) and 495 (untrusted TLS)
+            # need a person; retrying will not mend them, so the bench says it stopped rather than offline.
+            self._fail(stream_id, _refusal_words(exc), SyncState.STOPPED if exc.status in _NEEDS_A_PERSON
                        else SyncState.BACKING_OFF)
         except WireError as exc:
             self._fail(stream_id, f"the hub's answer does not hold: {exc}", SyncState.STOPPED)
