@@ -38,7 +38,10 @@ mv "$opt.new" "$opt"
 rm -rf "$opt.old"
 ln -sf /opt/refurb-bench/refurb-bench "$root/usr/local/bin/refurb-bench"
 
-install -m 0644 "$here/share/refurb-bench.desktop" "$root/usr/share/applications/refurb-bench.desktop"
+# The menu entry names the program by its full path: a desktop session's PATH may lack /usr/local/bin.
+sed 's#^Exec=refurb-bench#Exec=/opt/refurb-bench/refurb-bench#' "$here/share/refurb-bench.desktop" \
+    > "$root/usr/share/applications/refurb-bench.desktop"
+chmod 0644 "$root/usr/share/applications/refurb-bench.desktop"
 install -m 0644 "$here/share/icons/refurb-bench.svg" "$root/usr/share/icons/hicolor/scalable/apps/refurb-bench.svg"
 for png in "$here"/share/icons/hicolor/*/apps/refurb-bench.png; do
     size=$(basename "$(dirname "$(dirname "$png")")")

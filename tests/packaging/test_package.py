@@ -53,3 +53,25 @@ def test_installed_package_reports_its_version_and_passes_its_self_check_in_a_cl
     assert [line.split(":")[0] for line in lines if line.startswith(("ok ", "FAIL "))] == [
         "ok   resources", "ok   sqlite", "ok   erasure", "ok   qt"]
     assert lines[-1] == "all checks passed"
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(1500)
+def test_install_script_lays_out_program_command_menu_entry_icons_and_hub_service(archive: Path,
+                                                                                 tmp_path: Path) -> None:
+    with tarfile.open(archive) as tar:
+        tar.extractall(tmp_path / "unpacked", filter="tar")
+    root = tmp_path / "root"
+    done = subprocess.run(["sh", str(tmp_path / "unpacked" / ARCHIVE / "install.sh"), "--root", str(root), "--hub"],
+                          capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 0, done.stderr
+    assert f"installed refurb-bench {__version__} in {root}/opt/refurb-bench" in done.stdout
+    assert (root / "usr/local/bin/refurb-bench").readlink() == Path("/opt/refurb-bench/refurb-bench")
+    entry = root / "usr/share/applications/refurb-bench.desktop"
+    assert "Exec=/opt/refurb-bench/refurb-bench\n" in entry.read_text()
+    assert subprocess.run(["desktop-file-validate", str(entry)], capture_output=True, timeout=30).returncode == 0
+    for icon in ("scalable/apps/refurb-bench.svg", "48x48/apps/refurb-bench.png", "256x256/apps/refurb-bench.png"):
+        assert (root / "usr/share/icons/hicolor" / icon).stat().st_size > 0
+    assert (root / "usr/local/sbin/refurb-bench-bay-rules").stat().st_mode & 0o111
+    assert (root / "etc/systemd/system/refurb-bench-hub.service").is_file()
+    assert (root / "usr/lib/sysusers.d/refurb-bench-hub.conf").is_file()
