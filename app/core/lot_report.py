@@ -34,9 +34,10 @@ from app.core import events_grading as gev
 from app.core import events_phones as pev
 from app.core.carbon_factors import FactorTable, table_by_version
 from app.core.device_classes import ClassMapping
+from app.core.grading.prices import PriceTable
 from app.core.kpi.facts import EventRecord
 from app.core.sustainability import SustainabilitySummary, UnitFigure, disclosure, summarise, unit_figure
-from app.core.sustainability_inputs import UnitEvent, unit_outcome
+from app.core.sustainability_inputs import UnitEvent, harvestable_parts, unit_outcome
 
 # How a unit's erasure stands, from best to worst; the lot certificate uses the same words.
 ERASED = "erased"
@@ -175,10 +176,12 @@ def find_lot(records: Iterable[EventRecord], lot_ref: str) -> LotInfo:
 
 
 def build_lot_report(records: Iterable[EventRecord], lot_ref: str, *, tables: Sequence[FactorTable] = (),
-                     mapping: ClassMapping | None = None) -> LotReport:
+                     mapping: ClassMapping | None = None, price_tables: Sequence[PriceTable] = ()) -> LotReport:
     """Fold ``records`` (in any order; events of other lots are ignored) into the report of one lot.
 
-    Without ``mapping`` (or with no ``tables``) the report has no sustainability summary.
+    Without ``mapping`` (or with no ``tables``) the report has no sustainability summary. ``price_tables``
+    give the parts a harvested unit could have given (the parts reuse rate's denominator): the table a
+    unit's ``route.assigned`` names by digest; a unit whose table is not among them counts as not known.
     Raises LotNotFound when no ``lot.created`` event names the lot.
     """
     rows = list(records)
@@ -214,7 +217,7 @@ def build_lot_report(records: Iterable[EventRecord], lot_ref: str, *, tables: Se
     figures: dict[str, UnitFigure] = {}
     if mapping is not None and tables:
         for u in ordered:
-            figure = _figure(u, mapping, tables)
+            figure = _figure(u, mapping, tables, {t.digest: t for t in price_tables})
             if figure is not None:
                 figures[u.unit_id] = figure
     report_units = [_unit_row(u, boxed.get(u.unit_id), figures.get(u.unit_id)) for u in ordered]
@@ -230,12 +233,17 @@ def build_lot_report(records: Iterable[EventRecord], lot_ref: str, *, tables: Se
                      disclosures=disclosures)
 
 
-def _figure(u: _Unit, mapping: ClassMapping, tables: Sequence[FactorTable]) -> UnitFigure | None:
+def _figure(u: _Unit, mapping: ClassMapping, tables: Sequence[FactorTable],
+            prices: Mapping[str, PriceTable]) -> UnitFigure | None:
     ordered = sorted(u.events, key=lambda e: e[0])
     model = next((str(b.get("model") or "") for _, r, b in ordered if r.type == ev.UNIT_CREATED), "")
+    routed = [b for _, r, b in ordered if r.type == gev.ROUTE_ASSIGNED]
+    table = prices.get(str((routed[-1].get("price_table") or {}).get("digest", ""))) if routed else None
+    harvestable = harvestable_parts(table, model) if table is not None else None
     # Already in (time, stream, seq) order: unit_outcome's stable sort by time then keeps a route and its
     # override recorded in the same millisecond in the order they were recorded.
-    outcome = unit_outcome(u.unit_id, model, [UnitEvent(r.type, r.occurred_at, b) for _, r, b in ordered], mapping)
+    outcome = unit_outcome(u.unit_id, model, [UnitEvent(r.type, r.occurred_at, b) for _, r, b in ordered], mapping,
+                           parts_harvestable=harvestable)
     return unit_figure(outcome, tables) if outcome is not None else None
 
 

@@ -10,6 +10,7 @@ from typing import Any
 from app.core.carbon_factors import FactorTable
 from app.core.daily_report import day_scope
 from app.core.device_classes import ClassMapping
+from app.core.grading.prices import PriceTable
 from app.core.kpi.figures import compute_snapshot
 from app.core.kpi_snapshot import DashboardSnapshot
 from app.core.lot_report import LotReport, build_lot_report
@@ -19,14 +20,15 @@ from app.hub.storage import HubStorage
 
 
 def hub_lot_report(storage: HubStorage, lot_ref: str, *, tables: Sequence[FactorTable] = (),
-                   mapping: ClassMapping | None = None) -> LotReport:
-    """The report of one lot over every bench's events (LotNotFound when no bench created it)."""
+                   mapping: ClassMapping | None = None, price_tables: Sequence[PriceTable] = ()) -> LotReport:
+    """The report of one lot over every bench's events (LotNotFound when no bench created it); the caller
+    passes the price tables the benches route with (packaged and published), as a bench does."""
     with storage.transaction() as tx:
         def run(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
             return tx._all(sql, params)
 
         records = lot_event_records(run, lot_ref)
-    return build_lot_report(records, lot_ref, tables=tables, mapping=mapping)
+    return build_lot_report(records, lot_ref, tables=tables, mapping=mapping, price_tables=price_tables)
 
 
 def hub_daily_snapshot(storage: HubStorage, day: dt.date) -> DashboardSnapshot:

@@ -44,9 +44,9 @@ def test_lot_report_in_each_format(data: Path, tmp_path: Path) -> None:
         out = tmp_path / f"lot.{fmt}"
         proc = cli(data, "report", "lot", LOT_K.lower(), "--format", fmt, "--out", str(out))
         assert proc.returncode == 0, proc.stderr
-        assert f"Lot report of {LOT_K} (4 unit(s)) written to {out}" in proc.stdout
+        assert f"Lot report of {LOT_K} (5 unit(s)) written to {out}" in proc.stdout
     assert (tmp_path / "lot.pdf").read_bytes().startswith(b"%PDF-")
-    assert (tmp_path / "lot.csv").read_text(encoding="utf-8").count("\n") == 5   # title + 4 units
+    assert (tmp_path / "lot.csv").read_text(encoding="utf-8").count("\n") == 6   # title + 5 units
     doc = json.loads((tmp_path / "lot.json").read_text(encoding="utf-8"))
     assert doc["lot"]["code"] == LOT_K
     assert doc["totals"]["not_received"] == 1

@@ -19,7 +19,7 @@ from app.store.eventlog import iter_events
 from app.store.store import Store
 from tests.core.kpi_floor import AS_OF, record_floor
 from tests.hub.helpers import BACKENDS, hub_storage
-from tests.reports.lot_report_fixture import LOT_K, lot_clock, record_lot
+from tests.reports.lot_report_fixture import LOT_K, PRICES, lot_clock, record_lot
 
 FRIDAY = dt.date(2026, 12, 4)
 
@@ -39,8 +39,9 @@ def test_the_hub_renders_the_benchs_reports_identically(tmp_path: Path, backend:
             tx.insert_events(events[half:], AS_OF)
         with storage.transaction() as tx:
             tx.insert_events(events[:half], AS_OF)
-        tables, mapping = load_factor_tables(), load_class_mapping()
-        hub_lots = {code: hub_lot_report(storage, code, tables=tables, mapping=mapping) for code in bench_lots}
+        tables, mapping, prices = load_factor_tables(), load_class_mapping(), [PRICES]
+        hub_lots = {code: hub_lot_report(storage, code, tables=tables, mapping=mapping, price_tables=prices)
+                    for code in bench_lots}
         hub_day = hub_daily_snapshot(storage, FRIDAY)
         with pytest.raises(LotNotFound):
             hub_lot_report(storage, "LOT-2099-0001")
@@ -48,7 +49,10 @@ def test_the_hub_renders_the_benchs_reports_identically(tmp_path: Path, backend:
         assert hub_lots[code] == bench
         for name, render in LOT_FORMATS.items():
             assert render(hub_lots[code]) == render(bench), f"{code} {name}"
-    assert bench_lots[LOT_K].totals["units"] == 4
+    assert bench_lots[LOT_K].totals["units"] == 5
+    summary = bench_lots[LOT_K].sustainability
+    assert summary is not None
+    assert summary.parts_harvestable == 4
     assert bench_lots["LOT-C"].totals["units"] == 4
     # the day's figures: the hub names stations by id, as the bench's report does
     assert hub_day == bench_day

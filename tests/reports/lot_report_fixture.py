@@ -9,6 +9,8 @@ Lot LOT-2025-0900 (customer Acme Leasing, PO-7781, 4 expected; manifest: drives 
 * iPhone 13 (IMEI 2), received 2025-12-21: phone reset passed (certificate PR-K2, Purge); graded A,
   overridden to B; routed resale, overridden to repair on 2026-01-05 (table 2026.1: 79.95 kg); boxed and
   the box closed: shipped.
+* Galaxy S21 (IMEI 3), received 2025-12-21, never erased: harvested for parts on 2026-01-05, two of the four
+  parts the packaged price table values for it (parts reuse rate 50 %).
 * WD-K0404 is on the manifest and never arrives.
 
 The lot's certificate of data destruction is issued at the end by the real service.
@@ -20,8 +22,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from app.core.grading.prices import load_price_table
 from app.core.identifiers import IdentifierKind
 from app.core.models import PartyKind, Role
+from app.services.grading import GRADING_DIR
 from app.services.intake import IntakeService
 from app.services.lot_certificate import issue_lot_certificate
 from app.store.store import Store
@@ -41,6 +45,8 @@ def luhn_imei(body14: str) -> str:
 
 IMEI_PIXEL = luhn_imei("35600011000001")
 IMEI_IPHONE = luhn_imei("35600011000002")
+IMEI_GALAXY = luhn_imei("35600011000003")
+PRICES = load_price_table(GRADING_DIR / "prices" / "phones-eu-v1.toml")
 
 
 def at(clock: SettableClock, moment: str) -> None:
@@ -69,11 +75,14 @@ def _grade(store: Store, unit: str, grade_id: str, cosmetic: str, op: str) -> No
         "summary": cosmetic, "sources": {}, "photos": []}, unit_id=unit, operator_id=op)
 
 
-def _route(store: Store, unit: str, route_id: str, route: str, op: str) -> None:
+def _route(store: Store, unit: str, route_id: str, route: str, op: str, parts: tuple[str, ...] = ()) -> None:
     store.record("route.assigned", {
         "route_id": route_id, "grade_id": f"G-{route_id}", "route": route, "value": "10", "currency": "EUR",
-        "repairs": [], "parts": [], "recycle_weight_g": 180, "battery_removal": False, "ships_with_battery": True,
-        "resale_blockers": [], "reasons": [], "price_table": {}}, unit_id=unit, operator_id=op)
+        "repairs": [],
+        "parts": [{"part_id": f"P-{route_id}-{p}", "part": p, "grade": "B", "value": "5"} for p in parts],
+        "recycle_weight_g": 180, "battery_removal": False, "ships_with_battery": True, "resale_blockers": [],
+        "reasons": [], "price_table": {"id": PRICES.id, "version": PRICES.version, "digest": PRICES.digest}},
+        unit_id=unit, operator_id=op)
 
 
 def lot_clock() -> SettableClock:
@@ -86,7 +95,7 @@ def lot_clock() -> SettableClock:
 
 def record_lot(store: Store, clock: SettableClock, cert_dir: Path) -> dict[str, str]:
     """Record the lot (on a store opened with :func:`lot_clock`); returns the unit ids by name ("drive",
-    "pixel", "iphone") and the lot certificate's id ("certificate")."""
+    "pixel", "iphone", "galaxy") and the lot certificate's id ("certificate")."""
     intake = IntakeService(store)
     at(clock, "2025-12-20T08:00:00")
     intake.add_operator("Alex Martin", "OP-0001", Role.ADMIN, "1234")
@@ -99,6 +108,8 @@ def record_lot(store: Store, clock: SettableClock, cert_dir: Path) -> dict[str, 
     pixel, _ = intake.add_unit(IdentifierKind.IMEI, IMEI_PIXEL, lot_code=LOT_K, model="Pixel 7")
     at(clock, "2025-12-21T09:00:00")
     iphone, _ = intake.add_unit(IdentifierKind.IMEI, IMEI_IPHONE, lot_code=LOT_K, model="iPhone 13")
+    at(clock, "2025-12-21T09:30:00")
+    galaxy, _ = intake.add_unit(IdentifierKind.IMEI, IMEI_GALAXY, lot_code=LOT_K, model="Galaxy S21")
     at(clock, "2025-12-21T10:00:00")
     for erasure_id, unit, outcome, verified, cert in (("EK1", drive.unit_id, "passed", "passed", "C-K0001"),
                                                       ("EK2", pixel.unit_id, "failed", "failed", None)):
@@ -129,6 +140,8 @@ def record_lot(store: Store, clock: SettableClock, cert_dir: Path) -> dict[str, 
     store.record("route.overridden", {"route_id": "RK3", "from": "resale", "to": "repair", "reason": "cheap fix",
                                       "repairs": [], "parts": [], "ships_with_battery": True},
                  unit_id=iphone.unit_id, operator_id=op)
+    at(clock, "2026-01-05T10:00:00")
+    _route(store, galaxy.unit_id, "RK4", "parts_harvest", op, ("display", "logic_board"))
     at(clock, "2026-01-06T09:00:00")
     store.record("box.created", {"box_id": "BX-K", "route": "repair", "ship_mode": "road"}, operator_id=op)
     store.record("box.unit_added", {"box_id": "BX-K", "line": 1}, unit_id=iphone.unit_id, operator_id=op)
@@ -136,5 +149,5 @@ def record_lot(store: Store, clock: SettableClock, cert_dir: Path) -> dict[str, 
                                 "manifest_code": "M-K", "marks": []}, operator_id=op)
     at(clock, "2026-01-07T09:00:00")
     issued = issue_lot_certificate(store, LOT_K, cert_dir)
-    return {"drive": drive.unit_id, "pixel": pixel.unit_id, "iphone": iphone.unit_id,
+    return {"drive": drive.unit_id, "pixel": pixel.unit_id, "iphone": iphone.unit_id, "galaxy": galaxy.unit_id,
             "certificate": issued.certificate_id}
