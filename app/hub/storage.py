@@ -311,6 +311,11 @@ _PROJECTIONS: dict[str, tuple[str, Callable[[Sequence[str]], tuple[Any, ...]]]] 
 ConnectionFactory = Callable[[], Connection]
 
 
+def _is_closed(conn: Connection) -> bool:
+    """True when the driver knows the connection is gone (psycopg's ``closed``; sqlite3 has no such flag)."""
+    return bool(getattr(conn, "closed", False))
+
+
 class HubStorage:
     """A pool of connections to one hub database and the transactions run on them."""
 
@@ -327,30 +332,54 @@ class HubStorage:
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[HubTx]:
-        """One transaction: committed when the block ends, rolled back if it raises."""
+        """One transaction: committed when the block ends, rolled back if it raises.
+
+        A connection whose session died (database restart, failover, ``pg_terminate_backend``) is
+        closed and forgotten rather than put back in the pool: its rollback fails, or the driver has
+        marked it closed, and every later request handed it would fail the same way. The next
+        transaction opens a fresh one.
+        """
         with self._slots:
             conn = self._checkout()
+            healthy = False
             try:
                 cursor = conn.cursor()
                 if self.dialect.begin:
                     cursor.execute(self.dialect.begin)
                 try:
                     yield HubTx(cursor, self.dialect)
+                    conn.commit()
                 except BaseException:
-                    conn.rollback()
+                    conn.rollback()  # raises on a lost session: the connection is then dropped below
+                    healthy = True
                     raise
-                conn.commit()
+                healthy = True
             finally:
-                self._idle.put(conn)
+                if healthy and not _is_closed(conn):
+                    self._idle.put(conn)
+                else:
+                    self._discard(conn)
 
     def _checkout(self) -> Connection:
-        try:
-            return self._idle.get_nowait()
-        except queue.Empty:
-            conn = self._connect()
-            with self._lock:
-                self._all.append(conn)
-            return conn
+        while True:
+            try:
+                conn = self._idle.get_nowait()
+            except queue.Empty:
+                break
+            if not _is_closed(conn):
+                return conn
+            self._discard(conn)
+        conn = self._connect()
+        with self._lock:
+            self._all.append(conn)
+        return conn
+
+    def _discard(self, conn: Connection) -> None:
+        with self._lock:
+            if conn in self._all:
+                self._all.remove(conn)
+        with contextlib.suppress(Exception):
+            conn.close()
 
     def close(self) -> None:
         with self._lock:

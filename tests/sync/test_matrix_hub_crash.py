@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
-import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from app.hub.backends import open_postgres
@@ -68,9 +67,6 @@ def _sync(bench: Path) -> SyncStatus:
         client.close()
 
 
-@pytest.mark.xfail(strict=True, reason="app/hub/storage.py HubStorage.transaction puts a connection whose session "
-                   "died back in its pool (rollback raises 'the connection is lost' and the finally re-queues it): "
-                   "every later request on it answers 500 until the hub restarts")
 def test_a_hub_session_killed_mid_ingest_rolls_the_batch_back_and_the_bench_sends_it_again(
     tmp_path: Path, log_warnings: list[Any]
 ) -> None:
@@ -103,10 +99,13 @@ def test_a_hub_session_killed_mid_ingest_rolls_the_batch_back_and_the_bench_send
         assert cut.hub_hwm == 121, "the bench believes the hub holds nothing of the lost batch"
         assert _held(admin) == held_before, "the batch was rolled back whole"
 
-        # The bench tries again (same seqs, same ids) and the hub takes them.
-        statuses = [_sync(bench) for _ in range(3)]
-        assert statuses[-1].state is SyncState.IDLE, [s.last_error for s in statuses]
-        assert statuses[-1].pending == 0
+        # The bench tries again (same seqs, same ids) and the hub takes them at once: the dead
+        # session's connection left the pool instead of answering 500 to whoever took it next.
+        again = _sync(bench)
+        assert again.state is SyncState.IDLE, again.last_error
+        assert again.pending == 0
+        assert hub.storage.dialect.name == "postgresql"
+        assert all(not conn.closed for conn in hub.storage._all), "no dead connection kept"  # type: ignore[attr-defined]
         held, local = _held(admin), bench_hashes(bench)
         assert held == local
         assert sorted(seq for _, seq in held) == list(range(1, 202)), "no gaps, no duplicates"
