@@ -22,7 +22,7 @@ BENCH_PACKAGES := nwipe
 BENCH_STAMP := $(VENV)/.bench-packages
 ARGS ?=
 
-.PHONY: run demo test lint bench clean install screenshots package package-smoke
+.PHONY: run demo test lint bench clean install screenshots translations package package-smoke
 
 install: $(STAMP) $(SYS_STAMP)
 
@@ -88,3 +88,12 @@ clean:
 # Screenshots of the real window under Xvfb, saved to resources/screenshots/ (used by the README).
 screenshots: install
 	xvfb-run -a -s "-screen 0 1280x800x24" $(BIN)/python -m tests.ui.take_screenshots
+
+# The French catalogue. resources/translations/refurb_bench_fr.ts is the source (translated by hand or
+# in pyside6-linguist); this refreshes it from the code's marked texts (self.tr, QT_TRANSLATE_NOOP) and
+# compiles the .qm the app loads. The .qm is committed, so a fresh clone and the built package need no
+# Qt tools; tests/ui/test_translations.py fails when it is stale or a text is left untranslated.
+TS_SOURCES = app/ui/*.py app/core/*.py app/services/*.py app/store/*.py drivers/block/safety.py
+translations: install
+	$(BIN)/pyside6-lupdate -locations none -no-obsolete $(TS_SOURCES) -ts resources/translations/refurb_bench_fr.ts
+	$(BIN)/pyside6-lrelease -silent resources/translations/refurb_bench_fr.ts -qm resources/translations/refurb_bench_fr.qm

@@ -69,6 +69,8 @@ class Settings:
         "help": "Start erasing drives when inserted into a mapped bay, with the bays page's method"})
     scanner_ports: ScannerPortSettings = field(default_factory=ScannerPortSettings)
     labels: LabelSettings = field(default_factory=LabelSettings)
+    language: str = field(default="", metadata={
+        "help": "Language of the screens: en or fr; empty: the system's (refurb-bench --lang overrides it)"})
 
     def to_json(self) -> str:
         return json.dumps({"schema_version": SCHEMA_VERSION, **dataclasses.asdict(self)}, indent=2)
@@ -115,6 +117,8 @@ def validate(settings: Settings) -> None:
         raise ValueError(f"the serial scanner's baud rate must be one of {', '.join(map(str, SERIAL_BAUDS))}")
     if ports.serial_suffix not in ("\r", "\n", "\r\n"):
         raise ValueError("the serial scanner's codes must end with \\r, \\n or \\r\\n")
+    if settings.language not in ("", "en", "fr"):
+        raise ValueError("the language must be en, fr or empty (the system's)")
     if settings.labels.dpi not in (203, 300):
         raise ValueError("the label printer's resolution must be 203 or 300 dpi")
     if settings.labels.printer.strip():

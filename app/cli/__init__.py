@@ -41,6 +41,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--data-dir", help="data folder (default: $REFURB_BENCH_DATA_DIR or ~/.local/share/refurb-bench)"
     )
     parser.add_argument("--simulate", metavar="SCENARIO", help="run the GUI on simulated devices (see 'sim list')")
+    parser.add_argument("--lang", choices=("en", "fr"),
+                        help="language of the screens (default: the station's setting, else the system's)")
     parser.add_argument("--debug", action="store_true", help="log debug messages")
     parser.add_argument("--json-logging", action="store_true", help="log JSON lines to stderr")
     parser.add_argument("--quit-after", type=float, metavar="SECONDS", help=argparse.SUPPRESS)

@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 
 class OperatorError(Exception):
     """A condition the person at the bench can fix: bad input, a missing device, a full disk.
 
     ``message`` says what went wrong in one line; ``hint`` says what to do about it.
-    Both are shown verbatim to the operator and printed by the CLI.
+    The CLI prints them as they are (English). When ``values`` are given, ``message`` and ``hint``
+    are templates with ``{name}`` placeholders marked with QT_TRANSLATE_NOOP (app/core/i18n.py), so
+    the UI can translate the template and fill the values in after; ``template`` and
+    ``hint_template`` keep them.
     """
 
-    def __init__(self, message: str, hint: str = "") -> None:
+    def __init__(self, message: str, hint: str = "", values: Mapping[str, object] | None = None) -> None:
+        self.template, self.hint_template = message, hint
+        self.values: Mapping[str, object] = dict(values or {})
+        if values:
+            message, hint = message.format(**values), hint.format(**values)
         super().__init__(message)
         self.message = message
         self.hint = hint

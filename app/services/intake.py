@@ -11,11 +11,13 @@ import enum
 import hashlib
 import logging
 import os
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from app.core import events as ev
 from app.core.errors import InvalidScan, NotFound, OperatorError, PermissionDenied
+from app.core.i18n import QT_TRANSLATE_NOOP
 from app.core.identifiers import IdentifierKind, Scan, ScanRules, classify
 from app.core.lifecycle import UnitState, transition
 from app.core.manifest import ManifestError, decode, parse_manifest
@@ -47,6 +49,21 @@ class ScanResult:
     operator: Operator | None = None
     lot: Lot | None = None
     received_expected: bool | None = None
+    # ``message`` in English; ``template`` (marked for translation under SCAN_CONTEXT) and ``values``
+    # let the screens show it in their language.
+    template: str = ""
+    values: Mapping[str, object] = field(default_factory=dict)
+
+
+SCAN_CONTEXT = "IntakeService"  # written out in each QT_TRANSLATE_NOOP below: lupdate reads literals only
+_UNIT_SAID = {  # (created, received into the active lot: None no lot, True on its manifest, False not on it)
+    (True, None): QT_TRANSLATE_NOOP("IntakeService", "New unit {label}"),
+    (False, None): QT_TRANSLATE_NOOP("IntakeService", "Opened {label}"),
+    (True, True): QT_TRANSLATE_NOOP("IntakeService", "New unit {label}, received into {lot}"),
+    (False, True): QT_TRANSLATE_NOOP("IntakeService", "Opened {label}, received into {lot}"),
+    (True, False): QT_TRANSLATE_NOOP("IntakeService", "New unit {label}, received into {lot} (not on its manifest)"),
+    (False, False): QT_TRANSLATE_NOOP("IntakeService", "Opened {label}, received into {lot} (not on its manifest)"),
+}
 
 
 MAX_MANIFEST_BYTES = 50_000_000
@@ -187,11 +204,15 @@ class IntakeService:
         scan = classify(raw, self.rules)
         if scan.kind is IdentifierKind.OPERATOR_BADGE:
             operator = self.login_badge(scan.value)
-            return ScanResult(Outcome.OPERATOR_LOGGED_IN, f"{operator.name} logged in", scan, operator=operator)
+            said = QT_TRANSLATE_NOOP("IntakeService", "{name} logged in")
+            return ScanResult(Outcome.OPERATOR_LOGGED_IN, said.format(name=operator.name), scan, operator=operator,
+                              template=said, values={"name": operator.name})
         operator = self._require_operator()
         if scan.kind in (IdentifierKind.LOT, IdentifierKind.PO):
             lot = self.select_lot(scan.value, by_po=scan.kind is IdentifierKind.PO)
-            return ScanResult(Outcome.LOT_SELECTED, f"Receiving into lot {lot.code}", scan, lot=lot)
+            said = QT_TRANSLATE_NOOP("IntakeService", "Receiving into lot {code}")
+            return ScanResult(Outcome.LOT_SELECTED, said.format(code=lot.code), scan, lot=lot, template=said,
+                              values={"code": lot.code})
         identifiers, gtin = self.identifiers_of(scan)
         unit = self._find(identifiers)
         created = unit is None
@@ -207,13 +228,12 @@ class IntakeService:
             received = self._receive(unit, operator) if self.active_lot is not None else None
         unit = queries.get_unit(self.store.db, unit.unit_id)
         assert unit is not None
-        verb = "New unit" if created else "Opened"
-        where = ""
-        if received is not None and self.active_lot is not None:
-            where = f", received into {self.active_lot.code}" + ("" if received else " (not on its manifest)")
+        into = self.active_lot if received is not None else None
+        said = _UNIT_SAID[created, None if into is None else received]
+        values = {"label": unit.label, "lot": into.code if into else ""}
         return ScanResult(
             Outcome.UNIT_CREATED if created else Outcome.UNIT_OPENED,
-            f"{verb} {unit.label}{where}", scan, unit=unit, received_expected=received,
+            said.format(**values), scan, unit=unit, received_expected=received, template=said, values=values,
         )
 
     def identifiers_of(self, scan: Scan) -> tuple[list[Identifier], str]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import stat
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from drivers.block.devices import BlockDevice
@@ -28,11 +28,27 @@ _SYSTEM_MOUNTS = frozenset({"/", "/boot", "/boot/efi", "/usr", "/var", "/home"})
 
 @dataclass(frozen=True)
 class Refusal:
-    """One reason not to touch a device, in words for the operator, with what to do."""
+    """One reason not to touch a device, in words for the operator, with what to do.
+
+    ``text`` and ``hint`` are English; ``template``, ``hint_template`` and ``values`` let a screen
+    show them in its own language (the templates are marked for Qt's lupdate below).
+    """
 
     code: str      # mounted, system, swap, stacked, not_in_bay_map, loop, read_only, empty
     text: str
     hint: str
+    template: str = ""
+    hint_template: str = ""
+    values: Mapping[str, str] = field(default_factory=dict)
+
+
+def QT_TRANSLATE_NOOP(context: str, text: str) -> str:  # noqa: N802 - the name Qt's lupdate looks for
+    """Marks a text for translation without importing Qt or app (drivers import neither)."""
+    return text
+
+
+def _refusal(code: str, template: str, hint_template: str, **values: str) -> Refusal:
+    return Refusal(code, template.format(**values), hint_template.format(**values), template, hint_template, values)
 
 
 @dataclass(frozen=True)
@@ -106,28 +122,40 @@ def refusals(
     system = [m for m in mounts if m.devno in own and m.mount_point in _SYSTEM_MOUNTS]
     if system or system_devno in own:
         where = ", ".join(sorted({m.mount_point for m in system})) or "/"
-        found.append(Refusal("system", f"{device.path} holds this bench's own system ({where})",
-                             "This is the bench PC's disk. Erase drives only in the bench's bays"))
+        found.append(_refusal(
+            "system", QT_TRANSLATE_NOOP("Refusal", "{path} holds this bench's own system ({where})"),
+            QT_TRANSLATE_NOOP("Refusal", "This is the bench PC's disk. Erase drives only in the bench's bays"),
+            path=device.path, where=where))
     mounted = [m for m in mounts if m.devno in own and m.mount_point not in _SYSTEM_MOUNTS]
     if mounted:
         points = ", ".join(sorted({m.mount_point for m in mounted})[:3])
-        found.append(Refusal("mounted", f"{device.path} is mounted at {points}",
-                             "Unmount it first (or unplug and replug it if the desktop mounted it)"))
+        found.append(_refusal(
+            "mounted", QT_TRANSLATE_NOOP("Refusal", "{path} is mounted at {points}"),
+            QT_TRANSLATE_NOOP("Refusal", "Unmount it first (or unplug and replug it if the desktop mounted it)"),
+            path=device.path, points=points))
     if own & swap_devnos:
-        found.append(Refusal("swap", f"{device.path} is in use as swap", "Turn the swap off (swapoff) first"))
+        found.append(_refusal("swap", QT_TRANSLATE_NOOP("Refusal", "{path} is in use as swap"),
+                              QT_TRANSLATE_NOOP("Refusal", "Turn the swap off (swapoff) first"), path=device.path))
     if device.holders:
-        found.append(Refusal("stacked", f"{device.path} is part of an active LVM/RAID/dm stack "
-                                        f"(held by {', '.join(device.holders)})",
-                             "Deactivate the volume group or array that uses it first"))
+        found.append(_refusal(
+            "stacked",
+            QT_TRANSLATE_NOOP("Refusal", "{path} is part of an active LVM/RAID/dm stack (held by {holders})"),
+            QT_TRANSLATE_NOOP("Refusal", "Deactivate the volume group or array that uses it first"),
+            path=device.path, holders=", ".join(device.holders)))
     if device.is_loop and not allow_loop:
-        found.append(Refusal("loop", f"{device.path} is a loop device (a file, not a drive)",
-                             "Loop devices are erased only in tests, with --allow-loop"))
+        found.append(_refusal("loop", QT_TRANSLATE_NOOP("Refusal", "{path} is a loop device (a file, not a drive)"),
+                              QT_TRANSLATE_NOOP("Refusal", "Loop devices are erased only in tests, with --allow-loop"),
+                              path=device.path))
     if device.bay_key not in bay_map:
-        found.append(Refusal("not_in_bay_map", f"{device.path} is not in a bay of this bench",
-                             f"Assign its port ({device.bay_key}) to a bay in the bay map, then try again"))
+        found.append(_refusal(
+            "not_in_bay_map", QT_TRANSLATE_NOOP("Refusal", "{path} is not in a bay of this bench"),
+            QT_TRANSLATE_NOOP("Refusal", "Assign its port ({port}) to a bay in the bay map, then try again"),
+            path=device.path, port=device.bay_key))
     if device.read_only:
-        found.append(Refusal("read_only", f"{device.path} is read-only",
-                             "Check the drive's write-protect switch or the dock"))
+        found.append(_refusal("read_only", QT_TRANSLATE_NOOP("Refusal", "{path} is read-only"),
+                              QT_TRANSLATE_NOOP("Refusal", "Check the drive's write-protect switch or the dock"),
+                              path=device.path))
     if device.size_bytes == 0:
-        found.append(Refusal("empty", f"{device.path} has no media (size 0)", "Insert the drive or card"))
+        found.append(_refusal("empty", QT_TRANSLATE_NOOP("Refusal", "{path} has no media (size 0)"),
+                              QT_TRANSLATE_NOOP("Refusal", "Insert the drive or card"), path=device.path))
     return found
