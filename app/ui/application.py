@@ -9,7 +9,7 @@ import sys
 import threading
 from pathlib import Path
 
-from PySide6.QtCore import QTimer, Slot
+from PySide6.QtCore import QCoreApplication, QTimer, Slot
 from PySide6.QtGui import QAction, QIcon, QKeySequence
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -25,6 +25,7 @@ from app.store.db import connect
 from app.store.restore import check_database, restore_backup
 from app.store.store import DB_FILE, Store
 from app.ui.damaged_db_dialog import DamagedDatabaseDialog
+from app.ui.i18n import choose_language, error_text, install_translators
 from app.ui.main_window import MainWindow
 from app.ui.sim_player import KeystrokePlayer
 from drivers.sim.scanner import SimulatedScanner
@@ -44,16 +45,17 @@ class SimulatedBench:
         self.scanner = SimulatedScanner(scenario.scanner)
         self.player = KeystrokePlayer(fallback=window, parent=window)
         self._next = 0
-        action = QAction("Simulated scanner: read next code", window)
+        action = QAction(QCoreApplication.translate("SimulatedBench", "Simulated scanner: read next code"), window)
         action.setShortcut(QKeySequence("F9"))
         action.triggered.connect(self.scan_next)
-        window.menuBar().addMenu("&Simulator").addAction(action)
+        window.menuBar().addMenu(QCoreApplication.translate("SimulatedBench", "&Simulator")).addAction(action)
 
     @Slot()
     def scan_next(self) -> None:
         codes = self.scenario.scan_codes
         if not codes:
-            self.window.say("This scenario's scanner has no codes to read")
+            self.window.say(QCoreApplication.translate("SimulatedBench",
+                    "This scenario's scanner has no codes to read"))
             return
         code = codes[self._next % len(codes)]
         self._next += 1
@@ -78,8 +80,9 @@ def _startup_check(window: MainWindow) -> None:
             return
         window.jobs.finished.disconnect(done_slot)
         if result.error is not None or result.value != "ok":
-            window.say(f"The database check failed: {result.error or result.value} — make a backup and call "
-                       "a supervisor", "error")
+            window.say(QCoreApplication.translate("application", "The database check failed: {value} — make a backup "
+                    "and call a supervisor").format(
+                    value=result.error or result.value), "error")
 
     done_slot = Slot(object)(done)
     window.jobs.finished.connect(done_slot)
@@ -108,36 +111,50 @@ def _check_before_opening(data_dir: Path) -> tuple[bool, str | None]:
     try:
         stream = restore_backup(path, backup.path)
     except OperatorError as exc:  # the backup went bad since it was checked a moment ago
-        QMessageBox.critical(None, APP_NAME, f"{exc.message}\n\n{exc.hint}")
+        QMessageBox.critical(None, APP_NAME, error_text(exc))
         return False, None
     return True, (f"The damaged database was replaced by the backup {backup.path.name}; this bench continues on "
                   f"new stream {stream[:8]}. The damaged file is kept in {data_dir} for the investigation.")
 
 
-def open_window(data_dir: Path, scenario: Scenario | None) -> MainWindow | int:
+def _screen_language(data_dir: Path, asked: str | None) -> str:
+    """--lang, else the settings' language, else the system's: chosen before any window opens
+    (the damaged-database dialog included), so unusable settings fall back to the system's here
+    and are reported when they are loaded for the window."""
+    try:
+        setting = load_settings(data_dir).language
+    except OperatorError:
+        setting = ""
+    return choose_language(asked, setting)
+
+
+def open_window(data_dir: Path, scenario: Scenario | None, *, lang: str | None = None) -> MainWindow | int:
     """Check the database, open the store and show the bench window; or the exit code when it cannot open.
 
     The start-up path shared by ``run_gui`` and the tests; the QApplication must exist.
     """
+    install_translators(_screen_language(data_dir, lang))
     go_on, restored = _check_before_opening(data_dir)
     if not go_on:
         return EXIT_NOT_OPENED
     try:
         store = Store(data_dir)
     except OperatorError as exc:
-        QMessageBox.critical(None, APP_NAME, f"{exc.message}\n\n{exc.hint}")
+        QMessageBox.critical(None, APP_NAME, error_text(exc))
         return EXIT_BAD_INPUT
     try:
         settings = load_settings(data_dir)
     except OperatorError as exc:
         store.close()
-        QMessageBox.critical(None, APP_NAME, f"{exc.message}\n\n{exc.hint}")
+        QMessageBox.critical(None, APP_NAME, error_text(exc))
         return EXIT_BAD_INPUT
     window = MainWindow(store, settings, simulate=scenario.name if scenario else None)
     if scenario is not None:
         simulation.seed(window.intake, scenario)
         window.simulated = SimulatedBench(window, scenario)  # type: ignore[attr-defined]
-        window.say(f"Simulated bench '{scenario.name}': press F9 to scan the next code; scan a badge to log in")
+        window.say(QCoreApplication.translate("application", "Simulated bench '{name}': press F9 to scan the next "
+                "code; scan a badge to log in").format(
+                name=scenario.name))
     if restored:
         window.say(restored, "warn")
     window.show()
@@ -178,7 +195,7 @@ def run_gui(args: argparse.Namespace) -> int:
         if scenario is None:
             sys.stderr.write(f"refurb-bench: no simulation scenario {args.simulate!r} (see 'refurb-bench sim list')\n")
             return 2
-    opened = open_window(data_dir, scenario)
+    opened = open_window(data_dir, scenario, lang=getattr(args, "lang", None))
     if isinstance(opened, int):
         return opened
     window = opened

@@ -4,12 +4,13 @@ disabled with the reason. Enter accepts what is selected (the recommendation, un
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QStandardItemModel
 from PySide6.QtWidgets import QComboBox, QWidget
 
 from app.core.erase_methods import METHODS, MethodChoice, choose_method
 from app.services.drives import BayDrive, DriveFirmware
+from app.ui.i18n import refusal_hint, refusal_text
 
 # What the combo offers before a drive is selected, or while its firmware is being asked.
 _GENERIC = ("overwrite-zeros", "overwrite-random", "overwrite-ones")
@@ -74,15 +75,15 @@ class MethodCombo(QComboBox):
             model = self.model()
             assert isinstance(model, QStandardItemModel)
             for name, why in choice.blocked:
-                self.addItem(f"{METHODS[name].label} — blocked: {why}", name)
+                self.addItem(self.tr("{label} — blocked: {why}").format(label=METHODS[name].label, why=why), name)
                 item = model.item(self.count() - 1)
                 item.setEnabled(False)
                 item.setToolTip(choice.hint or why)
             if not choice.allowed:
-                self.addItem("No method can run on this drive (see below)", "")
+                self.addItem(self.tr("No method can run on this drive (see below)"), "")
                 model.item(self.count() - 1).setEnabled(False)
             if probing:
-                self.addItem("Asking the drive's firmware what it can do…", "")
+                self.addItem(self.tr("Asking the drive's firmware what it can do…"), "")
                 model.item(self.count() - 1).setEnabled(False)
             keep = self.chosen if self.chosen in choice.allowed else choice.recommended
             self.setCurrentIndex(self.findData(keep) if keep else -1)
@@ -98,18 +99,22 @@ class MethodCombo(QComboBox):
 def describe(drive: BayDrive, firmware: DriveFirmware | None) -> str:
     """The detail line for the selected drive: why it is refused, or what the rules pick and why."""
     d = drive.device
-    head = f"{drive_name(d.path)}: {d.transport or 'unknown'} {d.model} {d.serial}".rstrip()
+    translate = QCoreApplication.translate  # module functions have no QObject's tr; lupdate knows this name
+    transport = d.transport or translate("BaysMethods", "unknown")
+    head = translate("BaysMethods", "{drive}: {transport} {model} {serial}").format(
+        drive=drive_name(d.path), transport=transport, model=d.model, serial=d.serial).rstrip()
     if drive.refusals:
-        lines = [f"{r.text} — {r.hint}".replace(d.path, drive_name(d.path)) for r in drive.refusals]
+        lines = [f"{refusal_text(r)} — {refusal_hint(r)}".replace(d.path, drive_name(d.path)) for r in drive.refusals]
         if drive.overridable:
-            lines.append("A supervisor may override this: Ctrl+Shift+E asks for the reason and their badge.")
+            lines.append(translate("BaysMethods", "A supervisor may override this: Ctrl+Shift+E asks for the reason "
+                                                  "and their badge."))
         else:
-            lines.append("This refusal cannot be overridden.")
+            lines.append(translate("BaysMethods", "This refusal cannot be overridden."))
         return "\n".join([head, *lines])
     if firmware is None:
-        return f"{head} — may be erased; asking its firmware what it can do…"
+        return translate("BaysMethods", "{head} — may be erased; asking its firmware what it can do…").format(head=head)
     choice = firmware.choice
-    text = f"{head} — recommended: {choice.reason}"
+    text = translate("BaysMethods", "{head} — recommended: {reason}").format(head=head, reason=choice.reason)
     if choice.hint:
         text += f"\n{choice.hint}"
     return text

@@ -12,14 +12,16 @@ import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from PySide6.QtCore import QModelIndex, Qt, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QModelIndex, Qt, Signal, Slot
 from PySide6.QtGui import QKeySequence, QShortcut, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from app.core.erase_methods import METHODS
+from app.core.i18n import QT_TRANSLATE_NOOP
 from app.services.drives import BayDrive, DriveFirmware
 from app.store.queries import UnfinishedErasure
 from app.ui.bays_methods import MethodCombo, describe, drive_name
+from app.ui.i18n import refusal_text
 from app.ui.record_table import RecordTableView
 
 
@@ -64,20 +66,25 @@ def matches(unfinished: UnfinishedErasure, drive: BayDrive) -> bool:
 
 
 def interrupted_text(unfinished: UnfinishedErasure, present: bool) -> str:
+    translate = QCoreApplication.translate  # module functions have no QObject's tr; lupdate knows this name
     if not unfinished.pattern:  # a firmware sanitize is not resumed part-way: it is sent again
-        then = "Ctrl+Shift+E erases it again" if present else "put the drive back, then erase it again"
-        return f"Firmware erasure interrupted — {then}"
-    then = "F7 resumes" if present else "put the drive back, then F7 resumes"
-    return f"Interrupted at {unfinished.percent} % — {then}"
+        if present:
+            return translate("BaysPage", "Firmware erasure interrupted — Ctrl+Shift+E erases it again")
+        return translate("BaysPage", "Firmware erasure interrupted — put the drive back, then erase it again")
+    if present:
+        return translate("BaysPage", "Interrupted at {percent} % — F7 resumes").format(percent=unfinished.percent)
+    return translate("BaysPage", "Interrupted at {percent} % — put the drive back, then F7 resumes").format(
+        percent=unfinished.percent)
 
 
 _COLUMNS: tuple[tuple[str, Callable[[BayRow], str]], ...] = (
-    ("Bay", lambda r: str(r.bay) if r.bay is not None else "—"),
-    ("Drive", lambda r: drive_name(r.path) + ("" if r.drive is not None else " (not present)")),
-    ("Model", lambda r: r.model),
-    ("Serial", lambda r: r.serial),
-    ("Size", lambda r: _size(r.size_bytes)),
-    ("Status", lambda r: r.status),
+    (QT_TRANSLATE_NOOP("Column", "Bay"), lambda r: str(r.bay) if r.bay is not None else "—"),
+    (QT_TRANSLATE_NOOP("Column", "Drive"), lambda r: drive_name(r.path) + (
+        "" if r.drive is not None else QCoreApplication.translate("BaysPage", " (not present)"))),
+    (QT_TRANSLATE_NOOP("Column", "Model"), lambda r: r.model),
+    (QT_TRANSLATE_NOOP("Column", "Serial"), lambda r: r.serial),
+    (QT_TRANSLATE_NOOP("Column", "Size"), lambda r: _size(r.size_bytes)),
+    (QT_TRANSLATE_NOOP("Column", "Status"), lambda r: r.status),
 )
 
 
@@ -87,7 +94,7 @@ class BaysModel(QStandardItemModel):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(0, len(_COLUMNS), parent)
-        self.setHorizontalHeaderLabels([name for name, _ in _COLUMNS])
+        self.setHorizontalHeaderLabels([QCoreApplication.translate("Column", name) for name, _ in _COLUMNS])
         self._rows: list[BayRow] = []
 
     def set_rows(self, rows: list[BayRow]) -> None:
@@ -151,12 +158,12 @@ class BaysPage(QWidget):
         self.table = RecordTableView(self.model, "baysTable")
         self.method_combo = MethodCombo()
         self.verify_combo = QComboBox()
-        self.verify_combo.addItem("Verify all", "full")
-        self.verify_combo.addItem("Verify a NIST sample (≥ 10 %)", "sample")
-        self.erase_button = QPushButton("&Erase selected (Ctrl+Shift+E)")
-        self.cancel_button = QPushButton("&Cancel selected (Ctrl+Shift+X)")
-        self.resume_button = QPushButton("Res&ume (F7)")
-        self.rescan_button = QPushButton("Rescan (Ctrl+R)")
+        self.verify_combo.addItem(self.tr("Verify all"), "full")
+        self.verify_combo.addItem(self.tr("Verify a NIST sample (≥ 10 %)"), "sample")
+        self.erase_button = QPushButton(self.tr("&Erase selected (Ctrl+Shift+E)"))
+        self.cancel_button = QPushButton(self.tr("&Cancel selected (Ctrl+Shift+X)"))
+        self.resume_button = QPushButton(self.tr("Res&ume (F7)"))
+        self.rescan_button = QPushButton(self.tr("Rescan (Ctrl+R)"))
         self.detail = QLabel("")
         self.detail.setObjectName("bayDetail")
         self.detail.setWordWrap(True)
@@ -167,9 +174,9 @@ class BaysPage(QWidget):
         self.source_label.setObjectName("hotplugSource")
         # Two rows, so the page fits a 1280-pixel bench screen: what to do, then the actions.
         choice = QHBoxLayout()
-        method_label = QLabel("&Method:")
+        method_label = QLabel(self.tr("&Method:"))
         method_label.setBuddy(self.method_combo)
-        verify_label = QLabel("Ver&ification:")
+        verify_label = QLabel(self.tr("Ver&ification:"))
         verify_label.setBuddy(self.verify_combo)
         choice.addWidget(method_label)
         choice.addWidget(self.method_combo, 2)
@@ -295,7 +302,8 @@ class BaysPage(QWidget):
         if drive is None:
             self.method_combo.show_generic()
             row = self.selected_row()
-            self.detail.setText(f"{row.path} is not plugged in: {row.status}" if row is not None else "")
+            self.detail.setText(self.tr("{path} is not plugged in: {status}").format(
+                    path=row.path, status=row.status) if row is not None else "")
             return
         self.method_combo.show_drive(drive, firmware)
         self.detail.setText(describe(drive, firmware))
@@ -306,8 +314,8 @@ class BaysPage(QWidget):
         method = self.method_combo.method()
         firmware = bool(method) and METHODS[str(method)].firmware
         self.verify_combo.setEnabled(not firmware)
-        self.verify_combo.setToolTip("A firmware erase is read back on a NIST sample (≥ 10 %) of the drive"
-                                     if firmware else "How much of the drive is read back after the overwrite")
+        self.verify_combo.setToolTip(self.tr("A firmware erase is read back on a NIST sample (≥ 10 %) of the drive")
+                                     if firmware else self.tr("How much of the drive is read back after the overwrite"))
 
     @Slot(QModelIndex, QModelIndex)
     def _on_current_changed(self, current: QModelIndex, previous: QModelIndex) -> None:
@@ -316,8 +324,9 @@ class BaysPage(QWidget):
     @staticmethod
     def _verdict(drive: BayDrive) -> str:
         if drive.erasable:
-            return "Ready to erase"
-        return "Refused: " + drive.refusals[0].text.replace(drive.device.path, drive_name(drive.device.path))
+            return QCoreApplication.translate("BaysPage", "Ready to erase")
+        return QCoreApplication.translate("BaysPage", "Refused: {why}").format(
+            why=refusal_text(drive.refusals[0]).replace(drive.device.path, drive_name(drive.device.path)))
 
     def set_status(self, device_path: str, text: str) -> None:
         """Show ``text`` for a drive (progress, outcome) until the next change."""

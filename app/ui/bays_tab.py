@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QInputDialog, QLineEdit, QMessageBox
 
 from app.core.erase_methods import METHODS
 from app.core.errors import OperatorError
+from app.core.i18n import QT_TRANSLATE_NOOP
 from app.services.drives import (
     BayDrive,
     DeviceSource,
@@ -30,6 +31,7 @@ from app.store import queries
 from app.ui.bays_methods import drive_name
 from app.ui.bays_page import BayRow, BaysPage, matches
 from app.ui.erase_controller import BayProgress, EraseController
+from app.ui.i18n import error_text, refusal_text
 from app.ui.override_dialog import OverrideDialog
 from app.ui.work_tabs import BenchContext, WorkTab
 from drivers.block.devices import BlockDevice
@@ -71,7 +73,7 @@ class BaysTab(WorkTab):
     """
 
     page: BaysPage
-    title, key = "&Bays", "F6"
+    title, key = QT_TRANSLATE_NOOP("WorkTab", "&Bays"), "F6"
 
     def __init__(self, ctx: BenchContext) -> None:
         super().__init__(ctx)
@@ -112,13 +114,16 @@ class BaysTab(WorkTab):
     def start(self) -> None:
         """Listen for drives plugged and pulled, and list what is there now."""
         if self.devices.simulated:
-            self.page.source_label.setText("Simulated drives (--simulate): firmware answers come from the simulator")
+            self.page.source_label.setText(self.tr("Simulated drives (--simulate): firmware answers come from the "
+                    "simulator"))
         else:
             self.watcher.start()
             self._safety_poll.start()
             self.page.source_label.setText(
-                f"Drives appear as plugged in ({self.watcher.source_name} events)"
-                if self.watcher.state is WatchState.EVENTS else "No hotplug events here: rescanning every few seconds")
+                self.tr("Drives appear as plugged in ({source_name} events)").format(
+                        source_name=self.watcher.source_name)
+                if self.watcher.state is WatchState.EVENTS else self.tr("No hotplug events here: rescanning every few "
+                        "seconds"))
         self.page.rescan()
 
     def stop(self) -> None:
@@ -184,7 +189,7 @@ class BaysTab(WorkTab):
             # The unfinished erasures are read here, in the GUI thread, against the erasures running now.
             self.page.apply_scan(list(result.value.drives), self._unfinished(), generation=result.value.generation)
         elif result.error is not None:
-            self._say(f"The drives could not be read: {result.error}", "error")
+            self._say(self.tr("The drives could not be read: {error}").format(error=result.error), "error")
         if self._rescan_again and self._safety_poll.isActive():
             self.request_rescan()
 
@@ -198,7 +203,8 @@ class BaysTab(WorkTab):
         path = result.key.removeprefix("probe:")
         if not isinstance(result.value, DriveFirmware):
             self._auto_start.discard(path)
-            self._say(f"{path}: its firmware could not be asked ({result.error}) — overwrite remains", "warn")
+            self._say(self.tr("{path}: its firmware could not be asked ({error}) — overwrite remains").format(
+                    path=path, error=result.error), "warn")
             return
         self.page.set_firmware(result.value)
         if path in self._auto_start:
@@ -214,16 +220,18 @@ class BaysTab(WorkTab):
         how = ("The drive will erase itself; once it has accepted the command it cannot be stopped."
                if m.firmware else "Every byte on it will be overwritten.")
         answer = QMessageBox.question(
-            self._parent, "Erase drive",
-            f"Erase {drive.device.path} ({drive.device.model} {drive.device.serial}) in bay {drive.bay} with "
-            f"{m.label}?\n\n{how}",
+            self._parent, self.tr("Erase drive"),
+            self.tr("Erase {path} ({model} {serial}) in bay {bay} with {label}?\n\n{how}").format(
+                    path=drive.device.path, model=drive.device.model, serial=drive.device.serial, bay=drive.bay,
+                            label=m.label, how=how),
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
         return answer == QMessageBox.StandardButton.Yes
 
     def _ask_label(self, drive: BayDrive) -> str | None:
-        text, ok = QInputDialog.getText(self._parent, "Drive serial",
-                                        f"{drive.device.path} reports no serial number.\n"
-                                        "Scan or type the serial from the drive's label:", QLineEdit.EchoMode.Normal)
+        text, ok = QInputDialog.getText(self._parent, self.tr("Drive serial"),
+                                        self.tr("{path} reports no serial number.\nScan or type the serial from the "
+                                                "drive's label:").format(
+                                                path=drive.device.path), QLineEdit.EchoMode.Normal)
         return text.strip() if ok and text.strip() else None
 
     def _ask_override(self, drive: BayDrive, method: str, verify: str) -> None:
@@ -249,12 +257,12 @@ class BaysTab(WorkTab):
     def _begin(self, drive: BayDrive, method: str, verify: str, *, ask: bool, label: str = "",
                what: str = "Erasing", override: tuple[str, str] | None = None, restart: bool = False) -> None:
         if self.controller.busy(drive.device.path):
-            self._say(f"{drive.device.path} is already being erased", "warn")
+            self._say(self.tr("{path} is already being erased").format(path=drive.device.path), "warn")
             return
         if not method:
             firmware = self.page.firmware(drive.device.path)
             why = firmware.choice.reason if firmware else "no method is selected"
-            self._say(f"{drive.device.path} cannot be erased: {why}", "error")
+            self._say(self.tr("{path} cannot be erased: {why}").format(path=drive.device.path, why=why), "error")
             return
         if not drive.erasable and override is None:
             if drive.overridable and ask:
@@ -265,7 +273,7 @@ class BaysTab(WorkTab):
         if not (label or drive.device.serial or drive.device.wwn):
             label = self.ask_label(drive) or ""
             if not label:
-                self._say("No serial given: the drive was not erased", "warn")
+                self._say(self.tr("No serial given: the drive was not erased"), "warn")
                 return
         if ask and not self.confirm(drive, method):
             return
@@ -276,13 +284,14 @@ class BaysTab(WorkTab):
                                                override_reason=reason, override_by=supervisor, restart=restart),
                                   self._operator())
         except OperatorError as exc:
-            self._say(str(exc), "error")
+            self._say(error_text(exc), "error")
             return
         self._pulled_while_erasing.discard(drive.device.path)
         self._erasing[drive.device.path] = drive
         self.page.forget_pulled(drive.device.path)
         self.page.set_status(drive.device.path, "Starting…")
-        self._say(f"{what} {drive_name(drive.device.path)} (bay {drive.bay}) with {METHODS[method].label}", "ok")
+        self._say(self.tr("{what} {drive_name} (bay {bay}) with {label}").format(
+                what=what, drive_name=drive_name(drive.device.path), bay=drive.bay, label=METHODS[method].label), "ok")
 
     @Slot(object, str, str)
     def _on_erase_requested(self, drive: BayDrive, method: str, verify: str) -> None:
@@ -297,15 +306,17 @@ class BaysTab(WorkTab):
     def _on_resume_requested(self, row: BayRow) -> None:
         u = row.unfinished
         if u is None:
-            self._say(f"{row.path} has no interrupted erasure to resume — Ctrl+Shift+E erases it", "info")
+            self._say(self.tr("{path} has no interrupted erasure to resume — Ctrl+Shift+E erases it").format(
+                    path=row.path), "info")
             return
         if row.drive is None:
             where = f"bay {u.bay}" if u.bay is not None else "its bay"
-            self._say(f"Put the drive {u.identifier or u.device_serial} back into {where} first", "warn")
+            self._say(self.tr("Put the drive {value} back into {where} first").format(
+                    value=u.identifier or u.device_serial, where=where), "warn")
             return
         if not u.pattern:
-            self._say(f"{row.path}: a firmware erasure is not resumed part-way — Ctrl+Shift+E erases it again",
-                      "info")
+            self._say(self.tr("{path}: a firmware erasure is not resumed part-way — "
+                              "Ctrl+Shift+E erases it again").format(path=row.path), "info")
             return
         self._resume(row.drive, u)
 
@@ -323,10 +334,11 @@ class BaysTab(WorkTab):
         if not self._auto_erase() or drive.bay is None:
             return
         if not drive.erasable:
-            self._say(f"{drive.device.path} in bay {drive.bay} was not started: {drive.refusals[0].text}", "warn")
+            self._say(self.tr("{path} in bay {bay} was not started: {text}").format(
+                    path=drive.device.path, bay=drive.bay, text=refusal_text(drive.refusals[0])), "warn")
             return
         if self._operator() is None:
-            self._say(f"A drive is in bay {drive.bay}: log in to start erasing it", "warn")
+            self._say(self.tr("A drive is in bay {bay}: log in to start erasing it").format(bay=drive.bay), "warn")
             return
         unfinished = next((u for u in self._unfinished() if matches(u, drive)), None)
         if unfinished is not None and unfinished.pattern:
@@ -353,8 +365,9 @@ class BaysTab(WorkTab):
         # until then (and after) the bay says what happened.
         self._pulled_while_erasing.add(path)
         self.page.keep_pulled(drive, PULLED)
-        self._say(f"{path} (bay {drive.bay}) was pulled during its erasure — it is interrupted, nothing recorded "
-                  "is lost: put it back and press F7 to resume", "warn")
+        self._say(self.tr("{path} (bay {bay}) was pulled during its erasure — it is interrupted, nothing recorded is "
+                "lost: put it back and press F7 to resume").format(
+                path=path, bay=drive.bay), "warn")
 
     def _gone(self, drive: BayDrive) -> bool:
         """Has the drive left (a pulled disk drops to size 0, or its device disappears)?"""

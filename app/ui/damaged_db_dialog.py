@@ -36,26 +36,28 @@ class DamagedDatabaseDialog(QMessageBox):
         super().__init__(parent)
         self.backup = backup
         self.setIcon(QMessageBox.Icon.Critical)
-        self.setWindowTitle(f"{APP_NAME}: the database is damaged")
-        self.setText("The bench database is damaged and cannot be opened safely.")
+        self.setWindowTitle(self.tr("{APP_NAME}: the database is damaged").format(APP_NAME=APP_NAME))
+        self.setText(self.tr("The bench database is damaged and cannot be opened safely."))
         self.restore_button: QPushButton | None = None
         if backup is not None:
             self.setInformativeText(
-                f"The newest verified backup is {backup.path.name}, written {_local(backup.written_at)} "
-                f"({backup.events} events, the newest from {_local_iso(backup.last_event_at)}).\n\n"
-                "Restore it? Work recorded after it and not yet sent to the hub is lost. The damaged file "
-                "stays in the data folder, renamed, for the investigation, and the bench continues on a "
-                "new stream so nothing collides at the hub."
+                self.tr("The newest verified backup is {name}, written {local} ({events} events, the newest from "
+                        "{local_iso}).\n\nRestore it? Work recorded after it and not yet sent to the hub is lost. The "
+                                "damaged file stays in the data folder, renamed, for the investigation, and the bench "
+                                        "continues on a new stream so nothing collides at the hub.").format(
+                        name=backup.path.name, local=_local(backup.written_at), events=backup.events,
+                                local_iso=_local_iso(backup.last_event_at))
             )
-            self.restore_button = self.addButton("Restore this backup", QMessageBox.ButtonRole.AcceptRole)
+            self.restore_button = self.addButton(self.tr("Restore this backup"), QMessageBox.ButtonRole.AcceptRole)
             self.setDefaultButton(self.restore_button)
         else:
             self.setInformativeText(
-                f"No verified backup was found in {db_path.parent}.\n\n"
-                "Quit, then restore a backup from elsewhere with 'refurb-bench db restore PATH', or call a "
-                "supervisor. Do not delete the damaged file: it is needed for the investigation."
+                self.tr("No verified backup was found in {parent}.\n\nQuit, then restore a backup from elsewhere with "
+                        "'refurb-bench db restore PATH', or call a supervisor. Do not delete the damaged file: it is "
+                                "needed for the investigation.").format(
+                        parent=db_path.parent)
             )
-        quit_button = self.addButton("Quit", QMessageBox.ButtonRole.RejectRole)
+        quit_button = self.addButton(self.tr("Quit"), QMessageBox.ButtonRole.RejectRole)
         self.setEscapeButton(quit_button)
         if backup is None:
             self.setDefaultButton(quit_button)

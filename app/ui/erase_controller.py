@@ -87,7 +87,8 @@ class EraseController(QObject):
         """Hand the whole erasure to the pool; refusals and failures come back through ``finished``."""
         key = self.key(request.device_path)
         if key in self._running:
-            raise OperatorError(f"{request.device_path} is already being erased", hint="Wait for it, or cancel it")
+            raise OperatorError(self.tr("{path} is already being erased").format(path=request.device_path),
+                                hint=self.tr("Wait for it, or cancel it"))
         data_dir, devices = self._data_dir, self._devices
         operator_id = operator.operator_id if operator else None
 
@@ -103,12 +104,13 @@ class EraseController(QObject):
         """Ask a bay's erasure to stop; returns what the operator should be told."""
         running = self._running.get(self.key(device_path))
         if running is None:
-            return f"{device_path} is not being erased"
+            return self.tr("{path} is not being erased").format(path=device_path)
         if METHODS[running.method].firmware and running.phase == "sanitize":
-            return (f"{device_path} is sanitising itself: a firmware sanitize cannot be cancelled once the drive "
-                    "has accepted it (it carries on even after a power loss) — the bench keeps watching it")
+            return self.tr("{path} is sanitising itself: a firmware sanitize cannot be cancelled once the drive "
+                           "has accepted it (it carries on even after a power loss) — the bench keeps watching "
+                           "it").format(path=device_path)
         self._jobs.cancel(self.key(device_path))
-        return f"Stopping the erasure of {device_path}…"
+        return self.tr("Stopping the erasure of {path}…").format(path=device_path)
 
     @Slot(object)
     def _on_progress(self, p: JobProgress) -> None:
@@ -140,6 +142,7 @@ class EraseController(QObject):
         elif isinstance(result.error, OperatorError):
             outcome = result.error
         else:
-            outcome = OperatorError(f"The erasure stopped: {result.error or 'it was cancelled before it began'}",
-                                    hint="Check the drive and its cable")
+            why = str(result.error) if result.error else self.tr("it was cancelled before it began")
+            outcome = OperatorError(self.tr("The erasure stopped: {why}").format(why=why),
+                                    hint=self.tr("Check the drive and its cable"))
         self.finished.emit(running.device_path, outcome)

@@ -17,12 +17,14 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.grading.questions import InspectionDraft, Question
+from app.core.i18n import QT_TRANSLATE_NOOP
 from app.ui.label_preview import LabelPreview
 
-KEY_HELP = ("Zone: L light scratch · D deep · U scuff · N dent · C crack · H chip · O discoloured · B burn-in · "
+KEY_HELP = QT_TRANSLATE_NOOP("GradePage", "Zone: L light scratch · D deep · U scuff · N dent · C crack · H chip · "
+            "O discoloured · B burn-in · "
             "M missing · Backspace: take the last back · digits Enter: scratch length mm · Enter: zone done     "
             "Questions: Y/N · P/F · T all tests pass · digits Enter     When complete, Enter: record and print · "
-            "R: reprint · Ctrl+I: photos · Ctrl+O: override (supervisor)")
+            "R: reprint · Ctrl+I: photos · Ctrl+O: override (supervisor)")  # shown with self.tr
 
 
 class GradePage(QWidget):
@@ -32,12 +34,12 @@ class GradePage(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.unit_label = QLabel("Scan a unit to grade it")
+        self.unit_label = QLabel(self.tr("Scan a unit to grade it"))
         self.unit_label.setObjectName("gradeUnit")
         self.records_label = QLabel("")
         self.records_label.setWordWrap(True)
         self.table = QTableWidget(0, 2)
-        self.table.setHorizontalHeaderLabels(["Inspection", "Answer"])
+        self.table.setHorizontalHeaderLabels([self.tr("Inspection"), self.tr("Answer")])
         self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.verticalHeader().setVisible(False)
@@ -57,7 +59,7 @@ class GradePage(QWidget):
         self.reasons.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.reasons.setWordWrap(True)
         self.preview = LabelPreview()
-        self.help_label = QLabel(KEY_HELP)
+        self.help_label = QLabel(self.tr(KEY_HELP))
         self.help_label.setWordWrap(True)
         self.help_label.setObjectName("keyHelp")
 

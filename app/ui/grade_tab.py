@@ -15,6 +15,7 @@ from app.core.grading import GradeResult, IncompleteInputs, Route, RouteKind
 from app.core.grading.inputs import DefectKind, Zone
 from app.core.grading.questions import DEFECT_KEYS, InspectionDraft, Kind, Question, questions
 from app.core.grading.sources import recorded_inputs
+from app.core.i18n import QT_TRANSLATE_NOOP
 from app.core.lifecycle import UnitState
 from app.core.models import Role, Unit
 from app.reports.labels import unit_label
@@ -25,6 +26,7 @@ from app.store import queries
 from app.store.eventlog import unit_events
 from app.store.print_queue import PrintJob
 from app.ui.grade_page import GradePage
+from app.ui.i18n import error_text
 from app.ui.label_printing import label_printer
 from app.ui.work_tabs import BenchContext, WorkTab
 
@@ -34,7 +36,7 @@ _ENTER = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 
 class GradeTab(WorkTab):
     page: GradePage
-    title, key = "&Grade", "F10"
+    title, key = QT_TRANSLATE_NOOP("WorkTab", "&Grade"), "F10"
 
     def __init__(self, ctx: BenchContext) -> None:
         super().__init__(ctx)
@@ -76,8 +78,9 @@ class GradeTab(WorkTab):
         """Start inspecting ``unit``: ask only what its records do not say."""
         self.unit = unit
         if self.service.refresh():  # the hub published new rules or prices: the next unit is graded with them
-            self.ctx.say(f"Grading now uses {self.service.ruleset.key} and the {self.service.prices.id} prices "
-                         f"v{self.service.prices.version}", "info")
+            self.ctx.say(self.tr("Grading now uses {key} and the {id} prices v{version}").format(
+                    key=self.service.ruleset.key, id=self.service.prices.id, version=self.service.prices.version),
+                            "info")
         recorded = recorded_inputs(unit_events(self.ctx.store.db, unit.unit_id))
         ruleset = self.service.ruleset
         models = [m.model for m in self.service.prices.models]
@@ -90,16 +93,19 @@ class GradeTab(WorkTab):
         device = recorded.sections.get("device", {})
         name = " ".join(str(v) for v in (device.get("model") or unit.model, device.get("storage", "")) if v)
         self.page.unit_label.setText(f"{unit.label}  {name}  ({unit.state})")
-        facts = [f"{section} from {where.split(' #')[0]}" for section, where in recorded.sources.items()]
-        self.page.records_label.setText("From the records: " + (", ".join(facts) if facts else "nothing yet — "
-                                                               "answer every question"))
+        facts = [self.tr("{section} from {where}").format(section=section, where=where.split(" #")[0])
+                 for section, where in recorded.sources.items()]
+        self.page.records_label.setText(self.tr("From the records: {facts}").format(
+            facts=", ".join(facts) if facts else self.tr("nothing yet — answer every question")))
         self.page.preview.show_label(None)
         self.page.show_result("", "", [])
         if unit.state in (UnitState.LABELLED, UnitState.PACKED, UnitState.SHIPPED):
-            self.ctx.say(f"{unit.label} is already {unit.state} — R reprints its label", "info")
+            self.ctx.say(self.tr("{label} is already {state} — R reprints its label").format(
+                    label=unit.label, state=unit.state), "info")
             self.recorded = True
         else:
-            self.ctx.say(f"Inspecting {unit.label}: zone by zone, Enter when a zone is done", "info")
+            self.ctx.say(self.tr("Inspecting {label}: zone by zone, Enter when a zone is done").format(
+                    label=unit.label), "info")
         self._refresh()
         self.page.table.setFocus()
 
@@ -159,7 +165,7 @@ class GradeTab(WorkTab):
             if text == "R":
                 self.reprint()
                 return True
-            self.ctx.say("This unit is graded: R reprints its label, or scan the next unit", "info")
+            self.ctx.say(self.tr("This unit is graded: R reprints its label, or scan the next unit"), "info")
             return True
         if text == "T":
             for q in self.questions:
@@ -174,7 +180,7 @@ class GradeTab(WorkTab):
         if question.kind is Kind.PASS_FAIL and text in ("P", "F"):
             return self._answer(question, text)
         if text == "R":
-            self.ctx.say("Nothing to reprint yet: the unit is not graded", "info")
+            self.ctx.say(self.tr("Nothing to reprint yet: the unit is not graded"), "info")
             return True
         return False
 
@@ -222,7 +228,7 @@ class GradeTab(WorkTab):
         if not self._complete():
             self._advance()
             missing = [q.text for q in self.questions if not self.draft.answered(q)]
-            self.ctx.say("Still to answer: " + ", ".join(missing), "warn")
+            self.ctx.say(self.tr("Still to answer: ") + ", ".join(missing), "warn")
         return True
 
     def _commit_number(self, question: Question) -> bool:
@@ -238,7 +244,8 @@ class GradeTab(WorkTab):
             zone = Zone(question.key.split(".", 1)[1])
             scratch = self.last_scratch.get(zone)
             if scratch is None:
-                self.ctx.say("A length belongs to a scratch: press L or D first, then its total length", "warn")
+                self.ctx.say(self.tr("A length belongs to a scratch: press L or D first, then its total length"),
+                        "warn")
                 return True
             self.draft.zones[zone].lengths[DefectKind(scratch)] = value
         return True
@@ -256,7 +263,7 @@ class GradeTab(WorkTab):
         try:
             missing = self.service.missing(self.unit, self.inspection())
         except OperatorError as exc:
-            self.page.show_result("", "", [str(exc)])
+            self.page.show_result("", "", [error_text(exc)])
             return
         if missing:
             self.result = None
@@ -266,7 +273,7 @@ class GradeTab(WorkTab):
         try:
             grade, chosen, _ = self.service.evaluate(self.unit, self.inspection())
         except OperatorError as exc:
-            self.page.show_result("", "", [str(exc)], "error")
+            self.page.show_result("", "", [error_text(exc)], "error")
             return
         self.result = (grade, chosen)
         self._show(grade, chosen)
@@ -275,9 +282,9 @@ class GradeTab(WorkTab):
                                       self.ctx.settings().labels.lithium_phone)
             self.page.preview.show_label(unit_label(data))
         except OperatorError as exc:
-            self.page.reasons.addItem(str(exc))
-        self.ctx.say(f"Grade {grade.summary} → {chosen.kind.value.replace('_', ' ')}: Enter records it and prints "
-                     "the label", "ok")
+            self.page.reasons.addItem(error_text(exc))
+        self.ctx.say(self.tr("Grade {summary} → {replace}: Enter records it and prints the label").format(
+                summary=grade.summary, replace=chosen.kind.value.replace('_', ' ')), "ok")
 
     def _show(self, grade: GradeResult, chosen: Route, note: str = "") -> None:
         option = chosen.chosen
@@ -299,7 +306,7 @@ class GradeTab(WorkTab):
             self.ctx.say(str(exc), "warn")
             return
         except OperatorError as exc:
-            self.ctx.say(str(exc), "error")
+            self.ctx.say(error_text(exc), "error")
             return
         self.recorded = True
         self._show(graded.grade, graded.route, "  — recorded")
@@ -312,34 +319,34 @@ class GradeTab(WorkTab):
             try:
                 self.printer.print_unit(fresh)
             except OperatorError as exc:
-                self.ctx.say(str(exc), "error")
+                self.ctx.say(error_text(exc), "error")
                 return
-            self.ctx.say(f"Graded {graded.grade.summary}, routed to {graded.route.kind.value.replace('_', ' ')} — "
-                         "printing the label", "ok")
+            self.ctx.say(self.tr("Graded {summary}, routed to {replace} — printing the label").format(
+                    summary=graded.grade.summary, replace=graded.route.kind.value.replace('_', ' ')), "ok")
         else:
-            self.ctx.say(f"Graded {graded.grade.summary} — R prints the label", "ok")
+            self.ctx.say(self.tr("Graded {summary} — R prints the label").format(summary=graded.grade.summary), "ok")
 
     def reprint(self) -> None:
         if self.unit is None:
             return
         if self.printer.reprint(self.unit.unit_id):
-            self.ctx.say(f"Reprinting the label of {self.unit.label}", "ok")
+            self.ctx.say(self.tr("Reprinting the label of {label}").format(label=self.unit.label), "ok")
             return
         fresh = queries.get_unit(self.ctx.store.db, self.unit.unit_id)
         try:
             self.printer.print_unit(fresh or self.unit)
         except OperatorError as exc:
-            self.ctx.say(str(exc), "error")
+            self.ctx.say(error_text(exc), "error")
 
     @Slot(object)
     def _on_printed(self, job: PrintJob) -> None:
         if self.unit is not None and job.subject == self.unit.unit_id:
-            self.page.route_label.setText(self.page.route_label.text() + "  — label printed")
+            self.page.route_label.setText(self.page.route_label.text() + self.tr("  — label printed"))
 
     # --- photos and overrides ----------------------------------------------------------------------------
 
     def choose_photos(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self.ctx.window, "Camera folder", str(Path.home()),
+        folder = QFileDialog.getExistingDirectory(self.ctx.window, self.tr("Camera folder"), str(Path.home()),
                                                   QFileDialog.Option.DontUseNativeDialog)
         if folder:
             self.import_photos(Path(folder))
@@ -353,7 +360,7 @@ class GradeTab(WorkTab):
         try:
             self.ctx.jobs.start(PHOTO_JOB, work, label="the photo import")
         except OperatorError as exc:
-            self.ctx.say(str(exc), "warn")
+            self.ctx.say(error_text(exc), "warn")
 
     @Slot(object)
     def _on_job_finished(self, result: JobResult) -> None:
@@ -365,21 +372,24 @@ class GradeTab(WorkTab):
         photos: tuple[Photo, ...] = result.value
         self.photos = photos
         self.draft.photos = [p.record() for p in photos]
-        self.ctx.say(f"{len(photos)} photos attached to the grade (kept by their SHA-256)", "ok")
+        self.ctx.say(self.tr("{count} photos attached to the grade (kept by their SHA-256)").format(
+                count=len(photos)), "ok")
 
     def override(self) -> None:
         operator = self.ctx.operator()
         if self.unit is None or operator is None:
             return
         if not operator.role.includes(Role.SUPERVISOR):
-            self.ctx.say("Only a supervisor can override a grade or a route — ask one to log in", "warn")
+            self.ctx.say(self.tr("Only a supervisor can override a grade or a route — ask one to log in"), "warn")
             return
         cosmetic = [f"cosmetic {g}" for g in self.service.ruleset.cosmetic.grades]
         routes = ["route recycle", "route parts_harvest", "route repair", "route resale wholesale"]
-        choice, ok = QInputDialog.getItem(self.ctx.window, "Override", "Change", cosmetic + routes, 0, False)
+        choice, ok = QInputDialog.getItem(self.ctx.window, self.tr("Override"), self.tr("Change"), cosmetic + routes,
+                0, False)
         if not ok:
             return
-        reason, ok = QInputDialog.getText(self.ctx.window, "Override", f"Why {choice}?")
+        reason, ok = QInputDialog.getText(self.ctx.window, self.tr("Override"), self.tr("Why {choice}?").format(
+                choice=choice))
         if ok:
             self.apply_override(choice, reason)
 
@@ -395,6 +405,6 @@ class GradeTab(WorkTab):
                 self.service.override_route(self.unit.unit_id, RouteKind(words[1]), reason, operator,
                                             channel=words[2] if len(words) > 2 else "")
         except OperatorError as exc:
-            self.ctx.say(str(exc), "error")
+            self.ctx.say(error_text(exc), "error")
             return
-        self.ctx.say(f"Overridden: {choice} ({reason})", "ok")
+        self.ctx.say(self.tr("Overridden: {choice} ({reason})").format(choice=choice, reason=reason), "ok")

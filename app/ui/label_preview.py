@@ -38,7 +38,7 @@ class LabelPreview(QWidget):
         label = self.label
         if label is None:
             painter.setPen(QColor("white"))
-            painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, "No label yet")
+            painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, self.tr("No label yet"))
             painter.end()
             return
         margin = 8

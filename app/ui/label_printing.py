@@ -15,6 +15,7 @@ from app.services.jobs import JobResult, Report
 from app.services.labels import LabelTarget, new_job_id, render, unit_label_data
 from app.services.print_queue import PrintQueueRunner
 from app.store.print_queue import PrintJob
+from app.ui.i18n import error_text
 from app.ui.work_tabs import BenchContext
 from drivers.sim.printer import PrinterSimulator
 from drivers.sim.scenarios import SCENARIOS
@@ -82,7 +83,7 @@ class LabelPrinter(QObject):
             self.ctx.jobs.start(key, work, label=f"the {description}")
         except OperatorError as exc:
             self._pending.pop(key, None)
-            self.ctx.say(str(exc), "warn")
+            self.ctx.say(error_text(exc), "warn")
 
     @Slot(object)
     def _on_rendered(self, result: JobResult) -> None:
@@ -91,7 +92,8 @@ class LabelPrinter(QObject):
             return
         kind, subject, description, fields, target, reprint = pending
         if not result.ok:
-            self.ctx.say(f"The {description} could not be made: {result.error}", "error")
+            self.ctx.say(self.tr("The {description} could not be made: {error}").format(
+                    description=description, error=result.error), "error")
             return
         operator = self.ctx.operator()
         job = PrintJob(job_id=new_job_id(), created_at=self.ctx.store.now(), kind=kind, subject=subject,

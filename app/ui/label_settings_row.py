@@ -15,19 +15,20 @@ class LabelSettingsRow(QWidget):
         super().__init__(parent)
         self._labels = labels
         self.printer_edit = QLineEdit(labels.printer)
-        self.printer_edit.setPlaceholderText("tcp://HOST:9100, file:///dev/usb/lp0, cups://QUEUE — empty: PDF files")
+        self.printer_edit.setPlaceholderText(self.tr("tcp://HOST:9100, file:///dev/usb/lp0, cups://QUEUE — empty: PDF "
+                "files"))
         self.printer_edit.setAccessibleName("Label printer")
         self.dpi_combo = QComboBox()
         for dpi in (203, 300):
-            self.dpi_combo.addItem(f"{dpi} dpi", dpi)
+            self.dpi_combo.addItem(self.tr("{dpi} dpi").format(dpi=dpi), dpi)
         self.dpi_combo.setCurrentIndex(self.dpi_combo.findData(labels.dpi))
         self.phone_edit = QLineEdit(labels.lithium_phone)
-        self.phone_edit.setPlaceholderText("phone on the lithium mark")
+        self.phone_edit.setPlaceholderText(self.tr("phone on the lithium mark"))
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.printer_edit, 3)
         layout.addWidget(self.dpi_combo)
-        layout.addWidget(QLabel("Tel"))
+        layout.addWidget(QLabel(self.tr("Tel")))
         layout.addWidget(self.phone_edit, 1)
 
     def value(self) -> LabelSettings:

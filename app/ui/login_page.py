@@ -17,27 +17,27 @@ class LoginPage(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        title = QLabel("Scan your operator badge")
+        title = QLabel(self.tr("Scan your operator badge"))
         title.setObjectName("loginTitle")
         title.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        subtitle = QLabel("…or type your name and PIN, then press Enter")
+        subtitle = QLabel(self.tr("…or type your name and PIN, then press Enter"))
         subtitle.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.name_edit = QLineEdit()
         self.name_edit.setObjectName("loginName")
-        self.name_edit.setPlaceholderText("Name")
+        self.name_edit.setPlaceholderText(self.tr("Name"))
         self.pin_edit = QLineEdit()
         self.pin_edit.setObjectName("loginPin")
-        self.pin_edit.setPlaceholderText("PIN")
+        self.pin_edit.setPlaceholderText(self.tr("PIN"))
         self.pin_edit.setEchoMode(QLineEdit.EchoMode.Password)
-        self.login_button = QPushButton("&Log in")
+        self.login_button = QPushButton(self.tr("&Log in"))
         self.error_label = QLabel("")
         self.error_label.setObjectName("errorText")
         self.error_label.setWordWrap(True)
         self.error_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
 
         form = QFormLayout()
-        form.addRow("&Name", self.name_edit)
-        form.addRow("&PIN", self.pin_edit)
+        form.addRow(self.tr("&Name"), self.name_edit)
+        form.addRow(self.tr("&PIN"), self.pin_edit)
         form_box = QWidget()
         form_box.setLayout(form)
         form_box.setMinimumWidth(360)
@@ -75,7 +75,7 @@ class LoginPage(QWidget):
     def _on_submit(self) -> None:
         name, pin = self.name_edit.text().strip(), self.pin_edit.text()
         if not name:
-            self.show_error("Type your name first")
+            self.show_error(self.tr("Type your name first"))
             self.name_edit.setFocus()
             return
         self.pin_login_requested.emit(name, pin)

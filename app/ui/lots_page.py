@@ -28,13 +28,13 @@ class NewLotDialog(QDialog):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("New lot")
+        self.setWindowTitle(self.tr("New lot"))
         self.code_edit = QLineEdit()
         self.code_edit.setObjectName("lotCode")
-        self.code_edit.setPlaceholderText("LOT-2026-0042 (scan or type)")
+        self.code_edit.setPlaceholderText(self.tr("LOT-2026-0042 (scan or type)"))
         self.kind_combo = QComboBox()
-        self.kind_combo.addItem("Customer (ITAD)", PartyKind.CUSTOMER)
-        self.kind_combo.addItem("Supplier (purchase)", PartyKind.SUPPLIER)
+        self.kind_combo.addItem(self.tr("Customer (ITAD)"), PartyKind.CUSTOMER)
+        self.kind_combo.addItem(self.tr("Supplier (purchase)"), PartyKind.SUPPLIER)
         self.party_edit = QLineEdit()
         self.party_edit.setObjectName("lotParty")
         self.po_edit = QLineEdit()
@@ -49,11 +49,11 @@ class NewLotDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         form = QFormLayout(self)
-        form.addRow("Lot &code", self.code_edit)
-        form.addRow("&From", self.kind_combo)
-        form.addRow("&Name", self.party_edit)
-        form.addRow("&PO", self.po_edit)
-        form.addRow("&Expected units", self.expected_spin)
+        form.addRow(self.tr("Lot &code"), self.code_edit)
+        form.addRow(self.tr("&From"), self.kind_combo)
+        form.addRow(self.tr("&Name"), self.party_edit)
+        form.addRow(self.tr("&PO"), self.po_edit)
+        form.addRow(self.tr("&Expected units"), self.expected_spin)
         form.addRow(self.error_label)
         form.addRow(buttons)
 
@@ -82,10 +82,10 @@ class LotsPage(QWidget):
         super().__init__(parent)
         self.model = LotsModel(self)
         self.table = RecordTableView(self.model, "lotsTable")
-        self.new_button = QPushButton("&New lot (Ctrl+N)")
-        self.import_button = QPushButton("&Import manifest (Ctrl+I)")
-        self.receive_button = QPushButton("&Receive into lot (Enter)")
-        self.summary = QLabel("Select a lot")
+        self.new_button = QPushButton(self.tr("&New lot (Ctrl+N)"))
+        self.import_button = QPushButton(self.tr("&Import manifest (Ctrl+I)"))
+        self.receive_button = QPushButton(self.tr("&Receive into lot (Enter)"))
+        self.summary = QLabel(self.tr("Select a lot"))
         self.summary.setObjectName("lotSummary")
         self.summary.setWordWrap(True)
         self.missing = QListWidget()
@@ -99,7 +99,7 @@ class LotsPage(QWidget):
         layout.addLayout(buttons)
         layout.addWidget(self.table, 2)
         layout.addWidget(self.summary)
-        layout.addWidget(QLabel("Expected but not yet received"))
+        layout.addWidget(QLabel(self.tr("Expected but not yet received")))
         layout.addWidget(self.missing, 1)
 
         self.new_button.clicked.connect(self.new_lot_requested)
@@ -126,12 +126,14 @@ class LotsPage(QWidget):
         index = self.table.currentIndex()
         self.missing.clear()
         if not index.isValid() or index.row() >= self.model.rowCount():
-            self.summary.setText("No lots yet — press Ctrl+N to create one")
+            self.summary.setText(self.tr("No lots yet — press Ctrl+N to create one"))
             return
         p = self.model.row(index.row())
         self.summary.setText(
-            f"{p.lot.code}: expected {p.expected}, received {p.received} "
-            f"({p.received_expected} on the manifest, {p.unexpected} unexpected), outstanding {p.outstanding}"
+            self.tr("{code}: expected {expected}, received {received} ({received_expected} on the manifest, "
+                    "{unexpected} unexpected), outstanding {outstanding}").format(
+                    code=p.lot.code, expected=p.expected, received=p.received, received_expected=p.received_expected,
+                            unexpected=p.unexpected, outstanding=p.outstanding)
         )
         for line in p.missing:
             self.missing.addItem(f"{line.kind.replace('_', ' ').upper()} {line.value}  {line.model}".rstrip())

@@ -29,12 +29,13 @@ from app import APP_NAME
 from app.core.errors import OperatorError
 from app.core.lifecycle import UnitState
 from app.core.models import Lot, Unit
-from app.services.intake import IntakeService, ScanResult
+from app.services.intake import SCAN_CONTEXT, IntakeService, ScanResult
 from app.services.jobs import JobManager, JobProgress, JobResult
 from app.settings import Settings
 from app.store import queries
 from app.store.eventlog import unit_events
 from app.store.store import Store
+from app.ui.i18n import error_text, role_name, said, tab_title
 from app.ui.login_page import LoginPage
 from app.ui.lots_page import LotsPage, NewLotDialog
 from app.ui.manifest_import import ImportOutcome, ManifestImporter
@@ -85,7 +86,7 @@ class MainWindow(StationAdmin, QMainWindow):
             tab.start()  # devices plugged in while another tab is shown start too (continuous flow)
         for part in self.status_parts:
             part.start()
-        self.setWindowTitle(f"{APP_NAME} — {settings.station_name}")
+        self.setWindowTitle(self.tr("{app} — {station}").format(app=APP_NAME, station=settings.station_name))
         self.setStyleSheet(STYLE)
         self.resize(1280, 800)
         self._show_login()
@@ -93,12 +94,13 @@ class MainWindow(StationAdmin, QMainWindow):
     # --- construction ----------------------------------------------------------------------------
 
     def _build(self) -> None:
-        self.banner = QLabel("Ready — scan a badge to log in")
+        self.banner = QLabel(self.tr("Ready — scan a badge to log in"))
         self.banner.setObjectName("scanBanner")
         self.banner.setWordWrap(True)
         self.manual_edit = QLineEdit()
         self.manual_edit.setObjectName("manualEntry")
-        self.manual_edit.setPlaceholderText("Type an identifier when the label will not scan, then Enter (Ctrl+E)")
+        self.manual_edit.setPlaceholderText(self.tr("Type an identifier when the label will not scan, then Enter "
+                "(Ctrl+E)"))
         self.manual_edit.returnPressed.connect(self._on_manual_entry)
 
         self.login_page = LoginPage()
@@ -112,20 +114,20 @@ class MainWindow(StationAdmin, QMainWindow):
         self.lots_page.receive_requested.connect(self._on_receive_requested)
 
         self.tabs = QTabWidget()
-        self.tabs.addTab(self.unit_page, "&Unit  F2")
-        self.tabs.addTab(self.search_page, "&Search  F3")
-        self.tabs.addTab(self.lots_page, "&Lots  F4")
+        self.tabs.addTab(self.unit_page, self.tr("&Unit  F2"))
+        self.tabs.addTab(self.search_page, self.tr("&Search  F3"))
+        self.tabs.addTab(self.lots_page, self.tr("&Lots  F4"))
         ctx = BenchContext(self.store, self.jobs, self.say, lambda: self.intake.operator, lambda: self.settings,
                            self.open_unit, self, allow_loop=self._allow_loop, simulate=self._simulate)
         self.work_tabs: list[WorkTab] = [make(ctx) for make in WORK_TABS]
         for tab in self.work_tabs:
-            self.tabs.addTab(tab.page, f"{tab.title}  {tab.key}")
+            self.tabs.addTab(tab.page, f"{tab_title(tab)}  {tab.key}")
         self.tabs.currentChanged.connect(self._on_tab_changed)
         work = QWidget()
         work_layout = QVBoxLayout(work)
         work_layout.setContentsMargins(0, 0, 0, 0)
         entry_row = QHBoxLayout()
-        entry_row.addWidget(QLabel("Identifier"))
+        entry_row.addWidget(QLabel(self.tr("Identifier")))
         entry_row.addWidget(self.manual_edit, 1)
         work_layout.addLayout(entry_row)
         work_layout.addWidget(self.tabs, 1)
@@ -139,7 +141,7 @@ class MainWindow(StationAdmin, QMainWindow):
         layout.addWidget(self.stack, 1)
         self.setCentralWidget(central)
 
-        self.operator_label = QLabel("Not logged in")
+        self.operator_label = QLabel(self.tr("Not logged in"))
         self.lot_label = QLabel("")
         self.job_label = QLabel("")
         status = self.statusBar()
@@ -162,20 +164,20 @@ class MainWindow(StationAdmin, QMainWindow):
 
     def _build_menus(self) -> None:
         self._menus: dict[str, QMenu] = {}
-        self._action("&File", "&Back up database…", ["Ctrl+B"], self.backup_database)
-        self._action("&File", "&Settings…", ["Ctrl+,"], self.open_settings)
-        self._action("&File", "&Quit", ["Ctrl+Q"], self.close)
-        self._action("&View", "&Unit", ["F2"], self.show_unit_page)
-        self._action("&View", "&Search", ["F3", "Ctrl+F"], self.show_search_page)
-        self._action("&View", "&Lots", ["F4"], self.show_lots_page)
+        self._action(self.tr("&File"), self.tr("&Back up database…"), ["Ctrl+B"], self.backup_database)
+        self._action(self.tr("&File"), self.tr("&Settings…"), ["Ctrl+,"], self.open_settings)
+        self._action(self.tr("&File"), self.tr("&Quit"), ["Ctrl+Q"], self.close)
+        self._action(self.tr("&View"), self.tr("&Unit"), ["F2"], self.show_unit_page)
+        self._action(self.tr("&View"), self.tr("&Search"), ["F3", "Ctrl+F"], self.show_search_page)
+        self._action(self.tr("&View"), self.tr("&Lots"), ["F4"], self.show_lots_page)
         for tab in self.work_tabs:
-            self._action("&View", tab.title, [tab.key], lambda _=False, t=tab: self.show_tab(t))
-        self._action("&View", "&Type an identifier", ["Ctrl+E"], self.focus_manual_entry)
-        self._action("&Lots", "&New lot…", ["Ctrl+N"], self.new_lot)
-        self._action("&Lots", "&Import manifest…", ["Ctrl+I"], self._on_import_shortcut)
-        self._action("&Lots", "&Stop receiving into a lot", ["Ctrl+Shift+R"], self.stop_receiving)
-        self._action("&Operator", "&Operators…", ["Ctrl+Shift+O"], self.open_operators)
-        self._action("&Operator", "&Log out", ["Ctrl+Shift+L"], self.logout)
+            self._action(self.tr("&View"), tab_title(tab), [tab.key], lambda _=False, t=tab: self.show_tab(t))
+        self._action(self.tr("&View"), self.tr("&Type an identifier"), ["Ctrl+E"], self.focus_manual_entry)
+        self._action(self.tr("&Lots"), self.tr("&New lot…"), ["Ctrl+N"], self.new_lot)
+        self._action(self.tr("&Lots"), self.tr("&Import manifest…"), ["Ctrl+I"], self._on_import_shortcut)
+        self._action(self.tr("&Lots"), self.tr("&Stop receiving into a lot"), ["Ctrl+Shift+R"], self.stop_receiving)
+        self._action(self.tr("&Operator"), self.tr("&Operators…"), ["Ctrl+Shift+O"], self.open_operators)
+        self._action(self.tr("&Operator"), self.tr("&Log out"), ["Ctrl+Shift+L"], self.logout)
 
     # --- lookups for the views -------------------------------------------------------------------
 
@@ -194,9 +196,10 @@ class MainWindow(StationAdmin, QMainWindow):
 
     def _refresh_status(self) -> None:
         op = self.intake.operator
-        self.operator_label.setText(f"Operator: {op.name} ({op.role})" if op else "Not logged in")
+        self.operator_label.setText(self.tr("Operator: {name} ({role})").format(
+                name=op.name, role=role_name(op.role)) if op else self.tr("Not logged in"))
         lot = self.intake.active_lot
-        self.lot_label.setText(f"Receiving into {lot.code}" if lot else "")
+        self.lot_label.setText(self.tr("Receiving into {code}").format(code=lot.code) if lot else "")
 
     # --- navigation ------------------------------------------------------------------------------
 
@@ -269,7 +272,7 @@ class MainWindow(StationAdmin, QMainWindow):
     def open_unit(self, unit_id: str) -> None:
         unit = queries.get_unit(self.store.db, unit_id)
         if unit is None:
-            self.say(f"Unit {unit_id} not found", "error")
+            self.say(self.tr("Unit {unit_id} not found").format(unit_id=unit_id), "error")
             return
         self.unit_page.show_unit(unit, unit_events(self.store.db, unit_id), self.names.lot_code(unit.lot_id))
         self.tabs.setCurrentWidget(self.unit_page)
@@ -294,7 +297,7 @@ class MainWindow(StationAdmin, QMainWindow):
                 focus.insert(text.strip())
             else:
                 # Never act on a scan behind an open dialog (a badge would switch operator under it).
-                self.say("A dialog is open: the scan was not used — finish or close the dialog first", "warn")
+                self.say(self.tr("A dialog is open: the scan was not used — finish or close the dialog first"), "warn")
             return
         self.handle_input(text)
 
@@ -313,7 +316,7 @@ class MainWindow(StationAdmin, QMainWindow):
         try:
             result = self.intake.handle_scan(text)
         except OperatorError as exc:
-            self.say(str(exc), "error")
+            self.say(error_text(exc), "error")
             return
         self._show_result(result, tab)
 
@@ -321,7 +324,8 @@ class MainWindow(StationAdmin, QMainWindow):
         return next((t for t in self.work_tabs if self.tabs.currentWidget() is t.page), None)
 
     def _show_result(self, result: ScanResult, tab: WorkTab | None = None) -> None:
-        self.say(result.message, "warn" if result.received_expected is False else "ok")
+        self.say(said(SCAN_CONTEXT, result.template, result.values, result.message),
+                 "warn" if result.received_expected is False else "ok")
         if result.operator is not None:
             self._show_work()
             self.show_unit_page()
@@ -336,16 +340,16 @@ class MainWindow(StationAdmin, QMainWindow):
         try:
             operator = self.intake.login_pin(name, pin)
         except OperatorError as exc:
-            self.login_page.show_error(str(exc))
+            self.login_page.show_error(error_text(exc))
             return
-        self.say(f"{operator.name} logged in", "ok")
+        self.say(self.tr("{name} logged in").format(name=operator.name), "ok")
         self._show_work()
         self.show_unit_page()
 
     @Slot()
     def logout(self) -> None:
         self.intake.logout()
-        self.say("Logged out — scan a badge to log in")
+        self.say(self.tr("Logged out — scan a badge to log in"))
         self._show_login()
 
     # --- lots --------------------------------------------------------------------------------------
@@ -360,9 +364,9 @@ class MainWindow(StationAdmin, QMainWindow):
             try:
                 lot = self.intake.create_lot(*dialog.values())
             except OperatorError as exc:
-                dialog.show_error(str(exc))
+                dialog.show_error(error_text(exc))
                 continue
-            self.say(f"Lot {lot.code} created", "ok")
+            self.say(self.tr("Lot {code} created").format(code=lot.code), "ok")
             self.show_lots_page()
             self.refresh_lots(lot.lot_id)
             break
@@ -372,14 +376,15 @@ class MainWindow(StationAdmin, QMainWindow):
     def _on_import_shortcut(self) -> None:
         lot = self.lots_page.selected_lot() or self.intake.active_lot
         if lot is None:
-            self.say("Select a lot first (F4)", "error")
+            self.say(self.tr("Select a lot first (F4)"), "error")
             return
         self._on_import_requested(lot)
 
     @Slot(object)
     def _on_import_requested(self, lot: Lot) -> None:
         path, _ = QFileDialog.getOpenFileName(
-            self, f"Manifest for {lot.code}", str(Path.home()), "CSV files (*.csv *.txt);;All files (*)",
+            self, self.tr("Manifest for {code}").format(
+                    code=lot.code), str(Path.home()), self.tr("CSV files (*.csv *.txt);;All files (*)"),
             options=QFileDialog.Option.DontUseNativeDialog,
         )
         if path:
@@ -390,9 +395,9 @@ class MainWindow(StationAdmin, QMainWindow):
         try:
             self.importer.start(lot, path)
         except OperatorError as exc:
-            self.say(str(exc), "error")
+            self.say(error_text(exc), "error")
             return
-        self.say(f"Importing manifest {path.name} into {lot.code}…")
+        self.say(self.tr("Importing manifest {name} into {code}…").format(name=path.name, code=lot.code))
 
     @Slot(object)
     def _on_import_done(self, outcome: ImportOutcome) -> None:
@@ -418,15 +423,15 @@ class MainWindow(StationAdmin, QMainWindow):
         try:
             self.intake.receive_into(lot)
         except OperatorError as exc:
-            self.say(str(exc), "error")
+            self.say(error_text(exc), "error")
             return
-        self.say(f"Receiving into lot {lot.code} — scan its units", "ok")
+        self.say(self.tr("Receiving into lot {code} — scan its units").format(code=lot.code), "ok")
         self._refresh_status()
 
     @Slot()
     def stop_receiving(self) -> None:
         self.intake.stop_receiving()
-        self.say("No longer receiving into a lot")
+        self.say(self.tr("No longer receiving into a lot"))
         self._refresh_status()
 
     def shutdown(self) -> None:

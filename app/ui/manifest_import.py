@@ -12,6 +12,7 @@ from app.core.errors import OperatorError
 from app.core.models import Lot
 from app.services.intake import IntakeService, ManifestFile, read_manifest
 from app.services.jobs import JobManager, JobResult, Report
+from app.ui.i18n import error_text
 
 
 @dataclass(frozen=True)
@@ -61,14 +62,15 @@ class ManifestImporter(QObject):
             self.done.emit(ImportOutcome(lot, str(result.error), "error"))
             return
         if result.cancelled or result.value is None:
-            self.done.emit(ImportOutcome(lot, f"The manifest import into {lot.code} was cancelled; nothing was stored",
-                                         "warn"))
+            cancelled = self.tr("The manifest import into {code} was cancelled; nothing was stored")
+            self.done.emit(ImportOutcome(lot, cancelled.format(code=lot.code), "warn"))
             return
         manifest: ManifestFile = result.value
         try:
             count = self._intake.import_manifest_lines(lot, list(manifest.lines), file_name=manifest.file_name,
                                                        sha256=manifest.sha256)
         except OperatorError as exc:
-            self.done.emit(ImportOutcome(lot, str(exc), "error"))
+            self.done.emit(ImportOutcome(lot, error_text(exc), "error"))
             return
-        self.done.emit(ImportOutcome(lot, f"Imported {count} manifest lines into {lot.code}", "ok"))
+        self.done.emit(ImportOutcome(
+            lot, self.tr("Imported {count} manifest lines into {code}").format(count=count, code=lot.code), "ok"))

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any, Generic, TypeVar
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QModelIndex, QPersistentModelIndex, Qt
 
 from app.core.describe import describe
+from app.core.i18n import QT_TRANSLATE_NOOP
 from app.core.models import Event, Lot, LotProgress, Unit
 
 T = TypeVar("T")
@@ -52,7 +53,9 @@ class RecordTableModel(QAbstractTableModel, Generic[T]):
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self.columns[section][0] if 0 <= section < len(self.columns) else None
+            # Column names are marked QT_TRANSLATE_NOOP("Column", ...) where the columns are listed.
+            return QCoreApplication.translate("Column", self.columns[section][0]) if 0 <= section < len(self.columns) \
+                else None
         return None
 
 
@@ -66,12 +69,12 @@ class UnitsModel(RecordTableModel[Unit]):
     def __init__(self, lot_codes: Callable[[str | None], str], parent: Any = None) -> None:
         super().__init__(parent)
         self.columns = (
-            ("Identifier", lambda u: u.label),
-            ("State", lambda u: str(u.state).replace("_", " ")),
-            ("Model", lambda u: u.model),
-            ("Lot", lambda u: lot_codes(u.lot_id)),
-            ("Updated", lambda u: _short_time(u.updated_at)),
-            ("Unit id", lambda u: u.unit_id),
+            (QT_TRANSLATE_NOOP("Column", "Identifier"), lambda u: u.label),
+            (QT_TRANSLATE_NOOP("Column", "State"), lambda u: str(u.state).replace("_", " ")),
+            (QT_TRANSLATE_NOOP("Column", "Model"), lambda u: u.model),
+            (QT_TRANSLATE_NOOP("Column", "Lot"), lambda u: lot_codes(u.lot_id)),
+            (QT_TRANSLATE_NOOP("Column", "Updated"), lambda u: _short_time(u.updated_at)),
+            (QT_TRANSLATE_NOOP("Column", "Unit id"), lambda u: u.unit_id),
         )
 
 
@@ -81,10 +84,10 @@ class TimelineModel(RecordTableModel[Event]):
     def __init__(self, operator_names: Callable[[str | None], str], parent: Any = None) -> None:
         super().__init__(parent)
         self.columns = (
-            ("When (UTC)", lambda e: _short_time(e.occurred_at)),
-            ("Who", lambda e: operator_names(e.operator_id)),
-            ("What", describe),
-            ("Seq", lambda e: str(e.seq)),
+            (QT_TRANSLATE_NOOP("Column", "When (UTC)"), lambda e: _short_time(e.occurred_at)),
+            (QT_TRANSLATE_NOOP("Column", "Who"), lambda e: operator_names(e.operator_id)),
+            (QT_TRANSLATE_NOOP("Column", "What"), describe),
+            (QT_TRANSLATE_NOOP("Column", "Seq"), lambda e: str(e.seq)),
         )
 
 
@@ -92,13 +95,13 @@ class LotsModel(RecordTableModel[LotProgress]):
     """Lots with their receiving progress."""
 
     columns = (
-        ("Lot", lambda p: p.lot.code),
-        ("From", lambda p: f"{p.lot.party} ({p.lot.party_kind})"),
-        ("PO", lambda p: p.lot.po),
-        ("Expected", lambda p: str(p.expected)),
-        ("Received", lambda p: str(p.received)),
-        ("Unexpected", lambda p: str(p.unexpected)),
-        ("Outstanding", lambda p: str(p.outstanding)),
+        (QT_TRANSLATE_NOOP("Column", "Lot"), lambda p: p.lot.code),
+        (QT_TRANSLATE_NOOP("Column", "From"), lambda p: f"{p.lot.party} ({p.lot.party_kind})"),
+        (QT_TRANSLATE_NOOP("Column", "PO"), lambda p: p.lot.po),
+        (QT_TRANSLATE_NOOP("Column", "Expected"), lambda p: str(p.expected)),
+        (QT_TRANSLATE_NOOP("Column", "Received"), lambda p: str(p.received)),
+        (QT_TRANSLATE_NOOP("Column", "Unexpected"), lambda p: str(p.unexpected)),
+        (QT_TRANSLATE_NOOP("Column", "Outstanding"), lambda p: str(p.outstanding)),
     )
 
     def lot(self, index: int) -> Lot:

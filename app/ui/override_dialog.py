@@ -28,6 +28,7 @@ from app.core.models import Operator, Role
 from app.services.drives import BayDrive
 from app.services.erasure_records import check_override_reason
 from app.ui.bays_methods import drive_name
+from app.ui.i18n import error_text, refusal_text, role_name
 
 
 class OverrideDialog(QDialog):
@@ -43,34 +44,35 @@ class OverrideDialog(QDialog):
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("overrideDialog")
-        self.setWindowTitle("Supervisor override")
+        self.setWindowTitle(self.tr("Supervisor override"))
         self.setWindowModality(Qt.WindowModality.WindowModal)
         self._find_badge = find_badge
         self._supervisor: Operator | None = logged_in if logged_in and _is_supervisor(logged_in) else None
         name = drive_name(drive.device.path)
-        refused = "; ".join(r.text.replace(drive.device.path, name) for r in drive.refusals)
-        intro = QLabel(f"<b>{name}</b> ({drive.device.model} {drive.device.serial}) is refused: "
-                       f"{refused}.<br>A supervisor may erase it anyway. The reason and the supervisor's name are "
-                       "recorded with the erasure and printed on its certificate.")
+        refused = "; ".join(refusal_text(r).replace(drive.device.path, name) for r in drive.refusals)
+        intro = QLabel(self.tr("<b>{name}</b> ({model} {serial}) is refused: {refused}.<br>A supervisor may erase it "
+                "anyway. The reason and the supervisor's name are recorded with the erasure and printed on its "
+                        "certificate.").format(
+                name=name, model=drive.device.model, serial=drive.device.serial, refused=refused))
         intro.setWordWrap(True)
         self.reason_edit = QLineEdit()
         self.reason_edit.setObjectName("overrideReason")
-        self.reason_edit.setPlaceholderText("Why may this drive be erased? (a few words)")
+        self.reason_edit.setPlaceholderText(self.tr("Why may this drive be erased? (a few words)"))
         self.badge_edit = QLineEdit()
         self.badge_edit.setObjectName("overrideBadge")
-        self.badge_edit.setPlaceholderText("Scan the supervisor's badge")
+        self.badge_edit.setPlaceholderText(self.tr("Scan the supervisor's badge"))
         self.supervisor_label = QLabel()
         self.error_label = QLabel("")
         self.error_label.setObjectName("overrideError")
         self.error_label.setWordWrap(True)
         self.error_label.setStyleSheet("color: #b00020;")
         form = QFormLayout()
-        form.addRow("Supervisor &badge:", self.badge_edit)
-        form.addRow("Supervisor:", self.supervisor_label)
-        form.addRow("&Reason:", self.reason_edit)
+        form.addRow(self.tr("Supervisor &badge:"), self.badge_edit)
+        form.addRow(self.tr("Supervisor:"), self.supervisor_label)
+        form.addRow(self.tr("&Reason:"), self.reason_edit)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
-        ok.setText("&Erase with override")
+        ok.setText(self.tr("&Erase with override"))
         ok.setDefault(True)
         buttons.accepted.connect(self._on_ok)
         buttons.rejected.connect(self.reject)
@@ -91,10 +93,10 @@ class OverrideDialog(QDialog):
 
     def _show_supervisor(self) -> None:
         if self._supervisor is not None:
-            self.supervisor_label.setText(f"{self._supervisor.name} ({self._supervisor.role})")
+            self.supervisor_label.setText(f"{self._supervisor.name} ({role_name(self._supervisor.role)})")
             self.badge_edit.setEnabled(False)
         else:
-            self.supervisor_label.setText("none yet: a supervisor scans their badge")
+            self.supervisor_label.setText(self.tr("none yet: a supervisor scans their badge"))
             self.badge_edit.setEnabled(True)
 
     @Slot(str)
@@ -107,11 +109,13 @@ class OverrideDialog(QDialog):
         """A badge scanned (or typed) while the dialog is open."""
         operator = self._find_badge(code.strip())
         if operator is None:
-            self.error_label.setText(f"{code.strip()!r} is not an operator badge of this bench")
+            self.error_label.setText(self.tr("{strip!r} is not an operator badge of this bench").format(
+                    strip=code.strip()))
             self.badge_edit.selectAll()
             return
         if not _is_supervisor(operator):
-            self.error_label.setText(f"{operator.name} is a {operator.role}: a supervisor must scan their badge")
+            self.error_label.setText(self.tr("{name} is a {role}: a supervisor must scan their badge").format(
+                    name=operator.name, role=role_name(operator.role)))
             self.badge_edit.selectAll()  # the next scan replaces it
             return
         self._supervisor = operator
@@ -128,11 +132,11 @@ class OverrideDialog(QDialog):
         try:
             reason = check_override_reason(self.reason_edit.text())
         except OperatorError as exc:
-            self.error_label.setText(str(exc))
+            self.error_label.setText(error_text(exc))
             self.reason_edit.setFocus()
             return
         if self._supervisor is None:
-            self.error_label.setText("A supervisor must scan their badge to override this refusal")
+            self.error_label.setText(self.tr("A supervisor must scan their badge to override this refusal"))
             self.badge_edit.setFocus()
             return
         self.approved.emit(reason, self._supervisor.operator_id)

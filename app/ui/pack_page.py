@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -16,14 +16,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.core.i18n import QT_TRANSLATE_NOOP
 from app.store.grading_queries import BoxRow
 
-KEY_HELP = ("N: new box with the choices above · scan a box label to pick it · scan units to pack them · "
-            "Delete: take the selected unit out · Ctrl+Enter: close the box (manifest CSV and PDF, box label) · "
-            "R: reprint the box label")
-ROUTES = (("resale", "Resale"), ("repair", "Repair"), ("parts_harvest", "Parts harvest"), ("recycle", "Recycle"))
-CHANNELS = (("backmarket", "Back Market"), ("wholesale", "Wholesale"), ("", "—"))
-SHIP = (("road", "Road"), ("air", "Air"), ("sea", "Sea"))
+# Texts marked here are translated where they are shown (self.tr finds them under "PackPage").
+KEY_HELP = QT_TRANSLATE_NOOP("PackPage", "N: new box with the choices above · scan a box label to pick it · "
+                             "scan units to pack them · Delete: take the selected unit out · Ctrl+Enter: close the box "
+                             "(manifest CSV and PDF, box label) · R: reprint the box label")
+ROUTES = (("resale", QT_TRANSLATE_NOOP("PackPage", "Resale")), ("repair", QT_TRANSLATE_NOOP("PackPage", "Repair")),
+          ("parts_harvest", QT_TRANSLATE_NOOP("PackPage", "Parts harvest")),
+          ("recycle", QT_TRANSLATE_NOOP("PackPage", "Recycle")))
+CHANNELS = (("backmarket", "Back Market"), ("wholesale", QT_TRANSLATE_NOOP("PackPage", "Wholesale")), ("", "—"))
+SHIP = (("road", QT_TRANSLATE_NOOP("PackPage", "Road")), ("air", QT_TRANSLATE_NOOP("PackPage", "Air")),
+        ("sea", QT_TRANSLATE_NOOP("PackPage", "Sea")))
 
 
 def _table(headers: list[str], name: str) -> QTableWidget:
@@ -42,7 +47,7 @@ def _table(headers: list[str], name: str) -> QTableWidget:
 def _combo(items: tuple[tuple[str, str], ...]) -> QComboBox:
     combo = QComboBox()
     for value, text in items:
-        combo.addItem(text, value)
+        combo.addItem(QCoreApplication.translate("PackPage", text), value)
     return combo
 
 
@@ -61,23 +66,25 @@ class PackPage(QWidget):
         self.channel_combo = _combo(CHANNELS)
         self.ship_combo = _combo(SHIP)
         choices = QFormLayout()
-        for text, combo in (("Ro&ute", self.route_combo), ("C&hannel", self.channel_combo),
-                            ("Ship &by", self.ship_combo)):
+        for text, combo in ((self.tr("Ro&ute"), self.route_combo), (self.tr("C&hannel"), self.channel_combo),
+                            (self.tr("Ship &by"), self.ship_combo)):
             label = QLabel(text)
             label.setBuddy(combo)
             choices.addRow(label, combo)
-        self.box_label = QLabel("No box open — N opens one")
+        self.box_label = QLabel(self.tr("No box open — N opens one"))
         self.box_label.setObjectName("packBox")
         self.box_label.setStyleSheet("font-size: 20px; font-weight: bold;")
         self.marks_label = QLabel("")
         self.marks_label.setWordWrap(True)
-        self.units = _table(["Line", "Identifier", "Model", "Grade", "Route"], "Units in the box")
-        self.boxes = _table(["Box", "Route", "Ship by", "Units"], "Open boxes")
-        self.help_label = QLabel(KEY_HELP)
+        self.units = _table([self.tr("Line"), self.tr("Identifier"), self.tr("Model"), self.tr("Grade"),
+                             self.tr("Route")], self.tr("Units in the box"))
+        self.boxes = _table([self.tr("Box"), self.tr("Route"), self.tr("Ship by"), self.tr("Units")],
+                            self.tr("Open boxes"))
+        self.help_label = QLabel(self.tr(KEY_HELP))
         self.help_label.setWordWrap(True)
         left = QVBoxLayout()
         left.addLayout(choices)
-        left.addWidget(QLabel("Open boxes"))
+        left.addWidget(QLabel(self.tr("Open boxes")))
         left.addWidget(self.boxes, 1)
         right = QVBoxLayout()
         right.addWidget(self.box_label)

@@ -10,11 +10,13 @@ from PySide6.QtCore import QEvent, QObject, Qt, Slot
 from PySide6.QtGui import QKeyEvent
 
 from app.core.errors import OperatorError
+from app.core.i18n import QT_TRANSLATE_NOOP
 from app.core.models import Unit
 from app.services.jobs import JobResult, Report
 from app.services.packing import ClosePlan, PackingService, write_manifests
 from app.store import grading_queries as gq
 from app.store import queries
+from app.ui.i18n import error_text
 from app.ui.label_printing import label_printer
 from app.ui.pack_page import PackPage, fill
 from app.ui.work_tabs import BenchContext, WorkTab
@@ -24,7 +26,7 @@ CLOSE_JOB = "pack-close:"
 
 class PackTab(WorkTab):
     page: PackPage
-    title, key = "Pac&k", "F11"
+    title, key = QT_TRANSLATE_NOOP("WorkTab", "Pac&k"), "F11"
 
     def __init__(self, ctx: BenchContext) -> None:
         super().__init__(ctx)
@@ -55,7 +57,8 @@ class PackTab(WorkTab):
         if box is None:
             return False
         self.box_id = box.box_id
-        self.ctx.say(f"Box {box.box_id}: {box.route_text}, {box.units} units, {box.state}", "info")
+        self.ctx.say(self.tr("Box {box_id}: {route_text}, {units} units, {state}").format(
+                box_id=box.box_id, route_text=box.route_text, units=box.units, state=box.state), "info")
         self.refresh()
         return True
 
@@ -74,10 +77,11 @@ class PackTab(WorkTab):
         try:
             box = self.service.create(route, operator, channel=channel, ship_mode=self.page.ship_combo.currentData())
         except OperatorError as exc:
-            self.ctx.say(str(exc), "error")
+            self.ctx.say(error_text(exc), "error")
             return
         self.box_id = box.box_id
-        self.ctx.say(f"Box {box.box_id} opened for {box.route_text} — scan its units", "ok")
+        self.ctx.say(self.tr("Box {box_id} opened for {route_text} — scan its units").format(
+                box_id=box.box_id, route_text=box.route_text), "ok")
         self.refresh()
 
     def add(self, unit: Unit) -> None:
@@ -85,14 +89,16 @@ class PackTab(WorkTab):
         if operator is None:
             return
         if self.box_id is None:
-            self.ctx.say(f"No box open for {unit.label}: N opens one, or scan a box label", "warn")
+            self.ctx.say(self.tr("No box open for {label}: N opens one, or scan a box label").format(
+                    label=unit.label), "warn")
             return
         try:
             box = self.service.add(self.box_id, unit, operator)
         except OperatorError as exc:
-            self.ctx.say(str(exc), "error")
+            self.ctx.say(error_text(exc), "error")
             return
-        self.ctx.say(f"{unit.label} packed in {box.box_id} (line {box.units})", "ok")
+        self.ctx.say(self.tr("{label} packed in {box_id} (line {units})").format(
+                label=unit.label, box_id=box.box_id, units=box.units), "ok")
         self.refresh()
 
     def remove_selected(self) -> None:
@@ -107,9 +113,9 @@ class PackTab(WorkTab):
         try:
             self.service.remove(self.box_id, unit, operator, "taken out at the packing station")
         except OperatorError as exc:
-            self.ctx.say(str(exc), "error")
+            self.ctx.say(error_text(exc), "error")
             return
-        self.ctx.say(f"{unit.label} taken out of {self.box_id}", "ok")
+        self.ctx.say(self.tr("{label} taken out of {box_id}").format(label=unit.label, box_id=self.box_id), "ok")
         self.refresh()
 
     def close_box(self) -> None:
@@ -118,7 +124,7 @@ class PackTab(WorkTab):
         try:
             plan = self.service.plan_close(self.box_id, self.ctx.settings().labels.lithium_phone)
         except OperatorError as exc:
-            self.ctx.say(str(exc), "error")
+            self.ctx.say(error_text(exc), "error")
             return
 
         def work(cancel: threading.Event, report: Report) -> tuple[Path, Path]:
@@ -128,10 +134,10 @@ class PackTab(WorkTab):
         try:
             self.ctx.jobs.start(key, work, label=f"closing box {plan.box.box_id}")
         except OperatorError as exc:
-            self.ctx.say(str(exc), "warn")
+            self.ctx.say(error_text(exc), "warn")
             return
         self._closing[key] = plan
-        self.ctx.say(f"Closing box {plan.box.box_id}: writing its manifest…", "info")
+        self.ctx.say(self.tr("Closing box {box_id}: writing its manifest…").format(box_id=plan.box.box_id), "info")
 
     @Slot(object)
     def _on_job_finished(self, result: JobResult) -> None:
@@ -140,26 +146,29 @@ class PackTab(WorkTab):
             return
         operator = self.ctx.operator()
         if not result.ok or operator is None:
-            self.ctx.say(f"Box {plan.box.box_id} was not closed: {result.error}", "error")
+            self.ctx.say(self.tr("Box {box_id} was not closed: {error}").format(
+                    box_id=plan.box.box_id, error=result.error), "error")
             return
         csv_path, pdf_path = result.value
         try:
             self.service.record_closed(plan, operator)
         except OperatorError as exc:
-            self.ctx.say(str(exc), "error")
+            self.ctx.say(error_text(exc), "error")
             return
         self.printer.print_box(plan.label)
-        self.ctx.say(f"Box {plan.box.box_id} closed with {len(plan.lines)} units — manifest {csv_path.name} and "
-                     f"{pdf_path.name}; printing the box label", "ok")
+        self.ctx.say(self.tr("Box {box_id} closed with {count} units — manifest {name} and {name2}; printing the box "
+                "label").format(
+                box_id=plan.box.box_id, count=len(plan.lines), name=csv_path.name, name2=pdf_path.name), "ok")
         self.refresh()
 
     def reprint(self) -> None:
         if self.box_id is None:
             return
         if self.printer.reprint(self.box_id):
-            self.ctx.say(f"Reprinting the label of box {self.box_id}", "ok")
+            self.ctx.say(self.tr("Reprinting the label of box {box_id}").format(box_id=self.box_id), "ok")
         else:
-            self.ctx.say(f"Box {self.box_id} has no label yet: Ctrl+Enter closes it and prints one", "info")
+            self.ctx.say(self.tr("Box {box_id} has no label yet: Ctrl+Enter closes it and prints one").format(
+                    box_id=self.box_id), "info")
 
     # --- view --------------------------------------------------------------------------------------------
 
@@ -173,12 +182,13 @@ class PackTab(WorkTab):
         self.page.show_boxes(boxes, self.box_id)
         self.page.boxes.blockSignals(False)
         if current is None:
-            self.page.box_label.setText("No box open — N opens one")
+            self.page.box_label.setText(self.tr("No box open — N opens one"))
             self.page.marks_label.setText("")
             fill(self.page.units, [])
             return
-        self.page.box_label.setText(f"Box {current.box_id} · {current.route_text} · {current.units} units"
-                                    + (" · closed" if current.state == "closed" else ""))
+        self.page.box_label.setText(self.tr("Box {box_id} · {route_text} · {units} units").format(
+                box_id=current.box_id, route_text=current.route_text, units=current.units)
+                                    + (self.tr(" · closed") if current.state == "closed" else ""))
         marks = "  ·  ".join(current.marks) if current.marks else ""
         self.page.marks_label.setText(marks or ("Air box: no damaged or swollen batteries" if current.ship_mode == "air"
                                                 else ""))

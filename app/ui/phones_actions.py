@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QMessageBox
 
 from app.core.errors import OperatorError
@@ -61,7 +62,9 @@ class PhoneActions:
         if bay is None:
             return
         if not bay.attached.ready or not can_move(bay.state, BayState.IDENTIFYING):
-            self.ctx.say(f"{bay.heading} cannot be re-checked now ({bay.state.replace('_', ' ')})", "warn")
+            self.ctx.say(QCoreApplication.translate("PhoneActions",
+                    "{heading} cannot be re-checked now ({replace})").format(
+                    heading=bay.heading, replace=bay.state.replace('_', ' ')), "warn")
             return
         self._identify(bay)
         self._show(bay)
@@ -69,15 +72,17 @@ class PhoneActions:
     def retest_selected(self) -> None:
         bay = self._selected()
         if bay is None or bay.record is None or not can_move(bay.state, BayState.CHECKING):
-            self.ctx.say("Select a tested phone to test it again", "info")
+            self.ctx.say(QCoreApplication.translate("PhoneActions", "Select a tested phone to test it again"), "info")
             return
         self._continue_plan(bay, again=True)
         self._show(bay)
 
     def _confirm(self, bay: Bay) -> bool:
         answer = QMessageBox.question(
-            self.ctx.window, "Factory reset",
-            f"Factory-reset the {phone_text(bay)} in {bay.label}?\n\nEverything on it is erased.",
+            self.ctx.window, QCoreApplication.translate("PhoneActions", "Factory reset"),
+            QCoreApplication.translate("PhoneActions", "Factory-reset the {phone_text} in {label}?\n\nEverything on "
+                    "it is erased.").format(
+                    phone_text=phone_text(bay), label=bay.label),
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
         return answer == QMessageBox.StandardButton.Yes
 
@@ -86,12 +91,15 @@ class PhoneActions:
         if bay is None:
             return
         if bay.state is BayState.ON_HOLD:
-            self.ctx.say(f"{bay.heading} is on hold for a blocker: it is not reset until that is cleared",
+            self.ctx.say(QCoreApplication.translate("PhoneActions", "{heading} is on hold for a blocker: it is not "
+                    "reset until that is cleared").format(
+                    heading=bay.heading),
                          "warn")
             return
         if bay.record is None or bay.reading is None or not can_move(bay.state, BayState.RESETTING) \
                 or self.ctx.jobs.busy(self._job(bay.attached.bay_key)):
-            self.ctx.say(f"{bay.heading} cannot be reset now ({bay.state.replace('_', ' ')})", "warn")
+            self.ctx.say(QCoreApplication.translate("PhoneActions", "{heading} cannot be reset now ({replace})").format(
+                    heading=bay.heading, replace=bay.state.replace('_', ' ')), "warn")
             return
         if not self.confirm(bay):
             return

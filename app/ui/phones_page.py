@@ -13,6 +13,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from app.core.i18n import QT_TRANSLATE_NOOP
 from app.core.phones import ANSWER_KEYS
 from app.ui.models import RecordTableModel
 from app.ui.record_table import RecordTableView
@@ -36,14 +37,14 @@ class PhoneRow:
 
 class PhonesModel(RecordTableModel[PhoneRow]):
     columns = (
-        ("Bay", lambda r: r.bay),
-        ("Phone", lambda r: r.phone),
-        ("Status", lambda r: r.status),
-        ("Locks", lambda r: r.locks),
-        ("Battery", lambda r: r.battery),
-        ("IMEI", lambda r: r.imei),
-        ("Serial", lambda r: r.serial),
-        ("OS", lambda r: r.os),
+        (QT_TRANSLATE_NOOP("Column", "Bay"), lambda r: r.bay),
+        (QT_TRANSLATE_NOOP("Column", "Phone"), lambda r: r.phone),
+        (QT_TRANSLATE_NOOP("Column", "Status"), lambda r: r.status),
+        (QT_TRANSLATE_NOOP("Column", "Locks"), lambda r: r.locks),
+        (QT_TRANSLATE_NOOP("Column", "Battery"), lambda r: r.battery),
+        (QT_TRANSLATE_NOOP("Column", "IMEI"), lambda r: r.imei),
+        (QT_TRANSLATE_NOOP("Column", "Serial"), lambda r: r.serial),
+        (QT_TRANSLATE_NOOP("Column", "OS"), lambda r: r.os),
     )
 
     def index_of(self, bay_key: str) -> int | None:
@@ -82,16 +83,16 @@ class PhonesPage(QWidget):
         self.step_title = QLabel("")
         self.step_title.setObjectName("phoneStepTitle")
         self.step_title.setStyleSheet("font-size: 22pt; font-weight: bold;")
-        self.step_text = QLabel("Plug a phone into a bay: it is identified and tested on its own.")
+        self.step_text = QLabel(self.tr("Plug a phone into a bay: it is identified and tested on its own."))
         self.step_text.setObjectName("phoneStepText")
         self.step_text.setWordWrap(True)
         self.step_text.setStyleSheet("font-size: 16pt;")
         self.step_keys = QLabel("")
         self.step_keys.setObjectName("phoneStepKeys")
         self.step_keys.setStyleSheet("font-size: 18pt; font-weight: bold;")
-        self.recheck_button = QPushButton("&Re-check (Ctrl+R)")
-        self.retest_button = QPushButton("&Test again (Ctrl+T)")
-        self.reset_button = QPushButton("&Factory reset (Ctrl+Shift+E)")
+        self.recheck_button = QPushButton(self.tr("&Re-check (Ctrl+R)"))
+        self.retest_button = QPushButton(self.tr("&Test again (Ctrl+T)"))
+        self.reset_button = QPushButton(self.tr("&Factory reset (Ctrl+Shift+E)"))
         self.source_label = QLabel("")
         self.source_label.setObjectName("phoneSource")
         self.detail = QLabel("")

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import threading
 
-from PySide6.QtCore import Slot
+from PySide6.QtCore import QCoreApplication, Slot
 
 from app.core.errors import OperatorError
 from app.core.phones import BayState, PhonePlan, PhonePlanError, answer_for_key, move
 from app.services.jobs import Report
 from app.services.phones import on_phone
+from app.ui.i18n import error_text
 from app.ui.phones_actions import PhoneActions
 from app.ui.phones_bay import Bay
 from drivers.android import CheckResult
@@ -36,16 +37,20 @@ class PhonePlanSteps(PhoneActions):
         progress = service.progress(unit_id)
         if progress.finished and not again:
             bay.state = move(bay.label, bay.state, BayState.TESTED)
-            bay.note = f"Tested: {progress.verdict}"
+            bay.note = QCoreApplication.translate("PhonePlanSteps", "Tested: {verdict}").format(
+                    verdict=progress.verdict)
             return
         try:
             progress = service.start_plan(unit_id, again=again)
         except PhonePlanError as exc:  # the hub's plan is broken: said loudly, never swapped for the built-in one
-            bay.note, bay.detail = "Not tested: the phone plan from the hub cannot be used (details below)", str(exc)
-            self.ctx.say(f"{bay.heading}: not tested — {exc}", "error")
+            bay.note = QCoreApplication.translate("PhonePlanSteps", "Not tested: the phone plan from the hub cannot "
+                    "be used (details below)")
+            bay.detail = str(exc)
+            self.ctx.say(QCoreApplication.translate("PhonePlanSteps", "{heading}: not tested — {exc}").format(
+                    heading=bay.heading, exc=exc), "error")
             return
         except OperatorError as exc:
-            bay.note = str(exc)
+            bay.note = error_text(exc)
             return
         assert progress.plan is not None
         plan = self._run_plans[bay.attached.bay_key] = progress.plan
@@ -55,7 +60,8 @@ class PhonePlanSteps(PhoneActions):
         remaining = plan.remaining_automatic(progress.done)
         if remaining and bay.platform in self.bus.sources:
             bay.state = move(bay.label, bay.state, BayState.CHECKING, "resumed" if resumed else "")
-            bay.note = f"Resuming: {len(progress.done)} of {len(plan.step_ids)} steps done" if resumed else ""
+            bay.note = QCoreApplication.translate("PhonePlanSteps", "Resuming: {done} of {count} steps done").format(
+                done=len(progress.done), count=len(plan.step_ids)) if resumed else ""
             device = self.bus.open(bay.attached)
 
             def work(cancel: threading.Event, report: Report) -> tuple[CheckResult, ...]:
@@ -71,7 +77,8 @@ class PhonePlanSteps(PhoneActions):
             return
         outcome = self.service(bay).record_automatic(bay.record.unit.unit_id, bay.run_id, result)
         bay.done[result.name] = outcome
-        bay.note = f"Checked {result.name}: {outcome.replace('_', ' ')}"
+        bay.note = QCoreApplication.translate("PhonePlanSteps", "Checked {name}: {outcome}").format(
+                name=result.name, outcome=outcome.replace("_", " "))
         self._show(bay)
 
     def _next_guided(self, bay: Bay) -> None:
@@ -82,8 +89,10 @@ class PhonePlanSteps(PhoneActions):
         if step is None:
             verdict = service.finish_plan(bay.record.unit.unit_id, bay.run_id)
             bay.state = move(bay.label, bay.state, BayState.TESTED, str(verdict))
-            bay.step, bay.note = None, f"Tested: {verdict}"
-            self.ctx.say(f"{bay.heading}: {bay.record.unit.label} tested — {verdict}",
+            bay.step, bay.note = None, QCoreApplication.translate("PhonePlanSteps", "Tested: {verdict}").format(
+                    verdict=verdict)
+            self.ctx.say(QCoreApplication.translate("PhonePlanSteps", "{heading}: {label} tested — {verdict}").format(
+                    heading=bay.heading, label=bay.record.unit.label, verdict=verdict),
                          "ok" if str(verdict) == "passed" else "warn")
             self._show(bay)
             return
@@ -108,7 +117,9 @@ class PhonePlanSteps(PhoneActions):
             return
         if selected.state is not BayState.GUIDED or selected.step is None or selected.record is None \
                 or selected.run_id is None:
-            self.ctx.say(f"{selected.heading} has no step waiting for an answer", "info")
+            self.ctx.say(QCoreApplication.translate("PhonePlanSteps",
+                    "{heading} has no step waiting for an answer").format(
+                    heading=selected.heading), "info")
             return
         step, service = selected.step, self.service(selected)
         service.operator = self.ctx.operator()

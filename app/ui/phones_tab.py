@@ -19,6 +19,7 @@ from collections.abc import Callable
 from PySide6.QtCore import QTimer, Slot
 
 from app.core.errors import OperatorError
+from app.core.i18n import QT_TRANSLATE_NOOP
 from app.core.lifecycle import UnitState
 from app.core.models import Unit
 from app.core.phones import (
@@ -45,6 +46,7 @@ from app.services.phones_reset import PhoneResetRecorder
 from app.services.phones_sim import SimulatedPhoneBench
 from app.services.phones_sim_ios import IPhoneSeat, SimulatedIPhoneBench
 from app.store import queries
+from app.ui.i18n import error_text
 from app.ui.phones_bay import Bay
 from app.ui.phones_page import PhonesPage
 from app.ui.phones_plan_steps import PhonePlanSteps
@@ -67,7 +69,7 @@ class PhonesTab(PhonePlanSteps, WorkTab):
     """Owns the phones page, the bus poll, each bay's jobs and the plans' guided steps."""
 
     page: PhonesPage
-    title, key = "&Phones", "F5"
+    title, key = QT_TRANSLATE_NOOP("WorkTab", "&Phones"), "F5"
 
     def __init__(self, ctx: BenchContext, plans: dict[str, PhonePlan] | None = None) -> None:
         """``plans`` fixes each platform's plan; by default they come from the reference data in use."""
@@ -120,7 +122,7 @@ class PhonesTab(PhonePlanSteps, WorkTab):
             self.simulated_iphones = SimulatedIPhoneBench([IPhoneSeat(p.profile, p.tap_after) for p in iphones]) \
                 if iphones else None
             benches = [b for b in (self.simulated, self.simulated_iphones) if b is not None]
-            self.page.source_label.setText("Starting the simulated phones…")
+            self.page.source_label.setText(self.tr("Starting the simulated phones…"))
             self.ctx.jobs.start(SIMULATE_KEY, lambda cancel, report: [b.start() for b in benches],
                                 label="starting the simulated phones")
             return
@@ -147,9 +149,11 @@ class PhonesTab(PhonePlanSteps, WorkTab):
         parts = []
         for source in self.bus.sources.values():
             client = getattr(source, "client", None)
-            parts.append(f"the adb server on port {client.port}" if client is not None else
-                         "usbmuxd" if source.platform == "ios" else source.platform)
-        return "Phones appear as plugged in, from " + " and ".join(parts) if parts else ""
+            parts.append(self.tr("the adb server on port {port}").format(port=client.port) if client is not None
+                         else "usbmuxd" if source.platform == "ios" else source.platform)
+        if not parts:
+            return ""
+        return self.tr("Phones appear as plugged in, from {sources}").format(sources=self.tr(" and ").join(parts))
 
     @Slot()
     def _poll(self) -> None:
@@ -179,7 +183,8 @@ class PhonesTab(PhonePlanSteps, WorkTab):
     def unit_scanned(self, unit: Unit) -> bool:
         """A unit scanned on this tab is the one the next unknown phone becomes."""
         self._scanned = unit
-        self.ctx.say(f"{unit.label}: plug its phone in — it will be recorded as this unit", "ok")
+        self.ctx.say(self.tr("{label}: plug its phone in — it will be recorded as this unit").format(
+                label=unit.label), "ok")
         return True
 
     @Slot(object)
@@ -306,7 +311,7 @@ class PhonesTab(PhonePlanSteps, WorkTab):
             record = service.record_reading(reading, bay.bay, scanned)
         except OperatorError as exc:
             bay.state = move(bay.label, bay.state, BayState.ERROR, exc.message)
-            bay.note = str(exc)
+            bay.note = error_text(exc)
             self.ctx.say(f"{bay.heading}: {exc}", "error")
             return
         bay.record = record
@@ -314,13 +319,15 @@ class PhonesTab(PhonePlanSteps, WorkTab):
             bay.state = move(bay.label, bay.state, BayState.ON_HOLD, record.hold)
             bay.note = "On hold — " + ", ".join(BLOCKER_NAMES.get(kind, kind) for kind, _ in reading.holds)
             bay.detail = "On hold: " + record.hold.removeprefix(HOLD_PREFIX)
-            self.ctx.say(f"{bay.heading}: {record.unit.label} is on hold: {record.hold.removeprefix(HOLD_PREFIX)}",
+            self.ctx.say(self.tr("{heading}: {label} is on hold: {removeprefix}").format(
+                    heading=bay.heading, label=record.unit.label, removeprefix=record.hold.removeprefix(HOLD_PREFIX)),
                          "warn")
             return
         bay.state = move(bay.label, bay.state, BayState.READY)
         bay.detail = ""
         if record.released:
-            self.ctx.say(f"{bay.heading}: no blockers left — {record.unit.label} is released from its hold", "ok")
+            self.ctx.say(self.tr("{heading}: no blockers left — {label} is released from its hold").format(
+                    heading=bay.heading, label=record.unit.label), "ok")
         if record.unit.state in (UnitState.SANITISED,) and record.progress.finished:
             bay.note = "Sanitised"
             return
@@ -382,8 +389,9 @@ class PhonesTab(PhonePlanSteps, WorkTab):
     def _simulation_started(self, result: JobResult) -> None:
         benches = [b for b in (self.simulated, self.simulated_iphones) if b is not None]
         if not result.ok or any(b.source is None for b in benches):
-            self.page.source_label.setText(f"Simulated phones did not start: {result.error}")
-            self.ctx.say(f"Simulated phones did not start: {result.error}", "error")
+            self.page.source_label.setText(self.tr("Simulated phones did not start: {error}").format(
+                    error=result.error))
+            self.ctx.say(self.tr("Simulated phones did not start: {error}").format(error=result.error), "error")
             return
         if self._stopped:
             for bench in benches:
@@ -392,11 +400,11 @@ class PhonesTab(PhonePlanSteps, WorkTab):
         for bench in benches:
             assert bench.source is not None
             self.use_source(bench.source)
-        counts = [f"{len(self.simulated.phones)} simulated Android phones on a private adb server"
-                  if self.simulated else "",
-                  f"{len(self.simulated_iphones.phones)} simulated iPhones on a private usbmuxd"
-                  if self.simulated_iphones else ""]
-        self.page.source_label.setText(" and ".join(c for c in counts if c))
+        counts = [self.tr("{count} simulated Android phones on a private adb server").format(
+                      count=len(self.simulated.phones)) if self.simulated else "",
+                  self.tr("{count} simulated iPhones on a private usbmuxd").format(
+                      count=len(self.simulated_iphones.phones)) if self.simulated_iphones else ""]
+        self.page.source_label.setText(self.tr(" and ").join(c for c in counts if c))
 
     # --- showing -------------------------------------------------------------------------------------------
 
@@ -408,6 +416,6 @@ class PhonesTab(PhonePlanSteps, WorkTab):
     def _show_selected(self) -> None:
         bay = self._selected()
         if bay is None:
-            self.page.show_step("", "Plug a phone into a bay: it is identified and tested on its own.", "")
+            self.page.show_step("", self.tr("Plug a phone into a bay: it is identified and tested on its own."), "")
         else:
             self.page.show_step(*panel_for(bay, self.plan(bay)))

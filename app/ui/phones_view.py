@@ -3,11 +3,17 @@ panel under the table for the selected bay (its guided step, or its story)."""
 
 from __future__ import annotations
 
+from PySide6.QtCore import QCoreApplication
+
+from app.core.i18n import QT_TRANSLATE_NOOP
 from app.core.phones import BLOCKER_NAMES, BayState, PhonePlan, blocker_kind
 from app.services.phone_source_ios import hint_for_state
 from app.services.phones import PhoneReading, PhoneRecord
 from app.ui.phones_bay import Bay
 from app.ui.phones_page import PhoneRow
+
+# Module functions have no QObject's tr; lupdate finds calls by this name, context first.
+translate = QCoreApplication.translate
 
 
 def phone_text(bay: Bay) -> str:
@@ -24,12 +30,12 @@ def battery_text(reading: PhoneReading | None) -> str:
         return ""
     battery = reading.battery
     if battery is None:
-        return "could not check"
-    parts = [f"{battery.level_pct} %" if battery.level_pct is not None else "level ?"]
+        return translate("PhonesView", "could not check")
+    parts = [f"{battery.level_pct} %" if battery.level_pct is not None else translate("PhonesView", "level ?")]
     if battery.capacity_pct is not None:
-        parts.append(f"{battery.capacity_pct} % health")
+        parts.append(translate("PhonesView", "{pct} % health").format(pct=battery.capacity_pct))
     if battery.cycle_count is not None:
-        parts.append(f"{battery.cycle_count} cycles")
+        parts.append(translate("PhonesView", "{count} cycles").format(count=battery.cycle_count))
     return " · ".join(parts)
 
 
@@ -37,7 +43,7 @@ def locks_text(reading: PhoneReading | None) -> str:
     if reading is None:
         return ""
     if reading.blockers is None:
-        return "could not check"
+        return translate("PhonesView", "could not check")
     platform = reading.attached.platform
 
     def name(kind: str) -> str:
@@ -47,39 +53,41 @@ def locks_text(reading: PhoneReading | None) -> str:
     present = [name(b.kind.value) for b in reading.blockers.holds]
     unknown = [name(b.kind.value) + " ?" for b in reading.blockers.blockers
                if b.status.value == "unknown" and b.kind.value != "carrier_lock"]
-    return ", ".join(present + unknown) or "none"
+    return ", ".join(present + unknown) or translate("PhonesView", "none")
 
 
 _STATE_TEXT = {
-    BayState.ATTACHED: "Attached — reading it…",
-    BayState.NOT_READY: "Waiting for the phone",
-    BayState.IDENTIFYING: "Identifying…",
-    BayState.READY: "Identified",
-    BayState.CHECKING: "Automatic checks…",
-    BayState.RESETTING: "Resetting…",
-    BayState.SANITISED: "Sanitised",
-    BayState.UNPLUGGED: "Unplugged",
-    BayState.ERROR: "Could not read the phone",
-    BayState.ON_HOLD: "On hold",
-    BayState.TESTED: "Tested",
+    BayState.ATTACHED: QT_TRANSLATE_NOOP("PhonesView", "Attached — reading it…"),
+    BayState.NOT_READY: QT_TRANSLATE_NOOP("PhonesView", "Waiting for the phone"),
+    BayState.IDENTIFYING: QT_TRANSLATE_NOOP("PhonesView", "Identifying…"),
+    BayState.READY: QT_TRANSLATE_NOOP("PhonesView", "Identified"),
+    BayState.CHECKING: QT_TRANSLATE_NOOP("PhonesView", "Automatic checks…"),
+    BayState.RESETTING: QT_TRANSLATE_NOOP("PhonesView", "Resetting…"),
+    BayState.SANITISED: QT_TRANSLATE_NOOP("PhonesView", "Sanitised"),
+    BayState.UNPLUGGED: QT_TRANSLATE_NOOP("PhonesView", "Unplugged"),
+    BayState.ERROR: QT_TRANSLATE_NOOP("PhonesView", "Could not read the phone"),
+    BayState.ON_HOLD: QT_TRANSLATE_NOOP("PhonesView", "On hold"),
+    BayState.TESTED: QT_TRANSLATE_NOOP("PhonesView", "Tested"),
 }
 
 
 def status_text(bay: Bay, plan: PhonePlan, record: PhoneRecord | None) -> str:
     if bay.state is BayState.NOT_READY and bay.platform == "ios":
-        return bay.note or hint_for_state(bay.attached.state) or "Asking the iPhone to trust this bench…"
+        return bay.note or hint_for_state(bay.attached.state) or translate("PhonesView", "Asking the iPhone to trust "
+                "this bench…")
     if bay.state is BayState.NOT_READY and bay.attached.state == "unauthorized":
-        return "Tap “Allow USB debugging” on the phone"
+        return translate("PhonesView", "Tap “Allow USB debugging” on the phone")
     if bay.state is BayState.GUIDED and bay.step is not None:
         done = len(bay.done)
-        return f"Step {done + 1} of {len(plan.step_ids)}: {bay.step.name} — P pass, F fail, S skip"
+        return translate("PhonesView", "Step {number} of {steps}: {name} — P pass, F fail, S skip").format(
+            number=done + 1, steps=len(plan.step_ids), name=bay.step.name)
     if bay.note:
         return bay.note
-    text = _STATE_TEXT.get(bay.state, str(bay.state))
+    text = translate("PhonesView", _STATE_TEXT[bay.state]) if bay.state in _STATE_TEXT else str(bay.state)
     if bay.state is BayState.CHECKING:
-        text += f" {len(bay.done)} of {len(plan.automatic)}"
+        text += translate("PhonesView", " {done} of {count}").format(done=len(bay.done), count=len(plan.automatic))
     if record is not None and bay.state is BayState.READY:
-        text += f" as unit {record.unit.label}"
+        text += translate("PhonesView", " as unit {label}").format(label=record.unit.label)
     return text
 
 
@@ -97,6 +105,8 @@ def panel_for(bay: Bay, plan: PhonePlan) -> tuple[str, str, str]:
     """Title, text and answer keys for the selected bay's panel."""
     if bay.state is BayState.GUIDED and bay.step is not None:
         number = plan.step_ids.index(bay.step.id) + 1
-        return (f"{bay.heading} · {phone_text(bay)} — step {number} of {len(plan.step_ids)}: {bay.step.name}",
-                bay.step.instruction, "P  pass     F  fail     S  skip")
+        return (translate("PhonesView", "{heading} · {phone} — step {number} of {steps}: {name}").format(
+                    heading=bay.heading, phone=phone_text(bay), number=number, steps=len(plan.step_ids),
+                    name=bay.step.name), bay.step.instruction, translate("PhonesView",
+                            "P  pass     F  fail     S  skip"))
     return f"{bay.heading} · {phone_text(bay)}", bay.detail or status_text(bay, plan, bay.record), ""

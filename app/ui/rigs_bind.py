@@ -25,7 +25,7 @@ class BindDialog(QDialog):
 
     def __init__(self, ports: list[SerialPortInfo], roles: list[str], bay: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Bind a serial port to a rig bay")
+        self.setWindowTitle(self.tr("Bind a serial port to a rig bay"))
         self.setMinimumWidth(640)
         self.bay_spin = QSpinBox()
         self.bay_spin.setRange(1, MAX_BAY)
@@ -45,10 +45,10 @@ class BindDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         form = QFormLayout(self)
-        form.addRow("&Bay", self.bay_spin)
-        form.addRow("&Role", self.role_combo)
-        form.addRow("&Port (by-id)", self.port_combo)
-        form.addRow("P&rotocol", self.protocol_combo)
+        form.addRow(self.tr("&Bay"), self.bay_spin)
+        form.addRow(self.tr("&Role"), self.role_combo)
+        form.addRow(self.tr("&Port (by-id)"), self.port_combo)
+        form.addRow(self.tr("P&rotocol"), self.protocol_combo)
         form.addRow(self.error_label)
         form.addRow(buttons)
 
@@ -63,6 +63,6 @@ class BindDialog(QDialog):
     def accept(self) -> None:
         chosen = self.request()
         if not chosen.role or not chosen.port:
-            self.error_label.setText("Give the role and the port")
+            self.error_label.setText(self.tr("Give the role and the port"))
             return
         super().accept()

@@ -97,11 +97,13 @@ class RigRunController(QObject):
     def start(self, bay: int, unit: Unit, plan: TestPlan, ports: Mapping[str, str]) -> None:
         """Start the plan in the bay; OperatorError when the bay is busy or the unit cannot be tested."""
         if self.busy(bay):
-            raise OperatorError(f"Rig bay {bay} is still testing", hint="wait for its plan, or cancel it")
+            raise OperatorError(self.tr("Rig bay {bay} is still testing").format(bay=bay),
+                                hint=self.tr("wait for its plan, or cancel it"))
         missing = [spec.role for spec in plan.rigs if spec.role not in ports]
         if missing:
-            raise OperatorError(f"Plan {plan.plan_id} needs a {', '.join(missing)} rig in bay {bay}",
-                                hint="bind the rig's port to this bay (Ctrl+Shift+P), or choose another plan")
+            raise OperatorError(self.tr("Plan {plan} needs a {roles} rig in bay {bay}").format(
+                plan=plan.plan_id, roles=", ".join(missing), bay=bay),
+                hint=self.tr("bind the rig's port to this bay (Ctrl+Shift+P), or choose another plan"))
         self.service.check_can_test(unit)
         run = BayRun(bay, unit, plan, {role: ports[role] for role in (s.role for s in plan.rigs)})
         self.runs[bay] = run
@@ -181,10 +183,12 @@ class RigRunController(QObject):
         if run.record is None:
             error = result.error
             if isinstance(error, RigError):
-                outcome: object = OperatorError(f"Rig bay {run.bay}: {error.message}",
-                                                hint=f"check {error.check}" if error.check else "")
+                outcome: object = OperatorError(
+                    self.tr("Rig bay {bay}: {message}").format(bay=run.bay, message=error.message),
+                    hint=self.tr("check {what}").format(what=error.check) if error.check else "")
             else:
-                outcome = error or OperatorError(f"Rig bay {run.bay}: the plan did not start", hint="try again")
+                outcome = error or OperatorError(self.tr("Rig bay {bay}: the plan did not start").format(bay=run.bay),
+                                                 hint=self.tr("try again"))
             self.finished.emit(run.bay, outcome)
             return
         error_text = "" if result.error is None else f"{type(result.error).__name__}: {result.error}"

@@ -85,11 +85,12 @@ class RigsPage(QWidget):
         self._status: dict[str, RigStatus] = {}
         self._rows: dict[tuple[bool, int], int] = {}
 
-        self.unit_label = QLabel("No unit on the rig — scan its label")
+        self.unit_label = QLabel(self.tr("No unit on the rig — scan its label"))
         self.unit_label.setObjectName("unitHeading")
         self.source_label = QLabel("")
         self.bays_model = QStandardItemModel(0, 5, self)
-        self.bays_model.setHorizontalHeaderLabels(["Bay", "Role", "Port", "Rig", "State"])
+        self.bays_model.setHorizontalHeaderLabels([self.tr("Bay"), self.tr("Role"), self.tr("Port"), self.tr("Rig"),
+                self.tr("State")])
         self.bays_table = RecordTableView(self.bays_model, "rigBaysTable")
         self.bays_table.setMinimumHeight(120)
         self.bays_table.activated_row.connect(lambda _row: self.run_requested.emit())
@@ -97,14 +98,14 @@ class RigsPage(QWidget):
 
         self.plan_combo = QComboBox()
         self.plan_combo.setObjectName("planCombo")
-        self.run_button = QPushButton("&Run plan  Ctrl+R")
+        self.run_button = QPushButton(self.tr("&Run plan  Ctrl+R"))
         self.run_button.clicked.connect(self.run_requested)
-        self.cancel_button = QPushButton("Cancel  Ctrl+Shift+X")
+        self.cancel_button = QPushButton(self.tr("Cancel  Ctrl+Shift+X"))
         self.cancel_button.clicked.connect(self.cancel_requested)
-        self.bind_button = QPushButton("Bind a &port…  Ctrl+Shift+P")
+        self.bind_button = QPushButton(self.tr("Bind a &port…  Ctrl+Shift+P"))
         self.bind_button.clicked.connect(self.bind_requested)
         plan_row = QHBoxLayout()
-        plan_label = QLabel("&Plan")
+        plan_label = QLabel(self.tr("&Plan"))
         plan_label.setBuddy(self.plan_combo)
         plan_row.addWidget(plan_label)
         plan_row.addWidget(self.plan_combo, 1)
@@ -118,7 +119,8 @@ class RigsPage(QWidget):
         self.prompt_label.setWordWrap(True)
         self.prompt_label.hide()
         self.steps_model = QStandardItemModel(0, 6, self)
-        self.steps_model.setHorizontalHeaderLabels(["#", "Step", "Measured", "Limits", "Result", "What happened"])
+        self.steps_model.setHorizontalHeaderLabels(["#", self.tr("Step"), self.tr("Measured"), self.tr("Limits"),
+                self.tr("Result"), self.tr("What happened")])
         self.steps_table = RecordTableView(self.steps_model, "rigStepsTable")
         self.result_label = QLabel("")
         self.result_label.setObjectName("stateBadge")
@@ -266,8 +268,9 @@ class RigsPage(QWidget):
             first.setText(RUNNING)
 
     def show_prompt(self, step_name: str, question: str, pass_key: str, fail_key: str) -> None:
-        self.prompt_label.setText(f"{step_name}: {question}\nPress {pass_key.upper()} for yes (pass) or "
-                                  f"{fail_key.upper()} for no (fail)")
+        self.prompt_label.setText(self.tr("{step_name}: {question}\nPress {upper} for yes (pass) or {upper2} for no "
+                "(fail)").format(
+                step_name=step_name, question=question, upper=pass_key.upper(), upper2=fail_key.upper()))
         self.prompt_label.show()
         for row in range(self.steps_model.rowCount()):
             item = self.steps_model.item(row, 4)

@@ -102,7 +102,8 @@ class ScannerPortsPart(StatusPart):
             if window_filter is not None:
                 window_filter.inject(detail.code, names_for(kind, detail.source))
         elif isinstance(detail, ScanProblem):
-            self.ctx.say(f"The {names_for(kind, detail.source)} sent a bad scan: {detail.message} — scan it again",
+            self.ctx.say(self.tr("The {names_for} sent a bad scan: {message} — scan it again").format(
+                    names_for=names_for(kind, detail.source), message=detail.message),
                          "warn")
 
     @Slot(object)
@@ -131,13 +132,13 @@ class ScannerPortsRow(QWidget):
         super().__init__(parent)
         self._ports = ports
         self.serial_edit = QLineEdit(ports.serial_port)
-        self.serial_edit.setPlaceholderText("serial scanner: /dev/serial/by-id/… (empty: none)")
+        self.serial_edit.setPlaceholderText(self.tr("serial scanner: /dev/serial/by-id/… (empty: none)"))
         self.baud_combo = QComboBox()
         for baud in SERIAL_BAUDS:
-            self.baud_combo.addItem(f"{baud} baud", baud)
+            self.baud_combo.addItem(self.tr("{baud} baud").format(baud=baud), baud)
         self.baud_combo.setCurrentIndex(self.baud_combo.findData(ports.serial_baud))
         self.grab_edit = QLineEdit(ports.hid_grab)
-        self.grab_edit.setPlaceholderText("HID scanner to grab: /dev/input/by-id/…-event-kbd (empty: no grab)")
+        self.grab_edit.setPlaceholderText(self.tr("HID scanner to grab: /dev/input/by-id/…-event-kbd (empty: no grab)"))
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.serial_edit, 2)

@@ -18,6 +18,7 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from app.core.errors import OperatorError
+from app.core.i18n import QT_TRANSLATE_NOOP
 from app.core.models import Unit
 from app.core.testplans import StepResult, TestPlan, Verdict
 from app.services import simulation
@@ -28,6 +29,7 @@ from app.services.rig_plans import OperatorPrompt
 from app.services.rig_tests import RigTestService, RunOutcome
 from app.store import queries
 from app.store.rig_queries import RigBinding
+from app.ui.i18n import error_text
 from app.ui.rigs_bind import BindDialog, BindRequest
 from app.ui.rigs_controller import RigRunController
 from app.ui.rigs_page import RigsPage
@@ -53,7 +55,7 @@ class _BayView:
 
 class RigsTab(WorkTab):
     page: RigsPage
-    title, key = "&Rigs", "F8"
+    title, key = QT_TRANSLATE_NOOP("WorkTab", "&Rigs"), "F8"
 
     def __init__(self, ctx: BenchContext) -> None:
         super().__init__(ctx)
@@ -93,9 +95,10 @@ class RigsTab(WorkTab):
         self.watcher.start()
         self._poll.start()
         self.page.source_label.setText(
-            f"Serial ports are watched ({self.watcher.source_name} events); rigs are identified as they come"
-            if self.watcher.state is WatchState.EVENTS else "No hotplug events here: rigs are checked every few "
-                                                             "seconds")
+            self.tr("Serial ports are watched ({source_name} events); rigs are identified as they come").format(
+                    source_name=self.watcher.source_name)
+            if self.watcher.state is WatchState.EVENTS else self.tr("No hotplug events here: rigs are checked every "
+                    "few seconds"))
         self.refresh()
         self.recheck()
 
@@ -121,7 +124,8 @@ class RigsTab(WorkTab):
         self.unit = unit
         self._show_unit()
         self._offer_plan()
-        self.ctx.say(f"{unit.label} is on the rig — Ctrl+R runs {self.page.plan_combo.currentText() or 'a plan'}",
+        self.ctx.say(self.tr("{label} is on the rig — Ctrl+R runs {value}").format(
+                label=unit.label, value=self.page.plan_combo.currentText() or 'a plan'),
                      "ok")
         return True
 
@@ -137,7 +141,8 @@ class RigsTab(WorkTab):
         fresh = queries.get_unit(self.ctx.store.db, self.unit.unit_id) or self.unit
         self.unit = fresh
         model = f" {fresh.model}" if fresh.model else ""
-        self.page.unit_label.setText(f"On the rig: {fresh.label}{model} — {fresh.state}")
+        self.page.unit_label.setText(self.tr("On the rig: {label}{model} — {state}").format(
+                label=fresh.label, model=model, state=fresh.state))
 
     def _offer_plan(self) -> None:
         bay = self.page.selected_bay()
@@ -169,40 +174,42 @@ class RigsTab(WorkTab):
     def run_plan(self) -> None:
         bay = self.page.selected_bay()
         if bay is None:
-            self.ctx.say("No rig bay yet: bind a rig's port to a bay first (Ctrl+Shift+P)", "warn")
+            self.ctx.say(self.tr("No rig bay yet: bind a rig's port to a bay first (Ctrl+Shift+P)"), "warn")
             return
         if self.unit is None:
-            self.ctx.say("Scan the label of the unit on the rig first", "warn")
+            self.ctx.say(self.tr("Scan the label of the unit on the rig first"), "warn")
             return
         plan_id = self.page.chosen_plan_id()
         if plan_id is None:
-            self.ctx.say("Choose a test plan first", "warn")
+            self.ctx.say(self.tr("Choose a test plan first"), "warn")
             return
         self.tests.operator = self.ctx.operator()
         try:
             plan = self.tests.plan(plan_id)
             self.controller.start(bay, self.unit, plan, self.bays.ports_of(bay))
         except OperatorError as exc:
-            self.ctx.say(str(exc), "error")
+            self.ctx.say(error_text(exc), "error")
             return
         self._views[bay] = _BayView(plan)
         self.page.show_plan(plan)
         self.page.mark_first_running()
         self.page.set_status([RigStatus(bay, role, port, "", RigState.IN_USE)
                               for role, port in self.controller.runs[bay].ports.items()])
-        self.ctx.say(f"Rig bay {bay}: connecting the rigs for {plan.name}…", "info")
+        self.ctx.say(self.tr("Rig bay {bay}: connecting the rigs for {name}…").format(bay=bay, name=plan.name), "info")
 
     @Slot()
     def cancel_run(self) -> None:
         bay = self.page.selected_bay()
         if bay is not None and self.controller.busy(bay):
             self.controller.cancel(bay)
-            self.ctx.say(f"Rig bay {bay}: cancelling — the outputs are switched off first", "warn")
+            self.ctx.say(self.tr("Rig bay {bay}: cancelling — the outputs are switched off first").format(
+                    bay=bay), "warn")
 
     @Slot(int)
     def _on_connected(self, bay: int) -> None:
         self._show_unit()
-        self.ctx.say(f"Rig bay {bay}: testing {self.controller.runs[bay].unit.label}", "info")
+        self.ctx.say(self.tr("Rig bay {bay}: testing {label}").format(
+                bay=bay, label=self.controller.runs[bay].unit.label), "info")
 
     @Slot(int, object)
     def _on_step(self, bay: int, result: StepResult) -> None:
@@ -213,7 +220,8 @@ class RigsTab(WorkTab):
         if self.page.selected_bay() == bay:
             self.page.show_step(result)
         if result.verdict is Verdict.RIG_ERROR:
-            self.ctx.say(f"Rig bay {bay}, {result.name}: {result.message}", "warn")
+            self.ctx.say(self.tr("Rig bay {bay}, {name}: {message}").format(
+                    bay=bay, name=result.name, message=result.message), "warn")
 
     @Slot(int, object)
     def _on_prompt(self, bay: int, prompt: OperatorPrompt) -> None:
@@ -223,7 +231,7 @@ class RigsTab(WorkTab):
         self.page.select_bay(bay)
         self.page.show_prompt(prompt.step_name, prompt.question, prompt.pass_key, prompt.fail_key)
         self.page.steps_table.setFocus()
-        self.ctx.say(f"Rig bay {bay} asks: {prompt.question}", "warn")
+        self.ctx.say(self.tr("Rig bay {bay} asks: {question}").format(bay=bay, question=prompt.question), "warn")
 
     def answer_prompt(self, key: str) -> bool:
         """A key pressed on the page: the answer to the selected bay's question, if it is one."""
@@ -236,7 +244,7 @@ class RigsTab(WorkTab):
         if self.controller.answer(bay, key):
             view.prompt = None
             self.page.hide_prompt()
-            self.ctx.say(f"Rig bay {bay}: answered {key.upper()}", "info")
+            self.ctx.say(self.tr("Rig bay {bay}: answered {upper}").format(bay=bay, upper=key.upper()), "info")
         return True
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
@@ -307,33 +315,35 @@ class RigsTab(WorkTab):
         if request is None:
             return
         if self.ctx.jobs.busy(PROBE_JOB):
-            self.ctx.say("Still identifying the last port — try again in a moment", "warn")
+            self.ctx.say(self.tr("Still identifying the last port — try again in a moment"), "warn")
             return
 
         def work(cancel: threading.Event, report: Report) -> tuple[BindRequest, RigIdentity | None, str]:
             try:
                 return request, probe_port(request.port, request.protocol), ""
             except OperatorError as exc:
-                return request, None, str(exc)
+                return request, None, error_text(exc)
 
         self.ctx.jobs.start(PROBE_JOB, work, label="identifying the port")
-        self.ctx.say(f"Identifying the rig on {request.port}…", "info")
+        self.ctx.say(self.tr("Identifying the rig on {port}…").format(port=request.port), "info")
 
     def _bound(self, request: BindRequest, identity: RigIdentity | None, problem: str) -> None:
         protocol = str(identity.protocol) if identity is not None else request.protocol
         if protocol is None:
-            self.ctx.say(f"{problem} — not bound; choose its protocol to bind it anyway", "error")
+            self.ctx.say(self.tr("{problem} — not bound; choose its protocol to bind it anyway").format(
+                    problem=problem), "error")
             return
         self.bays.operator = self.ctx.operator()
         try:
             self.bays.bind(request.bay, request.role, request.port, protocol, identity)
         except OperatorError as exc:
-            self.ctx.say(str(exc), "error")
+            self.ctx.say(error_text(exc), "error")
             return
         self.page.set_bindings(self.bays.bindings(), request.bay)
         self._offer_plan()
         what = identity.summary() if identity is not None else f"not answering now ({problem})"
-        self.ctx.say(f"Rig bay {request.bay}: {request.role} is {request.port} — {what}",
+        self.ctx.say(self.tr("Rig bay {bay}: {role} is {port} — {what}").format(
+                bay=request.bay, role=request.role, port=request.port, what=what),
                      "ok" if identity is not None else "warn")
         self.recheck()
 
@@ -341,8 +351,9 @@ class RigsTab(WorkTab):
     def _on_unbind(self, binding: object) -> None:
         if not isinstance(binding, RigBinding) or self.controller.busy(binding.bay):
             return
-        answer = QMessageBox.question(self.ctx.window, "Unbind rig",
-                                      f"Unbind {binding.role} ({binding.port}) from rig bay {binding.bay}?")
+        answer = QMessageBox.question(self.ctx.window, self.tr("Unbind rig"),
+                                      self.tr("Unbind {role} ({port}) from rig bay {bay}?").format(
+                                              role=binding.role, port=binding.port, bay=binding.bay))
         if answer != QMessageBox.StandardButton.Yes:
             return
         self.bays.operator = self.ctx.operator()
@@ -356,4 +367,4 @@ class RigsTab(WorkTab):
         elif result.key == PROBE_JOB and isinstance(result.value, tuple):
             self._bound(*result.value)
         elif result.key in (CHECK_JOB, PROBE_JOB) and result.error is not None:
-            self.ctx.say(f"Identifying the rigs failed: {result.error}", "error")
+            self.ctx.say(self.tr("Identifying the rigs failed: {error}").format(error=result.error), "error")

@@ -37,10 +37,10 @@ class SearchPage(QWidget):
         self._search = search
         self.query_edit = QLineEdit()
         self.query_edit.setObjectName("searchQuery")
-        self.query_edit.setPlaceholderText("IMEI, serial or asset tag (start of it), model, or lot code")
+        self.query_edit.setPlaceholderText(self.tr("IMEI, serial or asset tag (start of it), model, or lot code"))
         self.query_edit.setClearButtonEnabled(True)
         self.state_combo = QComboBox()
-        self.state_combo.addItem("Any state", None)
+        self.state_combo.addItem(self.tr("Any state"), None)
         for state in UnitState:
             self.state_combo.addItem(str(state).replace("_", " "), state)
         self.count_label = QLabel("")
@@ -48,7 +48,7 @@ class SearchPage(QWidget):
         self.results = RecordTableView(self.model, "searchResults")
 
         row = QHBoxLayout()
-        find_label = QLabel("&Find")
+        find_label = QLabel(self.tr("&Find"))
         find_label.setBuddy(self.query_edit)
         row.addWidget(find_label)
         row.addWidget(self.query_edit, 1)
@@ -81,7 +81,8 @@ class SearchPage(QWidget):
         self._debounce.stop()
         units = self._search(self.query_edit.text(), self.state_combo.currentData())
         self.model.set_rows(units)
-        self.count_label.setText(f"{len(units)} unit(s)" + (" — showing the newest 200" if len(units) >= 200 else ""))
+        self.count_label.setText(self.tr("{count} unit(s)").format(
+                count=len(units)) + (self.tr(" — showing the newest 200") if len(units) >= 200 else ""))
         if units:
             self.results.setCurrentIndex(self.model.index(0, 0))
 

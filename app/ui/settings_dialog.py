@@ -9,6 +9,7 @@ from pathlib import Path
 
 from PySide6.QtWidgets import (
     QCheckBox,
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -19,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.settings import ScannerSettings, Settings, validate
+from app.ui.i18n import LANGUAGES
 from app.ui.label_settings_row import LabelSettingsRow
 from app.ui.rigs_scanner import ScannerPortsRow
 from app.ui.sync_enroll_row import HubEnrolRow
@@ -45,52 +47,59 @@ class SettingsDialog(QDialog):
 
     def __init__(self, settings: Settings, parent: QWidget | None = None, *, data_dir: Path | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Station settings")
-        self.setMinimumWidth(560)
+        self.setWindowTitle(self.tr("Station settings"))
+        self.setMinimumWidth(720)  # room for the longer French labels beside the fields
         self._settings = settings
         s, r = settings.scanner, settings.rules
         self.station_edit = QLineEdit(settings.station_name)
         self.gap_spin = QSpinBox()
         self.gap_spin.setRange(5, 500)
-        self.gap_spin.setSuffix(" ms")
+        self.gap_spin.setSuffix(self.tr(" ms"))
         self.gap_spin.setValue(s.max_gap_ms)
         self.min_spin = QSpinBox()
         self.min_spin.setRange(1, 64)
         self.min_spin.setValue(s.min_length)
         self.prefix_edit = QLineEdit(show_control_chars(s.prefix))
-        self.prefix_edit.setPlaceholderText("none (e.g. \\x02 if the scanner sends STX first)")
+        self.prefix_edit.setPlaceholderText(self.tr("none (e.g. \\x02 if the scanner sends STX first)"))
         self.suffix_edit = QLineEdit(show_control_chars(s.suffixes))
         self.badge_edit = QLineEdit(r.badge_prefix)
         self.lot_edit = QLineEdit(r.lot_prefix)
         self.po_edit = QLineEdit(r.po_prefix)
         self.asset_edit = QLineEdit(r.asset_prefix)
-        self.auto_erase_check = QCheckBox("Start erasing drives when &inserted into a mapped bay")
+        self.auto_erase_check = QCheckBox(self.tr("Start erasing drives when &inserted into a mapped bay"))
         self.auto_erase_check.setChecked(settings.auto_erase_on_insert)
-        self.auto_erase_check.setToolTip("Uses the method and verification chosen on the bays page")
+        self.auto_erase_check.setToolTip(self.tr("Uses the method and verification chosen on the bays page"))
+        self.language_combo = QComboBox()
+        self.language_combo.addItem(self.tr("The system's language"), "")
+        for code, name in LANGUAGES.items():
+            self.language_combo.addItem(name, code)
+        self.language_combo.setCurrentIndex(max(0, self.language_combo.findData(settings.language)))
+        self.language_combo.setToolTip(self.tr("Takes effect when the app is started again"))
         self.error_label = QLabel("")
         self.error_label.setObjectName("errorText")
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         form = QFormLayout(self)
-        form.addRow("Station &name", self.station_edit)
-        form.addRow("Longest &gap inside a scan", self.gap_spin)
-        form.addRow("Shortest &scan", self.min_spin)
-        form.addRow("Scanner &prefix", self.prefix_edit)
-        form.addRow("Scan &ends with", self.suffix_edit)
-        form.addRow("&Badge codes start", self.badge_edit)
-        form.addRow("&Lot codes start", self.lot_edit)
-        form.addRow("P&O codes start", self.po_edit)
-        form.addRow("&Asset tags start", self.asset_edit)
-        form.addRow("Drive ba&ys", self.auto_erase_check)
+        form.addRow(self.tr("Station &name"), self.station_edit)
+        form.addRow(self.tr("Longest &gap inside a scan"), self.gap_spin)
+        form.addRow(self.tr("Shortest &scan"), self.min_spin)
+        form.addRow(self.tr("Scanner &prefix"), self.prefix_edit)
+        form.addRow(self.tr("Scan &ends with"), self.suffix_edit)
+        form.addRow(self.tr("&Badge codes start"), self.badge_edit)
+        form.addRow(self.tr("&Lot codes start"), self.lot_edit)
+        form.addRow(self.tr("P&O codes start"), self.po_edit)
+        form.addRow(self.tr("&Asset tags start"), self.asset_edit)
+        form.addRow(self.tr("Drive ba&ys"), self.auto_erase_check)
+        form.addRow(self.tr("Language of the s&creens"), self.language_combo)
         self.labels_row = LabelSettingsRow(settings.labels, self)
-        form.addRow("Label prin&ter", self.labels_row)
+        form.addRow(self.tr("Label prin&ter"), self.labels_row)
         self.scanner_ports_row = ScannerPortsRow(settings.scanner_ports, self)
-        form.addRow("Scanner po&rts", self.scanner_ports_row)
+        form.addRow(self.tr("Scanner po&rts"), self.scanner_ports_row)
         # Enrolling is done at once, in the background, with its own button: it is not a setting to save.
         self.hub_row = HubEnrolRow(data_dir, self) if data_dir is not None else None
         if self.hub_row is not None:
-            form.addRow("H&ub", self.hub_row)
+            form.addRow(self.tr("H&ub"), self.hub_row)
             self.finished.connect(self.hub_row.finish)
         form.addRow(self.error_label)
         form.addRow(buttons)
@@ -109,7 +118,8 @@ class SettingsDialog(QDialog):
                                      scanner=scanner, rules=rules,
                                      auto_erase_on_insert=self.auto_erase_check.isChecked(),
                                      scanner_ports=self.scanner_ports_row.value())
-        chosen = dataclasses.replace(chosen, labels=self.labels_row.value())
+        chosen = dataclasses.replace(chosen, labels=self.labels_row.value(),
+                                     language=str(self.language_combo.currentData()))
         validate(chosen)
         return chosen
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Slot
+from PySide6.QtCore import QCoreApplication, Slot
 from PySide6.QtWidgets import QFileDialog, QMainWindow
 
 from app import APP_NAME
@@ -15,6 +15,7 @@ from app.services.intake import IntakeService
 from app.settings import Settings, save_settings
 from app.store import queries
 from app.store.store import Store
+from app.ui.i18n import error_text, role_name
 from app.ui.operators_dialog import OperatorsDialog
 from app.ui.scanner_filter import ScannerFilter
 from app.ui.settings_dialog import SettingsDialog
@@ -50,7 +51,8 @@ class StationAdmin(_Window):
     def backup_database(self) -> None:
         suggestion = str(Path.home() / "bench-backup.sqlite3")
         path, _ = QFileDialog.getSaveFileName(
-            self, "Back up the bench database", suggestion, options=QFileDialog.Option.DontUseNativeDialog
+            self, QCoreApplication.translate("StationAdmin", "Back up the bench database"), suggestion,
+                    options=QFileDialog.Option.DontUseNativeDialog
         )
         if path:
             self.backup_to_path(Path(path))
@@ -61,16 +63,17 @@ class StationAdmin(_Window):
         try:
             backup_to(self.store.db, path)
         except OperatorError as exc:
-            self.say(str(exc), "error")
+            self.say(error_text(exc), "error")
             return
-        self.say(f"Database backed up to {path}", "ok")
+        self.say(QCoreApplication.translate("StationAdmin", "Database backed up to {path}").format(path=path), "ok")
 
     @Slot()
     def open_operators(self) -> None:
         try:
             admin = self.intake.require_role(Role.ADMIN)
         except OperatorError:
-            self.say("Adding operators is for admins — ask one to log in (scan their badge)", "error")
+            self.say(QCoreApplication.translate("StationAdmin", "Adding operators is for admins — ask one to log in "
+                    "(scan their badge)"), "error")
             return
 
         def add(name: str, badge: str, role: Role, pin: str) -> Operator:
@@ -79,7 +82,8 @@ class StationAdmin(_Window):
         dialog = OperatorsDialog(queries.list_operators(self.store.db), add, self)
         self._operators_dialog = dialog
         if dialog.exec() and dialog.added is not None:
-            self.say(f"{dialog.added.name} added as {dialog.added.role} with badge {dialog.added.badge}", "ok")
+            self.say(QCoreApplication.translate("StationAdmin", "{name} added as {role} with badge {badge}").format(
+                    name=dialog.added.name, role=role_name(dialog.added.role), badge=dialog.added.badge), "ok")
         self._operators_dialog = None
 
     @Slot()
@@ -87,7 +91,8 @@ class StationAdmin(_Window):
         try:
             self.intake.require_role(Role.SUPERVISOR)
         except OperatorError:
-            self.say("Station settings are for supervisors — ask one to log in (scan their badge)", "error")
+            self.say(QCoreApplication.translate("StationAdmin", "Station settings are for supervisors — ask one to "
+                    "log in (scan their badge)"), "error")
             return
         dialog = SettingsDialog(self.settings, self, data_dir=self.store.data_dir)
         if dialog.exec():
@@ -99,11 +104,11 @@ class StationAdmin(_Window):
             self.intake.require_role(Role.SUPERVISOR)
             save_settings(self.store.data_dir, settings)
         except OperatorError as exc:
-            self.say(str(exc), "error")
+            self.say(error_text(exc), "error")
             return
         self.settings = settings
         self.intake.rules = settings.rules
         self.scanner.configure(wedge_config(settings))
         self.setWindowTitle(f"{APP_NAME} — {settings.station_name}")
-        self.say("Settings saved", "ok")
+        self.say(QCoreApplication.translate("StationAdmin", "Settings saved"), "ok")
 

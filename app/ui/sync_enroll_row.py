@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QApplication, QHBoxLayout, QLabel, QLineEdit, QPus
 from app.core.errors import OperatorError
 from app.services.jobs import JobManager, JobResult
 from app.services.sync_enroll import Enrollment, enroll, load_enrollment
+from app.ui.i18n import error_text
 from app.ui.sync_status import wake_sync
 
 ENROL_TIMEOUT = 15.0
@@ -26,10 +27,10 @@ class HubEnrolRow(QWidget):
         self.state_label = QLabel("")
         self.setMinimumWidth(520)  # one line for the address and the code side by side
         self.url_edit = QLineEdit()
-        self.url_edit.setPlaceholderText("hub address, e.g. http://hub.local:8470")
+        self.url_edit.setPlaceholderText(self.tr("hub address, e.g. http://hub.local:8470"))
         self.code_edit = QLineEdit()
-        self.code_edit.setPlaceholderText("one-time code from the hub's admin")
-        self.enrol_button = QPushButton("Enroll wit&h hub")
+        self.code_edit.setPlaceholderText(self.tr("one-time code from the hub's admin"))
+        self.enrol_button = QPushButton(self.tr("Enroll wit&h hub"))
         self.enrol_button.clicked.connect(self.start_enrolment)
         self.result_label = QLabel("")
         self.result_label.setObjectName("errorText")
@@ -48,21 +49,22 @@ class HubEnrolRow(QWidget):
         try:
             self._show(load_enrollment(data_dir))
         except OperatorError as exc:
-            self.state_label.setText(str(exc))
+            self.state_label.setText(error_text(exc))
 
     def _show(self, enrollment: Enrollment | None) -> None:
         if enrollment is None:
-            self.state_label.setText("Not enrolled: everything stays on this bench")
+            self.state_label.setText(self.tr("Not enrolled: everything stays on this bench"))
             return
-        self.state_label.setText(f"Enrolled as “{enrollment.bench_name}” with {enrollment.hub_url}")
-        self.state_label.setToolTip("Enroll again only if the hub's admin asks")
+        self.state_label.setText(self.tr("Enrolled as “{bench_name}” with {hub_url}").format(
+                bench_name=enrollment.bench_name, hub_url=enrollment.hub_url))
+        self.state_label.setToolTip(self.tr("Enroll again only if the hub's admin asks"))
         self.url_edit.setText(enrollment.hub_url)
 
     @Slot()
     def start_enrolment(self) -> None:
         url, code = self.url_edit.text().strip(), self.code_edit.text().strip()
         if not url or not code:
-            self.result_label.setText("Type the hub's address and the one-time code its admin gave you")
+            self.result_label.setText(self.tr("Type the hub's address and the one-time code its admin gave you"))
             return
         data_dir = self.data_dir
 
@@ -70,7 +72,7 @@ class HubEnrolRow(QWidget):
             return enroll(data_dir, url, code, timeout=ENROL_TIMEOUT)
 
         self.enrol_button.setEnabled(False)
-        self.result_label.setText(f"Enrolling with {url}…")
+        self.result_label.setText(self.tr("Enrolling with {url}…").format(url=url))
         self._jobs.start(_JOB, job, label="the enrolment")
 
     @Slot(object)
@@ -80,7 +82,7 @@ class HubEnrolRow(QWidget):
             self.result_label.setText(str(result.error))
             return
         if result.error is not None:
-            self.result_label.setText("The enrolment failed with an error — see the log")
+            self.result_label.setText(self.tr("The enrolment failed with an error — see the log"))
             return
         enrollment: Enrollment = result.value
         self.code_edit.clear()

@@ -14,7 +14,7 @@ import re
 import threading
 from datetime import UTC, datetime
 
-from PySide6.QtCore import QTimer, Slot
+from PySide6.QtCore import QCoreApplication, QTimer, Slot
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
 
 from app.core.errors import OperatorError
@@ -22,6 +22,7 @@ from app.services import reference_data
 from app.services.jobs import JobManager, JobProgress, JobResult
 from app.services.sync import SyncState, SyncStatus
 from app.services.sync_loop import Backoff, sync_job
+from app.ui.i18n import error_text
 from app.ui.work_tabs import BenchContext, StatusPart
 
 log = logging.getLogger("app.ui.sync")
@@ -43,6 +44,8 @@ _STYLE = """
 """
 
 
+
+
 def age_words(moment: str | None, now: datetime) -> str:
     """'just now', '4 min', '3 h', '2 days': how long ago an ISO time was."""
     if not moment:
@@ -53,41 +56,56 @@ def age_words(moment: str | None, now: datetime) -> str:
         return ""
     seconds = max(0.0, (now - then).total_seconds())
     if seconds < 60:
-        return "just now"
+        return QCoreApplication.translate("SyncStatusPart", "just now")
     if seconds < 3600:
-        return f"{int(seconds // 60)} min"
+        return QCoreApplication.translate("SyncStatusPart", "{minutes} min").format(minutes=int(seconds // 60))
     if seconds < 2 * 86400:
-        return f"{int(seconds // 3600)} h"
-    return f"{int(seconds // 86400)} days"
+        return QCoreApplication.translate("SyncStatusPart", "{hours} h").format(hours=int(seconds // 3600))
+    return QCoreApplication.translate("SyncStatusPart", "{days} days").format(days=int(seconds // 86400))
 
 
 def describe(status: SyncStatus | None, now: datetime) -> tuple[str, str, str]:
     """(bar text, tooltip, tone) for one status; tone is ok, warn, error or muted."""
+    # Module functions have no QObject's tr: QCoreApplication.translate under the part's context.
+    translate = QCoreApplication.translate  # the name lupdate knows
     if status is None:
-        return "Hub: starting…", "The sync with the hub is starting", "muted"
+        return (translate("SyncStatusPart", "Hub: starting…"),
+                translate("SyncStatusPart", "The sync with the hub is starting"), "muted")
     if status.state is SyncState.NOT_ENROLLED:
-        return ("Hub: not enrolled", "This bench keeps everything here. A supervisor enrolls it with the hub in "
-                "File ▸ Settings (hub address and a one-time code).", "muted")
+        return (translate("SyncStatusPart", "Hub: not enrolled"),
+                translate("SyncStatusPart", "This bench keeps everything here. A supervisor enrolls it with the hub "
+                          "in File ▸ Settings (hub address and a one-time code)."), "muted")
     online = status.state in (SyncState.IDLE, SyncState.SYNCING)
-    parts = [f"Hub {'online' if online else 'offline'}" if status.state is not SyncState.STOPPED
-             else "Hub refused this bench"]
-    pending = f"{status.pending:,} pending"
+    if status.state is SyncState.STOPPED:
+        parts = [translate("SyncStatusPart", "Hub refused this bench")]
+    else:
+        parts = [translate("SyncStatusPart", "Hub online") if online else translate("SyncStatusPart", "Hub offline")]
+    pending = translate("SyncStatusPart", "{pending} pending").format(pending=f"{status.pending:,}")
     if status.pending and status.oldest_pending_at:
-        pending += f", oldest {age_words(status.oldest_pending_at, now)}"
+        pending += translate("SyncStatusPart", ", oldest {age}").format(age=age_words(status.oldest_pending_at, now))
     parts.append(pending)
     success = age_words(status.last_success, now)
-    parts.append(f"last sync {success}{' ago' if success and success != 'just now' else ''}" if success
-                 else "never synced")
+    if not success:
+        parts.append(translate("SyncStatusPart", "never synced"))
+    elif success == translate("SyncStatusPart", "just now"):
+        parts.append(translate("SyncStatusPart", "last sync just now"))
+    else:
+        parts.append(translate("SyncStatusPart", "last sync {age} ago").format(age=success))
     error = status.last_error
     if error and not online:
         short = _URL.sub("", error)  # the address is in the tooltip; the bar keeps the words
         parts.append(short if len(short) <= _ERROR_CHARS else short[: _ERROR_CHARS - 1] + "…")
+    never = translate("SyncStatusPart", "never")
     tooltip = "\n".join(line for line in (
-        f"Hub: {status.hub_url}", f"State: {status.state.value.replace('_', ' ')}",
-        f"Events pending: {status.pending:,} (this bench's log ends at seq {status.last_seq:,}; "
-        f"the hub holds up to {status.hub_hwm:,})",
-        f"Oldest pending: {status.oldest_pending_at}" if status.oldest_pending_at else "",
-        f"Last success: {status.last_success or 'never'}", f"Last error: {error}" if error else "",
+        translate("SyncStatusPart", "Hub: {url}").format(url=status.hub_url),
+        translate("SyncStatusPart", "State: {state}").format(state=status.state.value.replace("_", " ")),
+        translate("SyncStatusPart", "Events pending: {pending} (this bench's log ends at seq {seq}; the hub holds "
+                  "up to {hwm})").format(pending=f"{status.pending:,}", seq=f"{status.last_seq:,}",
+                                         hwm=f"{status.hub_hwm:,}"),
+        translate("SyncStatusPart", "Oldest pending: {when}").format(when=status.oldest_pending_at)
+        if status.oldest_pending_at else "",
+        translate("SyncStatusPart", "Last success: {when}").format(when=status.last_success or never),
+        translate("SyncStatusPart", "Last error: {error}").format(error=error) if error else "",
     ) if line)
     tone = "ok" if online and not status.pending else "ok" if online else \
         "error" if status.state is SyncState.STOPPED else "warn"
@@ -100,7 +118,7 @@ class SyncStatusPart(StatusPart):
     def __init__(self, ctx: BenchContext) -> None:
         super().__init__(ctx)
         self.setObjectName("syncStatus")
-        self.label = QLabel("Hub: starting…")
+        self.label = QLabel(self.tr("Hub: starting…"))
         self.label.setObjectName("syncStatusText")
         layout = QHBoxLayout(self)
         layout.setContentsMargins(6, 0, 6, 0)
@@ -148,15 +166,16 @@ class SyncStatusPart(StatusPart):
             with data.snapshot() as snapshot:
                 added = reference_data.apply_operator_list(self.ctx.store, snapshot)
         except OperatorError as exc:
-            self.ctx.say(f"The hub's operator list was not taken: {exc}", "warn")
+            self.ctx.say(self.tr("The hub's operator list was not taken: {exc}").format(exc=error_text(exc)), "warn")
             return
         if added:
-            self.ctx.say(f"From the hub: {len(added)} operator(s) can now log in here ({', '.join(added)})", "ok")
+            self.ctx.say(self.tr("From the hub: {count} operator(s) can now log in here ({join})").format(
+                    count=len(added), join=', '.join(added)), "ok")
 
     @Slot(object)
     def _on_finished(self, result: JobResult) -> None:
         if not self._stopped and result.error is not None:
-            self.label.setText("Hub: sync stopped by an error — see the log")
+            self.label.setText(self.tr("Hub: sync stopped by an error — see the log"))
             self.label.setProperty("tone", "error")
 
     def _redraw(self) -> None:

@@ -24,7 +24,7 @@ class UnitPage(QWidget):
     def __init__(self, operator_names: Callable[[str | None], str], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.unit: Unit | None = None
-        self.heading = QLabel("No unit open — scan an IMEI, serial or asset tag")
+        self.heading = QLabel(self.tr("No unit open — scan an IMEI, serial or asset tag"))
         self.heading.setObjectName("unitHeading")
         self.state_label = QLabel("")
         self.state_label.setObjectName("stateBadge")
@@ -43,11 +43,11 @@ class UnitPage(QWidget):
 
         top = QFormLayout()
         top.addRow(self.heading)
-        top.addRow("State", self.state_label)
-        top.addRow("Details", self.details)
+        top.addRow(self.tr("State"), self.state_label)
+        top.addRow(self.tr("Details"), self.details)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
-        layout.addWidget(QLabel("Timeline"))
+        layout.addWidget(QLabel(self.tr("Timeline")))
         layout.addWidget(self.timeline, 1)
 
     def show_unit(self, unit: Unit, events: list[Event], lot_code: str) -> None:
@@ -55,8 +55,9 @@ class UnitPage(QWidget):
         self.heading.setText(unit.label)
         self.state_label.setText(str(unit.state).replace("_", " ").upper())
         idents = "   ".join(f"{i.kind.replace('_', ' ').upper()} {i.value}" for i in unit.identifiers)
-        parts = [idents, f"Model {unit.model}" if unit.model else "", f"Lot {lot_code}" if lot_code else "",
-                 f"Unit id {unit.unit_id}"]
+        parts = [idents, self.tr("Model {model}").format(model=unit.model) if unit.model else "",
+                 self.tr("Lot {code}").format(code=lot_code) if lot_code else "",
+                 self.tr("Unit id {unit_id}").format(unit_id=unit.unit_id)]
         self.details.setText("\n".join(p for p in parts if p))
         self.timeline_model.set_rows(events)
         self.timeline.scrollToBottom()
