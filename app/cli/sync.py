@@ -31,6 +31,7 @@ from app.paths import resolve_data_dir
 from app.services import reference_data
 from app.services.sync import SyncClient, SyncState
 from app.services.sync_enroll import Enrollment, enroll, load_enrollment, rotate_token
+from app.store import sync_state
 from app.store.store import Store
 
 DEFAULT_PORT = 8470
@@ -160,7 +161,11 @@ def _run_sync(args: argparse.Namespace) -> int:
     Store(data_dir).close()  # creates or migrates the station before sync reads it
     if args.sync_action == "enroll":
         enrollment = enroll(data_dir, args.hub, args.code, timeout=args.timeout)
-        print(f"enrolled as {enrollment.bench_name!r} with {enrollment.hub_url}")
+        with Store(data_dir) as store:
+            waiting, _ = sync_state.pending_summary(store.db)
+        # Enrolling again (after a refused token) leaves events waiting: say they go at the next sync.
+        tail = f"; {waiting} events wait for the next sync ('sync --once')" if waiting else ""
+        print(f"enrolled as {enrollment.bench_name!r} with {enrollment.hub_url}{tail}")
         return EXIT_OK
     if args.sync_action in _HUB_QUERIES:
         return _HUB_QUERIES[args.sync_action](data_dir, args)

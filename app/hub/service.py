@@ -124,6 +124,16 @@ class Hub:
     # --- bench requests ------------------------------------------------------------------------
 
     def enroll(self, payload: Mapping[str, Any]) -> dict[str, Any]:
+        """Enroll a bench with a one-time code; enrolling again re-binds a stream the hub knows.
+
+        A bench whose token the hub no longer accepts (a sync.json put back from an old copy, a lost
+        rotation) is told to enroll again. When its stream is known and the station key it presents
+        is the key that owns the stream, the new code re-binds that bench: it gets a new token (every
+        older one stops working) and its streams go on where the hub holds them. A different key for
+        a known stream is refused: it is another install claiming the stream. A revoked bench may come
+        back this way too: the admin issuing a new code for it is the admin's explicit decision to let
+        it in again (a stream stopped for a conflict stays stopped).
+        """
         code = _text(payload, "enrollment_code")
         pubkey = _text(payload, "device_pubkey")
         stream_id = _text(payload, "stream_id")
@@ -133,20 +143,47 @@ class Hub:
         except WireError as exc:
             raise HubError(400, "bad_request", str(exc)) from exc
         token = secrets.token_urlsafe(32)
-        bench_id = str(uuid.uuid4())
         now = self.now()
         with self.storage.transaction() as tx:
             name = tx.claim_enrollment_code(token_digest(code.strip().upper()), now)
             if name is None:
                 raise HubError(403, "bad_enrollment_code", "this enrolment code is unknown, used or expired")
-            if tx.stream(stream_id) is not None:
-                raise HubError(409, "stream_exists", "this stream is already enrolled on the hub")
-            tx.add_bench(bench_id, name, token_digest(token), pubkey, now)
-            tx.add_stream(Stream(stream_id, bench_id, base_seq, base_hash, base_seq, base_hash, StreamStatus.ACTIVE),
-                          now)
-        log.info("bench %r enrolled as %s with stream %s", name, bench_id, stream_id)
+            stream = tx.stream(stream_id)
+            was_revoked = False
+            if stream is None:
+                bench_id, rebound = str(uuid.uuid4()), False
+                tx.add_bench(bench_id, name, token_digest(token), pubkey, now)
+                stream = Stream(stream_id, bench_id, base_seq, base_hash, base_seq, base_hash, StreamStatus.ACTIVE)
+                tx.add_stream(stream, now)
+            else:
+                owner = self._rebindable_owner(tx, stream, pubkey, base_seq, base_hash)
+                bench_id, rebound, was_revoked = owner.bench_id, True, owner.revoked
+                tx.rebind_bench(bench_id, name, token_digest(token), pubkey, now)
+                stream = tx.stream(stream_id) or stream
+        if rebound:
+            log.warning("bench %r (%s) enrolled again with its station key: stream %s continues after seq %d%s",
+                        name, bench_id, stream_id, stream.hwm, " (its revocation is lifted)" if was_revoked else "")
+        else:
+            log.info("bench %r enrolled as %s with stream %s", name, bench_id, stream_id)
         return {"bench_id": bench_id, "bench_name": name, "stream_id": stream_id, "access_token": token,
-                "server_pubkey": self.public_key_hex, "server_time": now}
+                "server_pubkey": self.public_key_hex, "server_time": now, "rebound": rebound,
+                "hwm": stream.hwm, "hwm_hash": stream.hwm_hash, "status": stream.status.value}
+
+    @staticmethod
+    def _rebindable_owner(tx: HubTx, stream: Stream, pubkey: str, base_seq: int, base_hash: str) -> Bench:
+        """The bench that owns a known stream, if the enrolling install is that bench; refused otherwise."""
+        owner = tx.bench(stream.bench_id)
+        if owner is None or owner.device_pubkey != pubkey:
+            held_by = f"bench {owner.name!r}" if owner else "another bench"
+            raise HubError(409, "stream_exists",
+                           f"stream {stream.stream_id[:8]} is already enrolled on the hub by {held_by} with a "
+                           "different station key: this data folder is a copy of another bench's, or its key "
+                           "was replaced; the hub admin must check which bench this is before it can send")
+        if (stream.base_seq, stream.base_hash) != (base_seq, base_hash):
+            raise HubError(409, "stream_exists",
+                           f"stream {stream.stream_id[:8]} is registered on the hub with a different start: "
+                           "this data folder is not the one the hub knows; the hub admin must check it")
+        return owner
 
     def register_stream(self, token: str, payload: Mapping[str, Any]) -> dict[str, Any]:
         """A bench restored from a backup continues its chain on a new stream (never on the old one)."""

@@ -150,8 +150,30 @@ class HubTx:
                          [now, name])
         ids = [str(r[0]) for r in rows]
         for bench_id in ids:
-            self._run("UPDATE streams SET status = ? WHERE bench_id = ?", [StreamStatus.REVOKED.value, bench_id])
+            # A stream stopped for a conflict stays stopped: revocation does not hide why.
+            self._run("UPDATE streams SET status = ? WHERE bench_id = ? AND status = ?",
+                      [StreamStatus.REVOKED.value, bench_id, StreamStatus.ACTIVE.value])
         return ids
+
+    def bench(self, bench_id: str) -> Bench | None:
+        row = self._one("SELECT bench_id, name, device_pubkey, revoked_at FROM benches WHERE bench_id = ?",
+                        [bench_id])
+        return Bench(str(row[0]), str(row[1]), str(row[2]), row[3] is not None) if row else None
+
+    def rebind_bench(self, bench_id: str, name: str, token_sha256: str, device_pubkey: str, now: str) -> None:
+        """Give an enrolled bench a new token (every older one stops working), lift a revocation, and
+        move to it the streams of any other bench row holding the same station key."""
+        self._run("UPDATE benches SET token_sha256 = ?, name = ?, revoked_at = NULL WHERE bench_id = ?",
+                  [token_sha256, name, bench_id])
+        self._run("DELETE FROM retiring_tokens WHERE bench_id = ?", [bench_id])
+        others = [str(r[0]) for r in self._all(
+            "SELECT bench_id FROM benches WHERE device_pubkey = ? AND bench_id <> ?", [device_pubkey, bench_id])]
+        for other in others:
+            self._run("UPDATE streams SET bench_id = ? WHERE bench_id = ?", [bench_id, other])
+            self._run("UPDATE benches SET revoked_at = COALESCE(revoked_at, ?) WHERE bench_id = ?", [now, other])
+            self._run("DELETE FROM retiring_tokens WHERE bench_id = ?", [other])
+        self._run("UPDATE streams SET status = ? WHERE bench_id = ? AND status = ?",
+                  [StreamStatus.ACTIVE.value, bench_id, StreamStatus.REVOKED.value])
 
     # --- streams ----------------------------------------------------------------------------
 

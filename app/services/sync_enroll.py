@@ -67,7 +67,12 @@ def _save_enrollment(data_dir: Path, enrollment: Enrollment) -> None:
 
 
 def enroll(data_dir: Path, hub_url: str, code: str, *, timeout: float = 30.0) -> Enrollment:
-    """Enroll this bench with a one-time code from the hub's admin."""
+    """Enroll this bench with a one-time code from the hub's admin.
+
+    Enrolling again is how a bench the hub no longer accepts (its token refused, or revoked and let
+    back by the admin's new code) comes back: the hub re-binds the stream it knows to this bench's
+    station key and says where it holds the stream up to, so the waiting events go up at the next sync.
+    """
     try:
         client = HubClient(hub_url, timeout=timeout)
     except ValueError as exc:
@@ -86,17 +91,31 @@ def enroll(data_dir: Path, hub_url: str, code: str, *, timeout: float = 30.0) ->
         except HubUnavailable as exc:
             raise OperatorError(str(exc), hint="Check the hub address and the network, then try again") from exc
         except HubRefused as exc:
-            raise OperatorError(f"The hub refused the enrolment: {exc.message}",
-                                hint="Ask the hub's admin for a new code ('refurb-bench hub enroll-code')") from exc
+            raise OperatorError(f"The hub refused the enrolment: {exc.message}", hint=_refusal_hint(exc)) from exc
         enrollment = Enrollment(hub_url.rstrip("/"), str(answer["bench_id"]), str(answer["bench_name"]),
                                 str(answer["access_token"]), str(answer["server_pubkey"]),
                                 str(answer.get("server_time", "")))
         _save_enrollment(data_dir, enrollment)
-        sync_state.save_cursor(db, stream_id, hub_hwm=base_seq, hub_hwm_hash=base_hash, hub_status="active")
+        hwm, hwm_hash = base_seq, base_hash
+        if answer.get("rebound") and isinstance(answer.get("hwm"), int) and isinstance(answer.get("hwm_hash"), str):
+            # The hub already holds part of this stream: the cursor starts where it does, and the
+            # "enroll again" error the refused token left is answered.
+            hwm, hwm_hash = int(answer["hwm"]), str(answer["hwm_hash"])
+            sync_state.clear_errors(db)
+        sync_state.save_cursor(db, stream_id, hub_hwm=hwm, hub_hwm_hash=hwm_hash,
+                               hub_status=str(answer.get("status") or "active"))
     finally:
         db.close()
-    log.info("bench enrolled with hub %s as %r (%s)", enrollment.hub_url, enrollment.bench_name, enrollment.bench_id)
+    log.info("bench %s with hub %s as %r (%s)", "enrolled again" if answer.get("rebound") else "enrolled",
+             enrollment.hub_url, enrollment.bench_name, enrollment.bench_id)
     return enrollment
+
+
+def _refusal_hint(exc: HubRefused) -> str:
+    if exc.code == "stream_exists":
+        return ("Another bench holds this data folder's stream on the hub: show the hub's admin this message; "
+                "a copied data folder must not be enrolled as a second bench")
+    return "Ask the hub's admin for a new code ('refurb-bench hub enroll-code')"
 
 
 def _iso(moment: datetime) -> str:
