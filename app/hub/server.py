@@ -20,7 +20,11 @@ from typing import Any
 from urllib.parse import parse_qs, unquote
 
 from app.core.errors import OperatorError
+from app.core.kpi import period_bounds
+from app.core.kpi_snapshot import KpiScope, Period
+from app.core.kpi_wire import snapshot_to_wire
 from app.hub.admission import PushGate
+from app.hub.kpi_source import HubKpi
 from app.hub.protocol import API, MAX_BATCH_BYTES
 from app.hub.service import Hub, HubError
 
@@ -49,6 +53,8 @@ class HubServer(ThreadingHTTPServer):
         # At most this many pushes at once (default: two per core); the rest are told when to come back.
         self.push_gate = PushGate(max_pushes)
         self.request_timeout = request_timeout
+        # This process's KPI fold, kept between requests (each hub process keeps its own).
+        self.kpi = HubKpi(hub.storage)
         if tls is not None:
             self.socket = tls.wrap_socket(self.socket, server_side=True)
         self._thread: threading.Thread | None = None
@@ -118,7 +124,13 @@ def _register_stream(h: _Handler, hub: Hub, _: tuple[str, ...]) -> Any:
 
 @_route("GET", "/streams/{}/cursor")
 def _cursor(h: _Handler, hub: Hub, args: tuple[str, ...]) -> Any:
-    return 200, hub.cursor(_bearer(h), args[0])
+    query = parse_qs(h.path.partition("?")[2])
+    after = query.get("rejected_after")
+    try:
+        rejected_after = int(after[0]) if after else None
+    except ValueError:
+        raise HubError(400, "bad_request", "'rejected_after' must be a seq") from None
+    return 200, hub.cursor(_bearer(h), args[0], rejected_after=rejected_after)
 
 
 @_route("POST", "/streams/{}/events")
@@ -164,6 +176,39 @@ def _certificate(h: _Handler, hub: Hub, args: tuple[str, ...]) -> Any:
 @_route("GET", "/lots/{}")
 def _lot(h: _Handler, hub: Hub, args: tuple[str, ...]) -> Any:
     return 200, hub.lot_units(_bearer(h), args[0])
+
+
+@_route("GET", "/kpi")
+def _kpi(h: _Handler, hub: Hub, _: tuple[str, ...]) -> Any:
+    """The dashboard's figures over every bench: ?period=today|week|lot|customer, &lot= (id or code) with
+    period=lot, &customer= with period=customer, &station= to narrow to one station."""
+    query = {key: values[-1] for key, values in parse_qs(h.path.partition("?")[2]).items()}
+    unknown = sorted(query.keys() - {"period", "lot", "customer", "station"})
+    if unknown:
+        raise HubError(400, "bad_request", f"unknown parameter(s) {', '.join(unknown)}; "
+                                           "the dashboard takes period, lot, customer and station")
+    try:
+        period = Period(query.get("period", ""))
+    except ValueError:
+        raise HubError(400, "bad_request", "'period' must be one of " + ", ".join(p.value for p in Period)) from None
+    with hub.storage.transaction() as tx:
+        hub._bench(tx, _bearer(h))  # any enrolled bench may read the figures, as for lots
+        lot_id = None
+        if period is Period.LOT:
+            if not query.get("lot"):
+                raise HubError(400, "bad_request", "period=lot needs lot=<lot id or code>")
+            lot = tx.find_lot(query["lot"])
+            if lot is None:
+                raise HubError(404, "unknown_lot", f"the hub knows no lot {query['lot']}")
+            lot_id = lot[0]
+    customer = query.get("customer") or None
+    if period is Period.CUSTOMER and customer is None:
+        raise HubError(400, "bad_request", "period=customer needs customer=<customer name>")
+    as_of = hub.now()
+    start, end = period_bounds(period, as_of)
+    scope = KpiScope(period, start=start, end=end, lot_id=lot_id,
+                     customer=customer if period is Period.CUSTOMER else None, station_id=query.get("station") or None)
+    return 200, snapshot_to_wire(h.server.kpi.snapshot(scope, as_of))
 
 
 class _Handler(BaseHTTPRequestHandler):
