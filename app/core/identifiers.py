@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from app.core.errors import InvalidScan
+from app.core.i18n import QT_TRANSLATE_NOOP
 
 GS = "\x1d"
 
@@ -35,17 +36,26 @@ _GS1_TEXT = re.compile(r"""[!"%&'()*+,\-./0-9:;<=>?A-Z_a-z]*""")
 _GTIN_LENGTHS = frozenset({8, 12, 13, 14})
 _MAX_SHOWN = 40
 
-_HINT_EMPTY = "Scan the barcode again; if this keeps happening, check the scanner is set to send data"
-_HINT_UNKNOWN = (
+# Hints are marked for translation; the screens show them in their language (app/ui/i18n.py).
+_HINT_EMPTY = QT_TRANSLATE_NOOP("OperatorError", "Scan the barcode again; if this keeps happening, check the scanner "
+        "is set to send data")
+_HINT_UNKNOWN = QT_TRANSLATE_NOOP(
+    "OperatorError",
     "This does not look like an IMEI, serial, asset tag, lot or badge — "
     "check the barcode or the scanner's settings"
 )
-_HINT_IMEI = "Rescan the label or type the IMEI from *#06# — one digit is probably misread"
-_HINT_GS1_DIGIT = "Rescan the barcode; one digit is probably misread. If it keeps failing, the label is bad"
-_HINT_GS1 = "Rescan the barcode; if it keeps failing, check the scanner sends the GS separator (FNC1)"
-_HINT_GS1_AI = "Scan another barcode on the label (GTIN, serial or lot) or type the identifier by hand"
-_HINT_BRACKETED = "Type it as (01)09501101530003(21)SERIAL — each AI in brackets, then its value"
-_HINT_CODE = "After the prefix only letters, digits, '-' and '_' are allowed (up to 32) — rescan or retype it"
+_HINT_IMEI = QT_TRANSLATE_NOOP("OperatorError", "Rescan the label or type the IMEI from *#06# — one digit is probably "
+        "misread")
+_HINT_GS1_DIGIT = QT_TRANSLATE_NOOP("OperatorError", "Rescan the barcode; one digit is probably misread. If it keeps "
+        "failing, the label is bad")
+_HINT_GS1 = QT_TRANSLATE_NOOP("OperatorError", "Rescan the barcode; if it keeps failing, check the scanner sends the "
+        "GS separator (FNC1)")
+_HINT_GS1_AI = QT_TRANSLATE_NOOP("OperatorError", "Scan another barcode on the label (GTIN, serial or lot) or type "
+        "the identifier by hand")
+_HINT_BRACKETED = QT_TRANSLATE_NOOP("OperatorError", "Type it as (01)09501101530003(21)SERIAL — each AI in brackets, "
+        "then its value")
+_HINT_CODE = QT_TRANSLATE_NOOP("OperatorError", "After the prefix only letters, digits, '-' and '_' are allowed (up "
+        "to 32) — rescan or retype it")
 
 
 class IdentifierKind(enum.StrEnum):
@@ -208,45 +218,73 @@ def _check_value(ai: str, spec: _AISpec, value: str) -> None:
     """Raise InvalidScan unless ``value`` is acceptable for ``ai``."""
     label = f"GS1 {spec.title} (AI {ai})"
     if not value:
-        raise InvalidScan(f"{label} is empty", _HINT_GS1)
+        raise InvalidScan(
+            QT_TRANSLATE_NOOP("OperatorError", "{label} is empty"),
+            hint=_HINT_GS1,
+            values={"label": label},
+        )
     if spec.fixed is not None and len(value) != spec.fixed:
         raise InvalidScan(
-            f"{label} should have {spec.fixed} digits, not {len(value)}: {_shown(value)}", _HINT_GS1
+            QT_TRANSLATE_NOOP("OperatorError", "{label} should have {fixed} digits, not {count}: {shown}"),
+            hint=_HINT_GS1,
+            values={"label": label, "fixed": spec.fixed, "count": len(value), "shown": _shown(value)},
         )
     if len(value) > spec.max_length:
         raise InvalidScan(
-            f"{label} is {len(value)} characters long; at most {spec.max_length} are allowed", _HINT_GS1
+            QT_TRANSLATE_NOOP("OperatorError", "{label} is {count} characters long; at most {max_length} are allowed"),
+            hint=_HINT_GS1,
+            values={"label": label, "count": len(value), "max_length": spec.max_length},
         )
     if spec.content is _Content.TEXT:
         bad = next((char for char in value if not _GS1_TEXT.fullmatch(char)), None)
         if bad is not None:
-            raise InvalidScan(f"{label} contains a character GS1 does not allow: {_shown(bad)}", _HINT_GS1)
+            raise InvalidScan(
+                QT_TRANSLATE_NOOP("OperatorError", "{label} contains a character GS1 does not allow: {shown}"),
+                hint=_HINT_GS1,
+                values={"label": label, "shown": _shown(bad)},
+            )
         return
     if not (value.isascii() and value.isdigit()):
-        raise InvalidScan(f"{label} must be digits only, got {_shown(value)}", _HINT_GS1)
+        raise InvalidScan(
+            QT_TRANSLATE_NOOP("OperatorError", "{label} must be digits only, got {shown}"),
+            hint=_HINT_GS1,
+            values={"label": label, "shown": _shown(value)},
+        )
     if spec.content is _Content.CHECKED:
         expected = gtin_check_digit(value[:-1])
         if expected != int(value[-1]):
             name = "GTIN" if ai == "01" else spec.title
             raise InvalidScan(
-                f"{name} {value} fails its check digit: last digit should be {expected}, not {value[-1]}",
-                _HINT_GS1_DIGIT,
+                QT_TRANSLATE_NOOP("OperatorError", "{name} {value} fails its check digit: last digit should be "
+                        "{expected}, not {value2}"),
+                hint=_HINT_GS1_DIGIT,
+                values={"name": name, "value": value, "expected": expected, "value2": value[-1]},
             )
         return
     year, month, day = int(value[:2]), int(value[2:4]), int(value[4:6])
     if not 1 <= month <= 12:
-        raise InvalidScan(f"{label} {value} is not a date: there is no month {value[2:4]}", _HINT_GS1)
+        raise InvalidScan(
+            QT_TRANSLATE_NOOP("OperatorError", "{label} {value} is not a date: there is no month {value2}"),
+            hint=_HINT_GS1,
+            values={"label": label, "value": value, "value2": value[2:4]},
+        )
     # Two-digit years fall in 2000-2099 in practice, where every fourth year is a leap year.
     last_day = 28 if month == 2 and year % 4 else _DAYS_IN_MONTH[month - 1]
     zero_ok = spec.content is _Content.DATE_ZERO_DAY
     if day > last_day or (day == 0 and not zero_ok):
         raise InvalidScan(
-            f"{label} {value} is not a date: month {value[2:4]} has no day {value[4:6]}", _HINT_GS1
+            QT_TRANSLATE_NOOP("OperatorError", "{label} {value} is not a date: month {value2} has no day {value3}"),
+            hint=_HINT_GS1,
+            values={"label": label, "value": value, "value2": value[2:4], "value3": value[4:6]},
         )
 
 
 def _unknown_ai(ai: str) -> InvalidScan:
-    return InvalidScan(f"Unknown GS1 application identifier (AI {ai}) in this barcode", _HINT_GS1_AI)
+    return InvalidScan(
+        QT_TRANSLATE_NOOP("OperatorError", "Unknown GS1 application identifier (AI {ai}) in this barcode"),
+        hint=_HINT_GS1_AI,
+        values={"ai": ai},
+    )
 
 
 def _parse_separated(text: str) -> list[tuple[str, str]]:
@@ -265,9 +303,10 @@ def _parse_separated(text: str) -> list[tuple[str, str]]:
             head = text[pos : pos + 2]
             if not (len(head) == 2 and head.isascii() and head.isdigit()):
                 raise InvalidScan(
-                    f"GS1 barcode has {_shown(text[pos : pos + 8])} where an application identifier "
-                    "(AI) should be",
-                    _HINT_GS1,
+                    QT_TRANSLATE_NOOP("OperatorError", "GS1 barcode has {shown} where an application identifier (AI) "
+                            "should be"),
+                    hint=_HINT_GS1,
+                    values={"shown": _shown(text[pos : pos + 8])},
                 )
             raise _unknown_ai(text[pos : pos + _AI_LENGTH_BY_PREFIX.get(head, 2)])
         spec = _AIS[ai]
@@ -286,7 +325,11 @@ def _parse_bracketed(text: str) -> list[tuple[str, str]]:
     while pos < len(text):
         match = _BRACKETED_START.match(text, pos)
         if match is None:
-            raise InvalidScan(f"GS1 text in brackets is malformed near {_shown(text[pos:])}", _HINT_BRACKETED)
+            raise InvalidScan(
+                QT_TRANSLATE_NOOP("OperatorError", "GS1 text in brackets is malformed near {shown}"),
+                hint=_HINT_BRACKETED,
+                values={"shown": _shown(text[pos:])},
+            )
         ai = match.group(1)
         if ai not in _AIS:
             raise _unknown_ai(ai)
@@ -308,13 +351,20 @@ def parse_gs1(text: str) -> tuple[GS1Element, ...]:
     """
     pairs = _parse_bracketed(text) if _BRACKETED_START.match(text) else _parse_separated(text)
     if not pairs:
-        raise InvalidScan("GS1 barcode contains no data", _HINT_EMPTY)
+        raise InvalidScan(
+            QT_TRANSLATE_NOOP("OperatorError", "GS1 barcode contains no data"),
+            hint=_HINT_EMPTY,
+        )
     elements: list[GS1Element] = []
     for ai, value in pairs:
         spec = _AIS[ai]
         _check_value(ai, spec, value)
         if any(element.ai == ai for element in elements):
-            raise InvalidScan(f"GS1 {spec.title} (AI {ai}) appears twice in one barcode", _HINT_GS1)
+            raise InvalidScan(
+                QT_TRANSLATE_NOOP("OperatorError", "GS1 {title} (AI {ai}) appears twice in one barcode"),
+                hint=_HINT_GS1,
+                values={"title": spec.title, "ai": ai},
+            )
         elements.append(GS1Element(ai, value, spec.title))
     return tuple(elements)
 
@@ -343,8 +393,10 @@ def _parse_gs1_scan(text: str, gs1_symbology: bool) -> tuple[GS1Element, ...]:
         if lead is not None and _AIS[lead].content is not _Content.CHECKED:
             raise
         raise InvalidScan(
-            f"GTIN {text} fails its check digit: last digit should be {expected}, not {text[-1]}",
-            _HINT_GS1_DIGIT,
+            QT_TRANSLATE_NOOP("OperatorError", "GTIN {text} fails its check digit: last digit should be {expected}, "
+                    "not {text2}"),
+            hint=_HINT_GS1_DIGIT,
+            values={"text": text, "expected": expected, "text2": text[-1]},
         ) from None
 
 
@@ -368,7 +420,11 @@ def _classify_prefixed(text: str, rules: ScanRules) -> tuple[IdentifierKind, str
             reason = "contains characters that are not allowed"
             if not body or len(body) > 32:
                 reason = f"has {len(body)} characters after the prefix; 1 to 32 are allowed"
-            raise InvalidScan(f"{name} {_shown(text)} {reason}", _HINT_CODE)
+            raise InvalidScan(
+                QT_TRANSLATE_NOOP("OperatorError", "{name} {shown} {reason}"),
+                hint=_HINT_CODE,
+                values={"name": name, "shown": _shown(text), "reason": reason},
+            )
         return kind, prefix.upper() + body.upper()
     return None
 
@@ -384,14 +440,19 @@ def _classify_digits(text: str) -> tuple[IdentifierKind, str] | None:
         expected = luhn_check_digit(text[:14])
         if expected != int(text[14]):
             raise InvalidScan(
-                f"IMEI {text} fails its check digit: last digit should be {expected}, not {text[14]}",
-                _HINT_IMEI,
+                QT_TRANSLATE_NOOP("OperatorError", "IMEI {text} fails its check digit: last digit should be "
+                        "{expected}, not {text2}"),
+                hint=_HINT_IMEI,
+                values={"text": text, "expected": expected, "text2": text[14]},
             )
         return IdentifierKind.IMEI, text
     if len(text) == 16:
         raise InvalidScan(
-            f"{text} has 16 digits and looks like an IMEISV (IMEI + software version), not an IMEI",
-            "Scan the 15-digit IMEI instead; it is usually printed next to the IMEISV",
+            QT_TRANSLATE_NOOP("OperatorError", "{text} has 16 digits and looks like an IMEISV (IMEI + software "
+                    "version), not an IMEI"),
+            hint=QT_TRANSLATE_NOOP("OperatorError", "Scan the 15-digit IMEI instead; it is usually printed next to "
+                    "the IMEISV"),
+            values={"text": text},
         )
     # 99xxxxxx is the MEID range shared with IMEIs (dual-mode phones): the IMEI minus its check digit.
     if (len(text) == 14 and text.startswith("99")) or (len(text) == 18 and _is_decimal_meid(text)):
@@ -428,13 +489,20 @@ def classify(raw: str, rules: ScanRules = DEFAULT_RULES) -> Scan:
     """
     text = raw.strip(_EDGE_WHITESPACE)
     if not text:
-        raise InvalidScan("Empty scan", _HINT_EMPTY)
+        raise InvalidScan(
+            QT_TRANSLATE_NOOP("OperatorError", "Empty scan"),
+            hint=_HINT_EMPTY,
+        )
 
     symbology: str | None = None
     if _AIM_PREFIX.match(text):
         symbology, text = text[:3], text[3:]
         if not text.strip(_EDGE_WHITESPACE + GS):
-            raise InvalidScan(f"The scanner sent its symbology code {symbology} but no data", _HINT_EMPTY)
+            raise InvalidScan(
+                QT_TRANSLATE_NOOP("OperatorError", "The scanner sent its symbology code {symbology} but no data"),
+                hint=_HINT_EMPTY,
+                values={"symbology": symbology},
+            )
 
     gs1_symbology = symbology in GS1_SYMBOLOGIES
     if gs1_symbology or GS in text or _BRACKETED_START.match(text):

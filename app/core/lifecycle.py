@@ -6,6 +6,7 @@ import enum
 import logging
 
 from app.core.errors import IllegalTransition
+from app.core.i18n import QT_TRANSLATE_NOOP
 
 log = logging.getLogger("app.lifecycle")
 
@@ -73,8 +74,9 @@ def transition(unit_id: str, current: UnitState, target: UnitState, reason: str 
     if not can_transition(current, target):
         allowed = ", ".join(sorted(ALLOWED[current])) or "none (final state)"
         raise IllegalTransition(
-            f"Unit {unit_id} cannot go from {current} to {target}",
-            hint=f"From {current} the next state can be: {allowed}",
+            QT_TRANSLATE_NOOP("OperatorError", "Unit {unit_id} cannot go from {current} to {target}"),
+            hint=QT_TRANSLATE_NOOP("OperatorError", "From {current} the next state can be: {allowed}"),
+            values={"unit_id": unit_id, "current": current, "target": target, "allowed": allowed},
         )
     log.info("unit %s: %s -> %s%s", unit_id, current, target, f" ({reason})" if reason else "")
     return target

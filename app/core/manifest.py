@@ -7,6 +7,7 @@ import io
 import re
 
 from app.core.errors import InvalidScan, OperatorError
+from app.core.i18n import QT_TRANSLATE_NOOP
 from app.core.identifiers import IdentifierKind, ScanRules, classify
 from app.core.models import ManifestLine
 
@@ -133,11 +134,17 @@ def _checked_identifier(raw: str, kind: IdentifierKind, rules: ScanRules) -> str
     if kind is IdentifierKind.ASSET_TAG:
         value = raw.upper()
         if not re.fullmatch(r"[A-Z0-9][A-Z0-9._/-]{0,39}", value):
-            raise InvalidScan(f"asset tag {raw!r} has characters an asset tag cannot have")
+            raise InvalidScan(
+                QT_TRANSLATE_NOOP("OperatorError", "asset tag {raw!r} has characters an asset tag cannot have"),
+                values={"raw": raw},
+            )
         return value
     scan = classify(raw, rules)
     if kind is IdentifierKind.IMEI and scan.kind is not IdentifierKind.IMEI:
-        raise InvalidScan(f"{raw!r} in the IMEI column is not a 15-digit IMEI")
+        raise InvalidScan(
+            QT_TRANSLATE_NOOP("OperatorError", "{raw!r} in the IMEI column is not a 15-digit IMEI"),
+            values={"raw": raw},
+        )
     if kind is IdentifierKind.SERIAL and scan.kind is IdentifierKind.IMEI:
         return scan.value  # some suppliers list the IMEI as the phone's serial; keep it as an IMEI value
     return scan.value

@@ -8,6 +8,7 @@ import os
 import re
 
 from app.core.errors import OperatorError
+from app.core.i18n import QT_TRANSLATE_NOOP
 
 # scrypt cost: about 50 ms on a bench PC per check, which makes guessing a 6-digit PIN offline
 # from a copied database take days rather than seconds; parameters are stored with each hash so
@@ -19,7 +20,10 @@ _PIN_RE = re.compile(r"[0-9]{4,12}")  # ASCII digits only: \d would admit any sc
 def check_pin_shape(pin: str) -> None:
     """Refuse PINs that are not 4 to 12 digits."""
     if not _PIN_RE.fullmatch(pin):
-        raise OperatorError("A PIN is 4 to 12 digits", hint="Choose a PIN of digits only, at least 4 long")
+        raise OperatorError(
+            QT_TRANSLATE_NOOP("OperatorError", "A PIN is 4 to 12 digits"),
+            hint=QT_TRANSLATE_NOOP("OperatorError", "Choose a PIN of digits only, at least 4 long"),
+        )
 
 
 def hash_pin(pin: str, *, salt: bytes | None = None) -> str:

@@ -93,7 +93,11 @@ def read_manifest(path: Path, rules: ScanRules) -> ManifestFile:
                                 hint="Check that this is the manifest CSV, or split the lot")
         data = path.read_bytes()
     except OSError as exc:
-        raise OperatorError(f"Cannot read {path.name}: {exc.strerror}", hint="Check the file and try again") from exc
+        raise OperatorError(
+            QT_TRANSLATE_NOOP("OperatorError", "Cannot read {name}: {strerror}"),
+            hint=QT_TRANSLATE_NOOP("OperatorError", "Check the file and try again"),
+            values={"name": path.name, "strerror": exc.strerror},
+        ) from exc
     return parse_manifest_bytes(data, path.name, rules)
 
 
@@ -126,25 +130,43 @@ class IntakeService:
         by = queries.operator_by_id(db, by.operator_id) if by is not None else None
         if queries.list_operators(db):
             if by is None or not by.active or not by.role.includes(Role.ADMIN):
-                raise PermissionDenied("Only an admin can add operators", hint="Ask an admin to log in and add you")
+                raise PermissionDenied(
+                    QT_TRANSLATE_NOOP("OperatorError", "Only an admin can add operators"),
+                    hint=QT_TRANSLATE_NOOP("OperatorError", "Ask an admin to log in and add you"),
+                )
         elif role is not Role.ADMIN:
             # Otherwise nobody could ever add the next operator.
-            raise PermissionDenied("The first operator of a station must be an admin",
-                                   hint="Add yourself with the admin role first (--role admin)")
+            raise PermissionDenied(
+                QT_TRANSLATE_NOOP("OperatorError", "The first operator of a station must be an admin"),
+                hint=QT_TRANSLATE_NOOP("OperatorError", "Add yourself with the admin role first (--role admin)"),
+            )
         name = " ".join(name.split())
         if not name:
-            raise OperatorError("The operator needs a name", hint="Type the person's name")
+            raise OperatorError(
+                QT_TRANSLATE_NOOP("OperatorError", "The operator needs a name"),
+                hint=QT_TRANSLATE_NOOP("OperatorError", "Type the person's name"),
+            )
         badge_scan = classify(badge, self.rules)
         if badge_scan.kind is not IdentifierKind.OPERATOR_BADGE:
             raise InvalidScan(
-                f"{badge!r} is not an operator badge code",
-                hint=f"Badge codes start with {self.rules.badge_prefix}, e.g. {self.rules.badge_prefix}0042",
+                QT_TRANSLATE_NOOP("OperatorError", "{badge!r} is not an operator badge code"),
+                hint=QT_TRANSLATE_NOOP("OperatorError",
+                        "Badge codes start with {badge_prefix}, e.g. {badge_prefix}0042"),
+                values={"badge": badge, "badge_prefix": self.rules.badge_prefix},
             )
         check_pin_shape(pin)
         if queries.operator_by_badge(db, badge_scan.value):
-            raise OperatorError(f"Badge {badge_scan.value} is already in use", hint="Print the person a new badge")
+            raise OperatorError(
+                QT_TRANSLATE_NOOP("OperatorError", "Badge {value} is already in use"),
+                hint=QT_TRANSLATE_NOOP("OperatorError", "Print the person a new badge"),
+                values={"value": badge_scan.value},
+            )
         if queries.operator_by_name(db, name):
-            raise OperatorError(f"An operator named {name} exists", hint="Add a surname or initial to tell them apart")
+            raise OperatorError(
+                QT_TRANSLATE_NOOP("OperatorError", "An operator named {name} exists"),
+                hint=QT_TRANSLATE_NOOP("OperatorError", "Add a surname or initial to tell them apart"),
+                values={"name": name},
+            )
         operator = Operator(operator_id=new_unit_id().replace("U-", "O-"), name=name, badge=badge_scan.value, role=role)
         self.store.record(
             ev.OPERATOR_ADDED,
@@ -158,15 +180,22 @@ class IntakeService:
     def login_badge(self, badge: str) -> Operator:
         operator = queries.operator_by_badge(self.store.db, badge.strip().upper())
         if operator is None or not operator.active:
-            raise NotFound(f"Badge {badge.strip()} is not registered on this bench",
-                           hint="Ask a supervisor to add you, or log in with your name and PIN")
+            raise NotFound(
+                QT_TRANSLATE_NOOP("OperatorError", "Badge {text} is not registered on this bench"),
+                hint=QT_TRANSLATE_NOOP("OperatorError",
+                        "Ask a supervisor to add you, or log in with your name and PIN"),
+                values={"text": badge.strip()},
+            )
         return self._logged_in(operator, "badge")
 
     def login_pin(self, name: str, pin: str) -> Operator:
         found = queries.operator_by_name(self.store.db, " ".join(name.split()))
         # The same message for an unknown name and a wrong PIN: it does not tell a guesser which was right.
         if found is None or not found[0].active or not verify_pin(pin, found[1]):
-            raise OperatorError("Name or PIN not recognised", hint="Check both and try again, or scan your badge")
+            raise OperatorError(
+                QT_TRANSLATE_NOOP("OperatorError", "Name or PIN not recognised"),
+                hint=QT_TRANSLATE_NOOP("OperatorError", "Check both and try again, or scan your badge"),
+            )
         return self._logged_in(found[0], "pin")
 
     def _logged_in(self, operator: Operator, method: str) -> Operator:
@@ -188,13 +217,19 @@ class IntakeService:
         operator = self._require_operator()
         stored = queries.operator_by_id(self.store.db, operator.operator_id)
         if stored is None or not stored.active or not stored.role.includes(role):
-            raise PermissionDenied(f"This needs a {role}; {operator.name} is a {operator.role}",
-                                   hint=f"Ask a {role} to scan their badge")
+            raise PermissionDenied(
+                QT_TRANSLATE_NOOP("OperatorError", "This needs a {role}; {name} is a {role2}"),
+                hint=QT_TRANSLATE_NOOP("OperatorError", "Ask a {role} to scan their badge"),
+                values={"role": role, "name": operator.name, "role2": operator.role},
+            )
         return stored
 
     def _require_operator(self) -> Operator:
         if self.operator is None:
-            raise OperatorError("Nobody is logged in", hint="Scan your operator badge first")
+            raise OperatorError(
+                QT_TRANSLATE_NOOP("OperatorError", "Nobody is logged in"),
+                hint=QT_TRANSLATE_NOOP("OperatorError", "Scan your operator badge first"),
+            )
         return self.operator
 
     # --- scans -----------------------------------------------------------------------------------
@@ -251,18 +286,29 @@ class IntakeService:
             if found:
                 return found, gtin
             if scan.gs1_value("00"):
-                raise InvalidScan("This is a shipping-container code (SSCC), not a unit",
-                                  hint="Scan the unit's own IMEI or serial label")
-            raise InvalidScan("This GS1 barcode names the product but not the unit (no serial, AI 21)",
-                              hint="Scan the unit's IMEI or serial number instead")
-        raise InvalidScan(f"A {kind} code does not identify a unit", hint="Scan the unit's IMEI or serial number")
+                raise InvalidScan(
+                    QT_TRANSLATE_NOOP("OperatorError", "This is a shipping-container code (SSCC), not a unit"),
+                    hint=QT_TRANSLATE_NOOP("OperatorError", "Scan the unit's own IMEI or serial label"),
+                )
+            raise InvalidScan(
+                QT_TRANSLATE_NOOP("OperatorError", "This GS1 barcode names the product but not the unit (no serial, "
+                        "AI 21)"),
+                hint=QT_TRANSLATE_NOOP("OperatorError", "Scan the unit's IMEI or serial number instead"),
+            )
+        raise InvalidScan(
+            QT_TRANSLATE_NOOP("OperatorError", "A {kind} code does not identify a unit"),
+            hint=QT_TRANSLATE_NOOP("OperatorError", "Scan the unit's IMEI or serial number"),
+            values={"kind": kind},
+        )
 
     def _find(self, identifiers: list[Identifier]) -> Unit | None:
         owners = {u.unit_id: u for i in identifiers if (u := queries.find_unit(self.store.db, i.value))}
         if len(owners) > 1:
             raise OperatorError(
-                f"These identifiers belong to different units: {', '.join(sorted(owners))}",
-                hint="Set the unit aside and call a supervisor: two records claim the same device",
+                QT_TRANSLATE_NOOP("OperatorError", "These identifiers belong to different units: {items}"),
+                hint=QT_TRANSLATE_NOOP("OperatorError", "Set the unit aside and call a supervisor: two records claim "
+                        "the same device"),
+                values={"items": ', '.join(sorted(owners))},
             )
         return next(iter(owners.values()), None)
 
@@ -297,8 +343,11 @@ class IntakeService:
         """Create (or find) a unit from a typed identifier; returns (unit, created)."""
         scan = classify(value, self.rules)
         if scan.kind is not kind:
-            raise InvalidScan(f"{value!r} is not a valid {kind.replace('_', ' ')}",
-                              hint=f"It reads as {scan.kind.replace('_', ' ')}; check the option you used")
+            raise InvalidScan(
+                QT_TRANSLATE_NOOP("OperatorError", "{value!r} is not a valid {text}"),
+                hint=QT_TRANSLATE_NOOP("OperatorError", "It reads as {text2}; check the option you used"),
+                values={"value": value, "text": kind.replace('_', ' '), "text2": scan.kind.replace('_', ' ')},
+            )
         identifiers, gtin = self.identifiers_of(scan)
         lot = self.select_lot(lot_code) if lot_code else self.active_lot
         unit = self._find(identifiers)
@@ -320,17 +369,27 @@ class IntakeService:
         if scan.kind is not IdentifierKind.LOT:
             prefix = self.rules.lot_prefix
             raise InvalidScan(
-                f"{code!r} is not a lot code", hint=f"Lot codes start with {prefix}, e.g. {prefix}2026-0042"
+                QT_TRANSLATE_NOOP("OperatorError", "{code!r} is not a lot code"),
+                hint=QT_TRANSLATE_NOOP("OperatorError", "Lot codes start with {prefix}, e.g. {prefix}2026-0042"),
+                values={"code": code, "prefix": prefix},
             )
         if queries.lot_by_code(self.store.db, scan.value):
             raise OperatorError(
-                f"Lot {scan.value} already exists", hint="Scan it to receive into it, or pick a new code"
+                QT_TRANSLATE_NOOP("OperatorError", "Lot {value} already exists"),
+                hint=QT_TRANSLATE_NOOP("OperatorError", "Scan it to receive into it, or pick a new code"),
+                values={"value": scan.value},
             )
         party = " ".join(party.split())
         if not party:
-            raise OperatorError("The lot needs a supplier or customer name", hint="Type who the units come from")
+            raise OperatorError(
+                QT_TRANSLATE_NOOP("OperatorError", "The lot needs a supplier or customer name"),
+                hint=QT_TRANSLATE_NOOP("OperatorError", "Type who the units come from"),
+            )
         if expected_count < 0:
-            raise OperatorError("The expected count cannot be negative", hint="Type 0 when unknown")
+            raise OperatorError(
+                QT_TRANSLATE_NOOP("OperatorError", "The expected count cannot be negative"),
+                hint=QT_TRANSLATE_NOOP("OperatorError", "Type 0 when unknown"),
+            )
         lot_id = "L-" + new_unit_id()[2:]
         self.store.record(ev.LOT_CREATED, {
             "lot_id": lot_id, "code": scan.value, "party_kind": str(party_kind), "party": party,
@@ -351,8 +410,11 @@ class IntakeService:
         else:
             lot = queries.lot_by_code(self.store.db, code)
         if lot is None:
-            raise NotFound(f"{'PO' if by_po else 'Lot'} {code} is not on this bench",
-                           hint="Create the lot first (Lots page, Ctrl+N)")
+            raise NotFound(
+                QT_TRANSLATE_NOOP("OperatorError", "{value} {code} is not on this bench"),
+                hint=QT_TRANSLATE_NOOP("OperatorError", "Create the lot first (Lots page, Ctrl+N)"),
+                values={"value": 'PO' if by_po else 'Lot', "code": code},
+            )
         self.active_lot = lot
         return lot
 
@@ -390,8 +452,9 @@ class IntakeService:
         if unit.lot_id is not None and unit.lot_id != lot.lot_id:
             other = queries.lot_by_id(self.store.db, unit.lot_id)
             raise OperatorError(
-                f"{unit.label} was already received into lot {other.code if other else unit.lot_id}",
-                hint="Check the unit's timeline; a unit belongs to one inbound lot",
+                QT_TRANSLATE_NOOP("OperatorError", "{label} was already received into lot {value}"),
+                hint=QT_TRANSLATE_NOOP("OperatorError", "Check the unit's timeline; a unit belongs to one inbound lot"),
+                values={"label": unit.label, "value": other.code if other else unit.lot_id},
             )
         self.store.record(ev.LOT_UNIT_RECEIVED, {"lot_id": lot.lot_id, "lot_code": lot.code, "expected": expected},
                           unit_id=unit.unit_id, operator_id=operator.operator_id if operator else None)
@@ -407,7 +470,11 @@ class IntakeService:
         # Check against the stored state, not the caller's possibly stale copy.
         stored = queries.get_unit(self.store.db, unit.unit_id)
         if stored is None:
-            raise NotFound(f"Unit {unit.unit_id} does not exist", hint="Scan the unit again")
+            raise NotFound(
+                QT_TRANSLATE_NOOP("OperatorError", "Unit {unit_id} does not exist"),
+                hint=QT_TRANSLATE_NOOP("OperatorError", "Scan the unit again"),
+                values={"unit_id": unit.unit_id},
+            )
         unit = stored
         transition(unit.unit_id, unit.state, target, reason)
         body = {"from": str(unit.state), "to": str(target)}

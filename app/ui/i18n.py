@@ -17,6 +17,7 @@ from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 
 from app.core.errors import OperatorError
 from app.core.i18n import ERROR_CONTEXT, QT_TRANSLATE_NOOP
+from app.core.models import Role
 
 if TYPE_CHECKING:
     from app.ui.work_tabs import WorkTab
@@ -96,7 +97,8 @@ def error_text(exc: OperatorError) -> str:
     message = QCoreApplication.translate(ERROR_CONTEXT, exc.template)
     hint = QCoreApplication.translate(ERROR_CONTEXT, exc.hint_template) if exc.hint_template else ""
     if exc.values:
-        message, hint = message.format(**exc.values), hint.format(**exc.values)
+        values = {k: role_name(v) if isinstance(v, Role) else v for k, v in exc.values.items()}
+        message, hint = message.format(**values), hint.format(**values)
     return f"{message} — {hint}" if hint else message
 
 

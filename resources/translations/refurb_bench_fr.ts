@@ -818,7 +818,7 @@ Quittez, puis restaurez une sauvegarde venue d&apos;ailleurs avec « refurb-benc
     </message>
     <message>
         <source>{name} logged in</source>
-        <translation>{name} connecté</translation>
+        <translation>Connexion de {name}</translation>
     </message>
     <message>
         <source>Receiving into lot {code}</source>
@@ -1036,7 +1036,7 @@ Quittez, puis restaurez une sauvegarde venue d&apos;ailleurs avec « refurb-benc
     </message>
     <message>
         <source>{name} logged in</source>
-        <translation>{name} connecté</translation>
+        <translation>Connexion de {name}</translation>
     </message>
     <message>
         <source>Logged out — scan a badge to log in</source>
@@ -1134,6 +1134,329 @@ Quittez, puis restaurez une sauvegarde venue d&apos;ailleurs avec « refurb-benc
     <message>
         <source>&amp;Expected units</source>
         <translation>Unités &amp;attendues</translation>
+    </message>
+</context>
+<context>
+    <name>OperatorError</name>
+    <message>
+        <source>Scan the barcode again; if this keeps happening, check the scanner is set to send data</source>
+        <translation>Scannez à nouveau le code-barres ; si cela se reproduit, vérifiez que le scanner est réglé pour envoyer les données</translation>
+    </message>
+    <message>
+        <source>This does not look like an IMEI, serial, asset tag, lot or badge — check the barcode or the scanner&apos;s settings</source>
+        <translation>Cela ne ressemble ni à un IMEI, ni à un numéro de série, d&apos;inventaire, de lot ou de badge — vérifiez le code-barres ou les réglages du scanner</translation>
+    </message>
+    <message>
+        <source>Rescan the label or type the IMEI from *#06# — one digit is probably misread</source>
+        <translation>Scannez à nouveau l&apos;étiquette ou saisissez l&apos;IMEI obtenu par *#06# — un chiffre est probablement mal lu</translation>
+    </message>
+    <message>
+        <source>Rescan the barcode; one digit is probably misread. If it keeps failing, the label is bad</source>
+        <translation>Scannez à nouveau le code-barres ; un chiffre est probablement mal lu. Si l&apos;échec persiste, l&apos;étiquette est défectueuse</translation>
+    </message>
+    <message>
+        <source>Rescan the barcode; if it keeps failing, check the scanner sends the GS separator (FNC1)</source>
+        <translation>Scannez à nouveau le code-barres ; si l&apos;échec persiste, vérifiez que le scanner envoie le séparateur GS (FNC1)</translation>
+    </message>
+    <message>
+        <source>Scan another barcode on the label (GTIN, serial or lot) or type the identifier by hand</source>
+        <translation>Scannez un autre code-barres de l&apos;étiquette (GTIN, numéro de série ou lot) ou saisissez l&apos;identifiant à la main</translation>
+    </message>
+    <message>
+        <source>Type it as (01)09501101530003(21)SERIAL — each AI in brackets, then its value</source>
+        <translation>Saisissez-le sous la forme (01)09501101530003(21)SERIE — chaque AI entre parenthèses, puis sa valeur</translation>
+    </message>
+    <message>
+        <source>After the prefix only letters, digits, &apos;-&apos; and &apos;_&apos; are allowed (up to 32) — rescan or retype it</source>
+        <translation>Après le préfixe, seuls les lettres, chiffres, « - » et « _ » sont admis (32 au plus) — scannez ou saisissez-le à nouveau</translation>
+    </message>
+    <message>
+        <source>{label} is empty</source>
+        <translation>{label} est vide</translation>
+    </message>
+    <message>
+        <source>{label} should have {fixed} digits, not {count}: {shown}</source>
+        <translation>{label} doit comporter {fixed} chiffres, et non {count} : {shown}</translation>
+    </message>
+    <message>
+        <source>{label} is {count} characters long; at most {max_length} are allowed</source>
+        <translation>{label} compte {count} caractères ; {max_length} au plus sont admis</translation>
+    </message>
+    <message>
+        <source>{label} contains a character GS1 does not allow: {shown}</source>
+        <translation>{label} contient un caractère que GS1 n&apos;admet pas : {shown}</translation>
+    </message>
+    <message>
+        <source>{label} must be digits only, got {shown}</source>
+        <translation>{label} ne doit comporter que des chiffres, reçu {shown}</translation>
+    </message>
+    <message>
+        <source>{name} {value} fails its check digit: last digit should be {expected}, not {value2}</source>
+        <translation>{name} {value} a une clé de contrôle fausse : le dernier chiffre devrait être {expected}, et non {value2}</translation>
+    </message>
+    <message>
+        <source>{label} {value} is not a date: there is no month {value2}</source>
+        <translation>{label} {value} n&apos;est pas une date : il n&apos;y a pas de mois {value2}</translation>
+    </message>
+    <message>
+        <source>{label} {value} is not a date: month {value2} has no day {value3}</source>
+        <translation>{label} {value} n&apos;est pas une date : le mois {value2} n&apos;a pas de jour {value3}</translation>
+    </message>
+    <message>
+        <source>Unknown GS1 application identifier (AI {ai}) in this barcode</source>
+        <translation>Identifiant d&apos;application GS1 inconnu (AI {ai}) dans ce code-barres</translation>
+    </message>
+    <message>
+        <source>GS1 barcode has {shown} where an application identifier (AI) should be</source>
+        <translation>Le code-barres GS1 contient {shown} là où devrait figurer un identifiant d&apos;application (AI)</translation>
+    </message>
+    <message>
+        <source>GS1 text in brackets is malformed near {shown}</source>
+        <translation>Le texte GS1 entre parenthèses est mal formé près de {shown}</translation>
+    </message>
+    <message>
+        <source>GS1 barcode contains no data</source>
+        <translation>Le code-barres GS1 ne contient aucune donnée</translation>
+    </message>
+    <message>
+        <source>GS1 {title} (AI {ai}) appears twice in one barcode</source>
+        <translation>GS1 {title} (AI {ai}) figure deux fois dans le même code-barres</translation>
+    </message>
+    <message>
+        <source>GTIN {text} fails its check digit: last digit should be {expected}, not {text2}</source>
+        <translation>Le GTIN {text} a une clé de contrôle fausse : le dernier chiffre devrait être {expected}, et non {text2}</translation>
+    </message>
+    <message>
+        <source>{name} {shown} {reason}</source>
+        <translation>{name} {shown} : {reason}</translation>
+    </message>
+    <message>
+        <source>IMEI {text} fails its check digit: last digit should be {expected}, not {text2}</source>
+        <translation>L&apos;IMEI {text} a une clé de contrôle fausse : le dernier chiffre devrait être {expected}, et non {text2}</translation>
+    </message>
+    <message>
+        <source>{text} has 16 digits and looks like an IMEISV (IMEI + software version), not an IMEI</source>
+        <translation>{text} a 16 chiffres et ressemble à un IMEISV (IMEI + version logicielle), pas à un IMEI</translation>
+    </message>
+    <message>
+        <source>Scan the 15-digit IMEI instead; it is usually printed next to the IMEISV</source>
+        <translation>Scannez plutôt l&apos;IMEI à 15 chiffres ; il est généralement imprimé à côté de l&apos;IMEISV</translation>
+    </message>
+    <message>
+        <source>Empty scan</source>
+        <translation>Scan vide</translation>
+    </message>
+    <message>
+        <source>The scanner sent its symbology code {symbology} but no data</source>
+        <translation>Le scanner a envoyé son code de symbologie {symbology} mais aucune donnée</translation>
+    </message>
+    <message>
+        <source>Unit {unit_id} cannot go from {current} to {target}</source>
+        <translation>L&apos;unité {unit_id} ne peut pas passer de {current} à {target}</translation>
+    </message>
+    <message>
+        <source>From {current} the next state can be: {allowed}</source>
+        <translation>Depuis {current}, l&apos;état suivant peut être : {allowed}</translation>
+    </message>
+    <message>
+        <source>asset tag {raw!r} has characters an asset tag cannot have</source>
+        <translation>le numéro d&apos;inventaire {raw!r} contient des caractères interdits dans un numéro d&apos;inventaire</translation>
+    </message>
+    <message>
+        <source>{raw!r} in the IMEI column is not a 15-digit IMEI</source>
+        <translation>{raw!r} dans la colonne IMEI n&apos;est pas un IMEI à 15 chiffres</translation>
+    </message>
+    <message>
+        <source>A PIN is 4 to 12 digits</source>
+        <translation>Un code PIN compte 4 à 12 chiffres</translation>
+    </message>
+    <message>
+        <source>Choose a PIN of digits only, at least 4 long</source>
+        <translation>Choisissez un code PIN composé uniquement de chiffres, d&apos;au moins 4 chiffres</translation>
+    </message>
+    <message>
+        <source>Cannot read {name}: {strerror}</source>
+        <translation>Impossible de lire {name} : {strerror}</translation>
+    </message>
+    <message>
+        <source>Check the file and try again</source>
+        <translation>Vérifiez le fichier et réessayez</translation>
+    </message>
+    <message>
+        <source>Only an admin can add operators</source>
+        <translation>Seul un administrateur peut ajouter des opérateurs</translation>
+    </message>
+    <message>
+        <source>Ask an admin to log in and add you</source>
+        <translation>Demandez à un administrateur de se connecter et de vous ajouter</translation>
+    </message>
+    <message>
+        <source>The first operator of a station must be an admin</source>
+        <translation>Le premier opérateur d&apos;un poste doit être administrateur</translation>
+    </message>
+    <message>
+        <source>Add yourself with the admin role first (--role admin)</source>
+        <translation>Ajoutez-vous d&apos;abord avec le rôle administrateur (--role admin)</translation>
+    </message>
+    <message>
+        <source>The operator needs a name</source>
+        <translation>L&apos;opérateur doit avoir un nom</translation>
+    </message>
+    <message>
+        <source>Type the person&apos;s name</source>
+        <translation>Saisissez le nom de la personne</translation>
+    </message>
+    <message>
+        <source>{badge!r} is not an operator badge code</source>
+        <translation>{badge!r} n&apos;est pas un code de badge d&apos;opérateur</translation>
+    </message>
+    <message>
+        <source>Badge codes start with {badge_prefix}, e.g. {badge_prefix}0042</source>
+        <translation>Les codes de badge commencent par {badge_prefix}, p. ex. {badge_prefix}0042</translation>
+    </message>
+    <message>
+        <source>Badge {value} is already in use</source>
+        <translation>Le badge {value} est déjà attribué</translation>
+    </message>
+    <message>
+        <source>Print the person a new badge</source>
+        <translation>Imprimez un nouveau badge pour cette personne</translation>
+    </message>
+    <message>
+        <source>An operator named {name} exists</source>
+        <translation>Un opérateur nommé {name} existe déjà</translation>
+    </message>
+    <message>
+        <source>Add a surname or initial to tell them apart</source>
+        <translation>Ajoutez un nom de famille ou une initiale pour les distinguer</translation>
+    </message>
+    <message>
+        <source>Badge {text} is not registered on this bench</source>
+        <translation>Le badge {text} n&apos;est pas enregistré sur ce poste</translation>
+    </message>
+    <message>
+        <source>Ask a supervisor to add you, or log in with your name and PIN</source>
+        <translation>Demandez à un superviseur de vous ajouter, ou connectez-vous avec votre nom et votre code PIN</translation>
+    </message>
+    <message>
+        <source>Name or PIN not recognised</source>
+        <translation>Nom ou code PIN non reconnu</translation>
+    </message>
+    <message>
+        <source>Check both and try again, or scan your badge</source>
+        <translation>Vérifiez les deux et réessayez, ou scannez votre badge</translation>
+    </message>
+    <message>
+        <source>This needs a {role}; {name} is a {role2}</source>
+        <translation>Il faut un {role} ; {name} est {role2}</translation>
+    </message>
+    <message>
+        <source>Ask a {role} to scan their badge</source>
+        <translation>Demandez à un {role} de scanner son badge</translation>
+    </message>
+    <message>
+        <source>Nobody is logged in</source>
+        <translation>Personne n&apos;est connecté</translation>
+    </message>
+    <message>
+        <source>Scan your operator badge first</source>
+        <translation>Scannez d&apos;abord votre badge d&apos;opérateur</translation>
+    </message>
+    <message>
+        <source>This is a shipping-container code (SSCC), not a unit</source>
+        <translation>C&apos;est un code de colis d&apos;expédition (SSCC), pas une unité</translation>
+    </message>
+    <message>
+        <source>Scan the unit&apos;s own IMEI or serial label</source>
+        <translation>Scannez l&apos;étiquette IMEI ou numéro de série de l&apos;unité elle-même</translation>
+    </message>
+    <message>
+        <source>This GS1 barcode names the product but not the unit (no serial, AI 21)</source>
+        <translation>Ce code-barres GS1 désigne le produit mais pas l&apos;unité (pas de numéro de série, AI 21)</translation>
+    </message>
+    <message>
+        <source>Scan the unit&apos;s IMEI or serial number instead</source>
+        <translation>Scannez plutôt l&apos;IMEI ou le numéro de série de l&apos;unité</translation>
+    </message>
+    <message>
+        <source>A {kind} code does not identify a unit</source>
+        <translation>Un code {kind} n&apos;identifie pas une unité</translation>
+    </message>
+    <message>
+        <source>Scan the unit&apos;s IMEI or serial number</source>
+        <translation>Scannez l&apos;IMEI ou le numéro de série de l&apos;unité</translation>
+    </message>
+    <message>
+        <source>These identifiers belong to different units: {items}</source>
+        <translation>Ces identifiants appartiennent à des unités différentes : {items}</translation>
+    </message>
+    <message>
+        <source>Set the unit aside and call a supervisor: two records claim the same device</source>
+        <translation>Mettez l&apos;unité de côté et appelez un superviseur : deux fiches revendiquent le même appareil</translation>
+    </message>
+    <message>
+        <source>{value!r} is not a valid {text}</source>
+        <translation>{value!r} n&apos;est pas un {text} valide</translation>
+    </message>
+    <message>
+        <source>It reads as {text2}; check the option you used</source>
+        <translation>Il est lu comme {text2} ; vérifiez l&apos;option utilisée</translation>
+    </message>
+    <message>
+        <source>{code!r} is not a lot code</source>
+        <translation>{code!r} n&apos;est pas un code de lot</translation>
+    </message>
+    <message>
+        <source>Lot codes start with {prefix}, e.g. {prefix}2026-0042</source>
+        <translation>Les codes de lot commencent par {prefix}, p. ex. {prefix}2026-0042</translation>
+    </message>
+    <message>
+        <source>Lot {value} already exists</source>
+        <translation>Le lot {value} existe déjà</translation>
+    </message>
+    <message>
+        <source>Scan it to receive into it, or pick a new code</source>
+        <translation>Scannez-le pour y réceptionner, ou choisissez un nouveau code</translation>
+    </message>
+    <message>
+        <source>The lot needs a supplier or customer name</source>
+        <translation>Le lot doit avoir un nom de fournisseur ou de client</translation>
+    </message>
+    <message>
+        <source>Type who the units come from</source>
+        <translation>Saisissez la provenance des unités</translation>
+    </message>
+    <message>
+        <source>The expected count cannot be negative</source>
+        <translation>Le nombre attendu ne peut pas être négatif</translation>
+    </message>
+    <message>
+        <source>Type 0 when unknown</source>
+        <translation>Saisissez 0 s&apos;il est inconnu</translation>
+    </message>
+    <message>
+        <source>{value} {code} is not on this bench</source>
+        <translation>{value} {code} n&apos;est pas sur ce poste</translation>
+    </message>
+    <message>
+        <source>Create the lot first (Lots page, Ctrl+N)</source>
+        <translation>Créez d&apos;abord le lot (page Lots, Ctrl+N)</translation>
+    </message>
+    <message>
+        <source>{label} was already received into lot {value}</source>
+        <translation>{label} a déjà été réceptionnée dans le lot {value}</translation>
+    </message>
+    <message>
+        <source>Check the unit&apos;s timeline; a unit belongs to one inbound lot</source>
+        <translation>Consultez l&apos;historique de l&apos;unité ; une unité appartient à un seul lot entrant</translation>
+    </message>
+    <message>
+        <source>Unit {unit_id} does not exist</source>
+        <translation>L&apos;unité {unit_id} n&apos;existe pas</translation>
+    </message>
+    <message>
+        <source>Scan the unit again</source>
+        <translation>Scannez à nouveau l&apos;unité</translation>
     </message>
 </context>
 <context>
@@ -2074,7 +2397,7 @@ Appuyez sur {upper} pour oui (réussi) ou sur {upper2} pour non (échoué)</tran
     </message>
     <message>
         <source>{name} added as {role} with badge {badge}</source>
-        <translation>{name} ajouté comme {role} avec le badge {badge}</translation>
+        <translation>Opérateur {name} ajouté comme {role} avec le badge {badge}</translation>
     </message>
     <message>
         <source>Station settings are for supervisors — ask one to log in (scan their badge)</source>

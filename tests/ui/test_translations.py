@@ -18,14 +18,19 @@ from PySide6.QtWidgets import QApplication, QDialogButtonBox, QWidget
 from pytestqt.qtbot import QtBot
 
 from app.cli import build_parser
+from app.core.errors import InvalidScan, PermissionDenied
+from app.core.i18n import QT_TRANSLATE_NOOP
+from app.core.identifiers import ScanRules, classify
+from app.core.models import Role
 from app.settings import SETTINGS_FILE, Settings
 from app.ui.application import open_window
-from app.ui.i18n import TRANSLATIONS, choose_language, install_translators
+from app.ui.i18n import TRANSLATIONS, choose_language, error_text, install_translators, refusal_hint, refusal_text
 from app.ui.lots_page import NewLotDialog
 from app.ui.main_window import MainWindow
 from app.ui.operators_dialog import OperatorsDialog
 from app.ui.rigs_bind import BindDialog
 from app.ui.settings_dialog import SettingsDialog
+from drivers.block.safety import _refusal
 from tests.ui.conftest import Bench
 from tests.ui.pseudo_locale import PseudoTranslator, extract, is_data, lupdate, untranslated
 
@@ -172,6 +177,25 @@ def test_the_settings_dialog_saves_the_language(qapp: QApplication) -> None:
     dialog.deleteLater()
 
 
+def test_texts_from_the_core_services_and_drivers_are_shown_in_french(french: None) -> None:
+    with pytest.raises(InvalidScan) as empty:
+        classify("   ", ScanRules())
+    assert empty.value.message == "Empty scan"  # the CLI and the logs keep English
+    assert error_text(empty.value) == ("Scan vide — Scannez à nouveau le code-barres ; si cela se reproduit, "
+                                       "vérifiez que le scanner est réglé pour envoyer les données")
+    with pytest.raises(InvalidScan) as bad_imei:
+        classify("356938035643801", ScanRules())
+    assert error_text(bad_imei.value).startswith("L'IMEI 356938035643801 a une clé de contrôle fausse : le dernier "
+                                                 "chiffre devrait être 9, et non 1")
+    denied = PermissionDenied(QT_TRANSLATE_NOOP("OperatorError", "Ask a {role} to scan their badge"),
+                              values={"role": Role.SUPERVISOR})
+    assert error_text(denied) == "Demandez à un superviseur de scanner son badge"
+    refusal = _refusal("read_only", QT_TRANSLATE_NOOP("Refusal", "{path} is read-only"),
+                       QT_TRANSLATE_NOOP("Refusal", "Insert the drive or card"), path="/dev/sdz")
+    assert (refusal.text, refusal_text(refusal), refusal_hint(refusal)) == (
+        "/dev/sdz is read-only", "/dev/sdz est en lecture seule", "Insérez le disque ou la carte")
+
+
 def test_main_window_in_french(french: None, make_bench: Callable[..., Bench], tmp_path: Path) -> None:
     bench = make_bench()
     window = bench.window
@@ -181,7 +205,8 @@ def test_main_window_in_french(french: None, make_bench: Callable[..., Bench], t
     assert menus[:2] == ["&Fichier", "&Affichage"]
     tabs = [window.tabs.tabText(i) for i in range(window.tabs.count())]
     assert tabs[:4] == ["&Unité  F2", "&Recherche  F3", "&Lots  F4", "&Baies  F6"]
-    assert window.operator_label.text().startswith("Opérateur : ")
+    assert window.operator_label.text() == "Opérateur : Sam Okafor (technicien)"
+    assert window.banner.text() == "Connexion de Sam Okafor"  # the intake service's message, translated
     # Qt's own catalogue translates the standard buttons.
     dialog = SettingsDialog(window.settings, window)
     box = dialog.findChild(QDialogButtonBox)
