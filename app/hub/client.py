@@ -49,6 +49,7 @@ class HubClient:
         self.token = token
         self.timeout = timeout
         self._tls = tls
+        self.answers = 0  # HTTP answers received (any status): whether a session reached the hub
 
     def enroll(self, payload: dict[str, Any]) -> dict[str, Any]:
         return self.request("POST", "/enroll", payload)
@@ -56,8 +57,10 @@ class HubClient:
     def register_stream(self, payload: dict[str, Any]) -> dict[str, Any]:
         return self.request("POST", "/streams", payload)
 
-    def cursor(self, stream_id: str) -> dict[str, Any]:
-        return self.request("GET", f"/streams/{quote(stream_id)}/cursor")
+    def cursor(self, stream_id: str, *, rejected_after: int | None = None) -> dict[str, Any]:
+        """The handshake; with ``rejected_after`` the hub also lists the rejected events above that seq."""
+        query = "" if rejected_after is None else f"?rejected_after={int(rejected_after)}"
+        return self.request("GET", f"/streams/{quote(stream_id)}/cursor{query}")
 
     def push(self, stream_id: str, payload: dict[str, Any]) -> dict[str, Any]:
         return self.request("POST", f"/streams/{quote(stream_id)}/events", payload)
@@ -106,6 +109,7 @@ class HubClient:
             raise HubUnavailable(f"no answer from the hub at {self.url}: {_describe(exc)}") from exc
         finally:
             conn.close()
+        self.answers += 1
         try:
             data = json.loads(raw) if raw else {}
         except (ValueError, UnicodeDecodeError):

@@ -124,7 +124,13 @@ def _register_stream(h: _Handler, hub: Hub, _: tuple[str, ...]) -> Any:
 
 @_route("GET", "/streams/{}/cursor")
 def _cursor(h: _Handler, hub: Hub, args: tuple[str, ...]) -> Any:
-    return 200, hub.cursor(_bearer(h), args[0])
+    query = parse_qs(h.path.partition("?")[2])
+    after = query.get("rejected_after")
+    try:
+        rejected_after = int(after[0]) if after else None
+    except ValueError:
+        raise HubError(400, "bad_request", "'rejected_after' must be a seq") from None
+    return 200, hub.cursor(_bearer(h), args[0], rejected_after=rejected_after)
 
 
 @_route("POST", "/streams/{}/events")

@@ -30,6 +30,7 @@ from app.hub import reference
 from app.hub.ingest_check import Checked, check_batch, claimed_hashes
 from app.hub.protocol import (
     MAX_BATCH_EVENTS,
+    MAX_LISTED_REJECTIONS,
     EventStatus,
     Receipt,
     StreamStatus,
@@ -200,16 +201,32 @@ class Hub:
                 raise HubError(409, "stream_exists", "this stream is registered differently on the hub")
         return self.cursor(token, stream_id)
 
-    def cursor(self, token: str, stream_id: str) -> dict[str, Any]:
-        """The handshake: the stream's contiguous high-water mark; the bench re-sends everything above it."""
+    def cursor(self, token: str, stream_id: str, *, rejected_after: int | None = None) -> dict[str, Any]:
+        """The handshake: the stream's contiguous high-water mark; the bench re-sends everything above it.
+
+        A bench that sends ``rejected_after`` (the mark up to which it knows the hub's verdicts) also
+        gets the events the hub rejected above it, at most MAX_LISTED_REJECTIONS, with
+        ``rejected_more`` when it should ask again from the last one listed: so a rejection whose
+        push reply was lost on the way still reaches the bench. A bench that does not ask gets
+        the answer it always had.
+        """
+        rejected: list[tuple[int, str, str]] = []
         with self.storage.transaction() as tx:
             bench = self._bench(tx, token)
             stream = self._own_stream(tx, bench, stream_id)
             if not bench.retiring:
                 tx.drop_retiring_tokens(bench.bench_id)  # the bench has its new token: the old one ends here
-        return {"stream_id": stream.stream_id, "base_seq": stream.base_seq, "hwm": stream.hwm,
-                "hwm_hash": stream.hwm_hash, "status": stream.status.value, "detail": stream.status_detail,
-                "server_time": self.now(), "max_batch_events": self.max_batch_events}
+            if rejected_after is not None:
+                rejected = tx.rejected_after(stream_id, rejected_after, MAX_LISTED_REJECTIONS + 1)
+        answer: dict[str, Any] = {
+            "stream_id": stream.stream_id, "base_seq": stream.base_seq, "hwm": stream.hwm,
+            "hwm_hash": stream.hwm_hash, "status": stream.status.value, "detail": stream.status_detail,
+            "server_time": self.now(), "max_batch_events": self.max_batch_events}
+        if rejected_after is not None:
+            answer["rejected"] = [{"seq": seq, "status": EventStatus.REJECTED.value, "code": code, "detail": detail}
+                                  for seq, code, detail in rejected[:MAX_LISTED_REJECTIONS]]
+            answer["rejected_more"] = len(rejected) > MAX_LISTED_REJECTIONS
+        return answer
 
     def push(self, token: str, stream_id: str, payload: Mapping[str, Any]) -> dict[str, Any]:
         raw = payload.get("events")

@@ -252,6 +252,12 @@ class HubTx:
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [stream_id, seq, event_id, prev_hash, hash_hex, code, detail, payload, received_at])
 
+    def rejected_after(self, stream_id: str, after_seq: int, limit: int) -> list[tuple[int, str, str]]:
+        """(seq, code, detail) of the stream's rejected events after ``after_seq``, in seq order."""
+        rows = self._all("SELECT seq, code, detail FROM rejected_events WHERE stream_id = ? AND seq > ?"
+                         " ORDER BY seq LIMIT ?", [stream_id, after_seq, limit])
+        return [(int(r[0]), str(r[1]), str(r[2])) for r in rows]
+
     def delete_tombstone(self, stream_id: str, seq: int) -> None:
         self._run("DELETE FROM rejected_events WHERE stream_id = ? AND seq = ?", [stream_id, seq])
 

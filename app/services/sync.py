@@ -136,9 +136,13 @@ class SyncClient:
         hub_key = public_key_from_hex(enrollment.server_pubkey)
         stream_id = ""
         try:
-            for stream in sync_state.local_streams(self.db):
-                stream_id = stream.stream_id
-                self._sync_stream(client, hub_key, stream)
+            try:
+                for stream in sync_state.local_streams(self.db):
+                    stream_id = stream.stream_id
+                    self._sync_stream(client, hub_key, stream)
+            except (HubUnavailable, HubRefused, WireError) as exc:
+                self._heartbeat_after_failure(client, enrollment, exc)
+                raise
             self._heartbeat(client, enrollment)
             if token_due(enrollment, self._clock()):
                 rotate_token(self.data_dir, timeout=self.timeout, now=self._clock())
@@ -165,13 +169,17 @@ class SyncClient:
         self._move(state, words)
 
     def _sync_stream(self, client: HubClient, hub_key: Any, stream: sync_state.LocalStream) -> None:
+        # The bench knows the hub's verdict on every event up to its saved mark (a push reply and its
+        # mark are saved together): the hub lists the rejections above it, in case a reply was lost.
+        mark = sync_state.cursor(self.db, stream.stream_id).hub_hwm
         try:
-            answer = client.cursor(stream.stream_id)
+            answer = client.cursor(stream.stream_id, rejected_after=mark)
         except HubRefused as exc:
             if exc.code != "unknown_stream":
                 raise
             answer = client.register_stream({"stream_id": stream.stream_id, "base_seq": stream.base_seq,
                                              "base_hash": stream.base_hash})
+        self._record_listed_rejections(client, stream.stream_id, answer)
         hwm, hwm_hash, status = int(answer["hwm"]), str(answer["hwm_hash"]), str(answer["status"])
         if status != "active":
             sync_state.save_cursor(self.db, stream.stream_id, hub_hwm=hwm, hub_hwm_hash=hwm_hash, hub_status=status)
@@ -209,6 +217,33 @@ class SyncClient:
             hwm = new_hwm
             if hwm >= suspect_until:
                 limit = ceiling
+
+    def _record_listed_rejections(self, client: HubClient, stream_id: str, answer: dict[str, Any]) -> None:
+        """Record the rejections a handshake listed (asking for the rest while the hub says there is more),
+        before the cursor moves past them. A hub older than this list sends none."""
+        listed = answer.get("rejected")
+        known = {seq for seq, *_ in sync_state.problem_events(self.db)}
+        problems: list[tuple[int, str, str, str]] = []
+        while isinstance(listed, list) and listed:
+            for item in listed:
+                if not isinstance(item, dict) or not isinstance(item.get("seq"), int):
+                    raise WireError("the hub's list of rejected events does not hold")
+                problems.append((item["seq"], EventStatus.REJECTED.value, str(item.get("code", "")),
+                                 str(item.get("detail", ""))))
+            if not answer.get("rejected_more"):
+                break
+            last = problems[-1][0]
+            answer = client.cursor(stream_id, rejected_after=last)
+            listed = answer.get("rejected")
+            if isinstance(listed, list) and listed and not (isinstance(listed[0], dict)
+                                                            and isinstance(listed[0].get("seq"), int)
+                                                            and listed[0]["seq"] > last):
+                raise WireError("the hub listed rejected events out of order")
+        new = [p for p in problems if p[0] not in known]
+        for seq, _, code, detail in new:
+            log.warning("the hub lists event seq %d as rejected (%s): %s", seq, code, detail)
+        if new:
+            sync_state.save_event_problems(self.db, new, self._now())
 
     def _withhold(self, client: HubClient, stream_id: str, event: dict[str, Any], exc: HubRefused) -> dict[str, Any]:
         """Announce one event the hub refuses to take (its seq and hashes, no body) so the stream passes it."""
@@ -286,11 +321,25 @@ class SyncClient:
             self.last_error = f"reference data not taken: {exc.message}"
 
     def _heartbeat(self, client: HubClient, enrollment: Enrollment) -> None:
+        """Tell the hub what is still outstanding here: one small request at the end of every session
+        that reached the hub, drained or not (a bench that cannot drain is the one the hub must see)."""
         pending, oldest = sync_state.pending_summary(self.db)
         client.heartbeat(enrollment.bench_id, {
             "stream_id": sync_state.current_stream_id(self.db), "last_seq": sync_state.last_seq(self.db),
             "pending": pending, "oldest_pending_at": oldest, "sqlite_version": sqlite_version(),
             "app_version": __version__})
+
+    def _heartbeat_after_failure(self, client: HubClient, enrollment: Enrollment, failure: Exception) -> None:
+        """The heartbeat of a session that reached the hub but did not drain; its own failure is only
+        logged, so the session's outcome is the one that stopped it."""
+        if client.answers == 0:
+            return  # the hub was not reached: a heartbeat would not be either
+        if isinstance(failure, HubRefused) and failure.status in (401, 403, 495):
+            return  # the hub does not take this bench's token (or is not trusted): it would refuse this too
+        try:
+            self._heartbeat(client, enrollment)
+        except (HubUnavailable, HubRefused) as exc:
+            log.info("heartbeat after an unfinished session not delivered: %s", exc)
 
     def status(self) -> SyncStatus:
         enrollment = load_enrollment(self.data_dir)

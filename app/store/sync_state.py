@@ -146,6 +146,13 @@ def save_push_outcome(db: sqlite_utils.Database, stream_id: str, *, hub_hwm: int
                     success_at=at)
         db.execute("INSERT OR REPLACE INTO sync_receipts (stream_id, hwm, hwm_hash, ts, server_sig)"
                    " VALUES (?, ?, ?, ?, ?)", [stream_id, hub_hwm, hub_hwm_hash, ts, server_sig])
+        save_event_problems(db, problems, at)
+
+
+def save_event_problems(db: sqlite_utils.Database, problems: list[tuple[int, str, str, str]], at: str) -> None:
+    """(seq, status, code, detail) of events the hub rejected or found in conflict, as a push reply or a
+    handshake told them; telling the same one again replaces it."""
+    with write_transaction(db):
         for seq, status, code, detail in problems:
             db.execute("INSERT OR REPLACE INTO sync_event_results (seq, status, code, detail, at)"
                        " VALUES (?, ?, ?, ?, ?)", [seq, status, code, detail, at])

@@ -192,9 +192,6 @@ def test_the_hub_keeps_each_bench_heartbeat(bench: Path, hub: RunningHub) -> Non
     assert beat["payload"]["oldest_pending_at"] is None
 
 
-@pytest.mark.xfail(strict=True, reason="the bench learns of a rejected event only from the push's reply; when that "
-                   "reply is lost after the hub committed the tombstone, the next handshake's mark passes the event "
-                   "and nothing tells the bench it was rejected (the hub would need to say so in the cursor)")
 def test_a_rejection_whose_reply_was_lost_is_still_shown_on_the_bench(
     bench: Path, hub: RunningHub, log_warnings: list[Any]
 ) -> None:

@@ -8,8 +8,8 @@ row 17: the bench's clock jumps back or forward between events — nothing is re
 
 Invariants: the hub never holds an event the bench did not write; event times never go back in
 seq order. After the network heals, the hub holds every event the bench wrote, except poison events
-it did not hold already; the hub keeps each of those as rejected (bad_hash), and every problem the
-bench shows is one of them.
+it did not hold already; the hub keeps each of those as rejected (bad_hash), and the bench shows
+exactly those as its problems.
 """
 
 from __future__ import annotations
@@ -157,10 +157,9 @@ class SyncFaultModel(RuleBasedStateMachine):
                     tombstones = {(int(seq), str(code)) for seq, code in tx._all(
                         "SELECT seq, code FROM rejected_events WHERE stream_id = ?", [stream_id])}
                 assert tombstones == {(seq, "bad_hash") for seq in missing}, "the hub shows each one as rejected"
-                # The bench learns of a rejection from the push's reply; when that reply was lost it does not
-                # (see test_matrix_gaps.py, the strict xfail on a lost rejection), so only a subset is required.
-                assert {(seq, status, code) for seq, status, code, _ in problems} <= {
-                    (seq, "rejected", "bad_hash") for seq in missing}
+                # From the push's reply, or from the handshake's list when that reply was lost.
+                assert {(seq, status, code) for seq, status, code, _ in problems} == {
+                    (seq, "rejected", "bad_hash") for seq in missing}, "the bench shows every rejection"
                 assert stream is not None
                 assert stream.hwm == max(seq for _, seq in local), "rejected events never block the stream"
         finally:
