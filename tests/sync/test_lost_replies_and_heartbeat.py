@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from app.hub.client import HubClient
+from app.hub.client import HubClient, HubRefused
 from app.services.sync import SyncClient, SyncState, SyncStatus
 from app.services.sync_enroll import load_enrollment
 from app.store import sync_state
@@ -95,6 +95,9 @@ def test_a_bench_that_does_not_ask_gets_the_handshake_it_always_had(
     listed = client.cursor(stream_id, rejected_after=0)["rejected"]
     assert [(r["seq"], r["status"], r["code"]) for r in listed] == [(2, "rejected", "bad_hash")]
     assert client.cursor(stream_id, rejected_after=2)["rejected"] == []
+    with pytest.raises(HubRefused) as refused:
+        client.request("GET", f"/streams/{stream_id}/cursor?rejected_after=two")
+    assert (refused.value.status, refused.value.code) == (400, "bad_request")
 
 
 def _beat(hub: RunningHub, bench: Path) -> dict[str, Any] | None:
