@@ -130,7 +130,9 @@ class Hub:
         A bench whose token the hub no longer accepts (a sync.json put back from an old copy, a lost
         rotation) is told to enroll again. When its stream is known and the station key it presents
         is the key that owns the stream, the new code re-binds that bench: it gets a new token (every
-        older one stops working) and its streams go on where the hub holds them. A different key for
+        older one stops working) and its streams go on where the hub holds them. The station key is
+        the bench's identity: a new stream from a key the hub knows (begun since a restore) joins
+        that bench's streams the same way. A different key for
         a known stream is refused: it is another install claiming the stream. A revoked bench may come
         back this way too: the admin issuing a new code for it is the admin's explicit decision to let
         it in again (a stream stopped for a conflict stays stopped).
@@ -152,8 +154,13 @@ class Hub:
             stream = tx.stream(stream_id)
             was_revoked = False
             if stream is None:
-                bench_id, rebound = str(uuid.uuid4()), False
-                tx.add_bench(bench_id, name, token_digest(token), pubkey, now)
+                known = tx.bench_by_pubkey(pubkey)  # the same station with a stream begun since (a restore)
+                if known is None:
+                    bench_id, rebound = str(uuid.uuid4()), False
+                    tx.add_bench(bench_id, name, token_digest(token), pubkey, now)
+                else:
+                    bench_id, rebound, was_revoked = known.bench_id, True, known.revoked
+                    tx.rebind_bench(bench_id, name, token_digest(token), pubkey, now)
                 stream = Stream(stream_id, bench_id, base_seq, base_hash, base_seq, base_hash, StreamStatus.ACTIVE)
                 tx.add_stream(stream, now)
             else:

@@ -160,6 +160,12 @@ class HubTx:
                         [bench_id])
         return Bench(str(row[0]), str(row[1]), str(row[2]), row[3] is not None) if row else None
 
+    def bench_by_pubkey(self, device_pubkey: str) -> Bench | None:
+        """The bench most recently enrolled with this station key, if any."""
+        row = self._one("SELECT bench_id, name, device_pubkey, revoked_at FROM benches WHERE device_pubkey = ?"
+                        " ORDER BY created_at DESC LIMIT 1", [device_pubkey])
+        return Bench(str(row[0]), str(row[1]), str(row[2]), row[3] is not None) if row else None
+
     def rebind_bench(self, bench_id: str, name: str, token_sha256: str, device_pubkey: str, now: str) -> None:
         """Give an enrolled bench a new token (every older one stops working), lift a revocation, and
         move to it the streams of any other bench row holding the same station key."""

@@ -17,6 +17,7 @@ from app.hub.client import HubClient, HubRefused
 from app.hub.protocol import public_key_hex
 from app.services.sync import SyncClient, SyncState, SyncStatus
 from app.services.sync_enroll import enroll, load_enrollment
+from app.store import sync_state
 from app.store.store import Store
 from tests.hub.helpers import RunningHub, bench_hashes, hub_hashes, record_events
 
@@ -111,3 +112,26 @@ def test_a_revoked_bench_comes_back_on_a_new_code_from_the_admin(
     assert hub_hashes(hub.storage) == bench_hashes(bench)
     assert cli_main(["--data-dir", str(bench), "sync", "--status", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["last_error"] == ""
+
+
+def test_enrolling_again_with_a_stream_begun_since_keeps_the_older_streams(
+    bench: Path, hub: RunningHub, log_warnings: list[Any]
+) -> None:
+    record_events(bench, 7)
+    assert _sync(bench).state is SyncState.IDLE
+    before = load_enrollment(bench)
+    assert before is not None
+    record_events(bench, 3, start=30)  # wait on the first stream
+    with Store(bench) as store:
+        first = store.stream_id
+        second = sync_state.begin_new_stream(store.db)  # as after a restore, before the hub heard of it
+    record_events(bench, 4, start=60)
+    again = enroll(bench, hub.url, hub.hub.create_enrollment_code("Bench 1"), timeout=5)
+    assert again.bench_id == before.bench_id
+    with hub.storage.transaction() as tx:
+        owners = dict(tx._all("SELECT stream_id, bench_id FROM streams"))
+    assert owners == {first: before.bench_id, second: before.bench_id}
+    status = _sync(bench)
+    assert status.state is SyncState.IDLE, status.last_error
+    assert status.pending == 0
+    assert hub_hashes(hub.storage) == bench_hashes(bench)
