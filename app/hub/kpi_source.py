@@ -44,7 +44,22 @@ def fold_hub(storage: HubStorage) -> KpiFold:
 
 def hub_snapshot(storage: HubStorage, scope: KpiScope, as_of: str) -> DashboardSnapshot:
     """The figures of ``scope`` over every bench's events."""
-    return compute_snapshot(fold_hub(storage), scope, as_of)
+    fold = fold_hub(storage)
+    with storage.transaction() as tx:
+        names = station_names(tx, fold)
+    return compute_snapshot(fold, scope, as_of, station_names=names)
+
+
+def station_names(tx: HubTx, fold: KpiFold) -> dict[str, str]:
+    """Station id -> the name its bench was enrolled under, for the stations the fold has seen: a
+    supervisor reads "Bench 3", not a station's id."""
+    names = {}
+    for stream_id, name in tx._all("SELECT s.stream_id, b.name FROM streams s"
+                                   " JOIN benches b ON b.bench_id = s.bench_id"):
+        station = fold.stations.get(str(stream_id))
+        if station is not None:
+            names[station] = str(name)
+    return names
 
 
 @dataclass
@@ -68,6 +83,7 @@ class HubKpi:
         self._storage = storage
         self._fold = KpiFold()
         self._marks: dict[str, _StreamMark] = {}
+        self._names: dict[str, str] = {}
         self._lock = threading.Lock()
         self.rebuilds = 0  # how often rows below a stream's top made the fold start again
 
@@ -85,7 +101,7 @@ class HubKpi:
         """The figures of ``scope`` at ``as_of`` over every event the hub holds now."""
         with self._lock:
             self._catch_up()
-            return compute_snapshot(self._fold, scope, as_of)
+            return compute_snapshot(self._fold, scope, as_of, station_names=self._names)
 
     def _catch_up(self) -> int:
         before = self.folded
@@ -107,12 +123,17 @@ class HubKpi:
                 self._marks[str(stream_id)] = _StreamMark(max((int(r[1]) for r in rows), default=mark.top),
                                                           mark.count + len(rows))
                 fresh.extend(_record(row) for row in rows if row[6] is not None)
+            if fresh:
+                self._fold_in(fresh)
+                self._names = station_names(tx, self._fold)
+        self._fold.cursor = self.folded
+        return self._fold.cursor - before
+
+    def _fold_in(self, fresh: list[EventRecord]) -> None:
         # One increment is folded in the order of its facts, as fold_hub folds everything.
         fresh.sort(key=lambda r: (r.occurred_at, r.stream_id, r.seq))
         for record in fresh:
             self._fold.apply(record)
-        self._fold.cursor = self.folded
-        return self._fold.cursor - before
 
     def _rebuild(self, tx: HubTx) -> int:
         self.rebuilds += 1
@@ -122,6 +143,7 @@ class HubKpi:
             mark.top, mark.count = max(mark.top, int(row[1])), mark.count + 1
             if row[6] is not None:
                 self._fold.apply(_record(row))
+        self._names = station_names(tx, self._fold)
         self._fold.cursor = self.folded
         return self._fold.cursor
 

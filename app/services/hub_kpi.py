@@ -12,18 +12,20 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import urlencode
 
+from app.core.errors import OperatorError
 from app.core.kpi_snapshot import DashboardSnapshot, Period
 from app.core.kpi_wire import KpiWireError, snapshot_from_wire
 from app.hub.client import HubClient, HubRefused, HubUnavailable
 from app.services.sync_enroll import load_enrollment
 
 
-class HubKpiUnavailable(Exception):
-    """The hub's figures could not be had; ``str()`` says why in a supervisor's words, ``hint`` what to do."""
+class HubKpiUnavailable(OperatorError):
+    """The hub's figures could not be had: ``message`` says why in a supervisor's words (short: it heads the
+    dashboard), ``hint`` what to do, ``detail`` what exactly failed (for a tooltip or a log)."""
 
-    def __init__(self, message: str, hint: str) -> None:
-        super().__init__(message)
-        self.hint = hint
+    def __init__(self, message: str, hint: str, detail: str = "") -> None:
+        super().__init__(message, hint)
+        self.detail = detail
 
 
 def kpi_query(period: Period, *, lot: str | None = None, customer: str | None = None,
@@ -44,19 +46,19 @@ def fetch_hub_snapshot(data_dir: Path, period: Period, *, lot: str | None = None
     """Every bench's figures for the choice, as the hub computes them now (its clock sets Today and Week)."""
     enrollment = load_enrollment(data_dir)
     if enrollment is None:
-        raise HubKpiUnavailable("This bench is not enrolled with a hub, so it cannot show every bench's figures",
-                                "Enroll it in Settings → Sync, or choose This bench")
+        raise HubKpiUnavailable("This bench is not enrolled with a hub",
+                                "Enroll it in Settings → Sync to see every bench's figures, or choose This bench")
     client = HubClient(enrollment.hub_url, enrollment.access_token, timeout=timeout)
     try:
         answer = client.request("GET", "/kpi?" + kpi_query(period, lot=lot, customer=customer, station=station))
     except HubUnavailable as exc:
-        raise HubKpiUnavailable(f"The hub cannot be reached: {exc}",
-                                "The figures shown are the last ones received; they update when it answers") from exc
+        raise HubKpiUnavailable("The hub cannot be reached", "The dashboard asks it again while it is shown",
+                                str(exc)) from exc
     except HubRefused as exc:
-        raise HubKpiUnavailable(f"The hub refused the request: {exc.message}",
-                                "Check the bench's enrolment in Settings → Sync") from exc
+        raise HubKpiUnavailable(f"The hub refused: {exc.message}", "Check the bench's enrolment in Settings → Sync",
+                                str(exc)) from exc
     try:
         return snapshot_from_wire(answer)
     except KpiWireError as exc:
-        raise HubKpiUnavailable(f"The hub's figures could not be read: {exc}",
-                                "Update this bench or the hub so both run the same version") from exc
+        raise HubKpiUnavailable("The hub's figures could not be read",
+                                "Update this bench or the hub so both run the same version", str(exc)) from exc

@@ -3,6 +3,9 @@
 Choosing Lot… or Customer… fills the list beside the buttons and moves the focus into it, so the
 whole choice is made with the keyboard: Alt+T, arrow keys, done. The picker only says what was
 chosen; the tab turns the choice into a KpiScope with the clock's bounds.
+
+The source list beside it chooses whose figures: this bench's own log, or every bench's as the hub
+it is enrolled with computes them (the hub's clock then sets Today and Week).
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ class ScopeChoice:
     period: Period
     lot_id: str | None = None
     customer: str | None = None
+    hub: bool = False  # every bench's figures, from the hub
 
     def scope(self, as_of: str) -> KpiScope:
         """The KpiScope of this choice at ``as_of`` (Today and Week get their UTC bounds)."""
@@ -30,12 +34,20 @@ class ScopeChoice:
 
 
 class ScopePicker(QWidget):
-    """Four radio buttons and the list of lots or customers. ``changed`` fires with each new choice."""
+    """The source, four radio buttons and the list of lots or customers. ``changed`` fires with each new
+    choice."""
 
     changed = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.source = QComboBox()
+        self.source.addItem(self.tr("This bench"), False)
+        self.source.addItem(self.tr("All benches (hub)"), True)
+        self.source.setAccessibleName(self.tr("Whose figures"))
+        self.source.currentIndexChanged.connect(self._on_target_changed)
+        source_label = QLabel(self.tr("Figures fro&m:"))
+        source_label.setBuddy(self.source)
         self.buttons = {
             Period.TODAY: QRadioButton(self.tr("Toda&y")),
             Period.WEEK: QRadioButton(self.tr("&Week")),
@@ -45,6 +57,8 @@ class ScopePicker(QWidget):
         self.group = QButtonGroup(self)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(source_label)
+        layout.addWidget(self.source)
         layout.addWidget(QLabel(self.tr("Show:")))
         for button in self.buttons.values():
             self.group.addButton(button)
@@ -67,18 +81,22 @@ class ScopePicker(QWidget):
         if self.period() in (Period.LOT, Period.CUSTOMER):
             self._fill(self.period())
 
+    def from_hub(self) -> bool:
+        return bool(self.source.currentData())
+
     def period(self) -> Period:
         return next((p for p, b in self.buttons.items() if b.isChecked()), Period.TODAY)
 
     def choice(self) -> ScopeChoice | None:
         """What is chosen now; None while Lot… or Customer… has nothing to pick from."""
-        period = self.period()
+        period, hub = self.period(), self.from_hub()
         if period in (Period.TODAY, Period.WEEK):
-            return ScopeChoice(period)
+            return ScopeChoice(period, hub=hub)
         value = self.target.currentData()
         if not isinstance(value, str):
             return None
-        return ScopeChoice(period, lot_id=value) if period is Period.LOT else ScopeChoice(period, customer=value)
+        return (ScopeChoice(period, lot_id=value, hub=hub) if period is Period.LOT
+                else ScopeChoice(period, customer=value, hub=hub))
 
     def _fill(self, period: Period) -> None:
         previous = self.target.currentData()
