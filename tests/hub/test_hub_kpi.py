@@ -3,6 +3,7 @@ hub_snapshot over the same rows and covers both benches' stations; the bench's f
 
 from __future__ import annotations
 
+import threading
 from datetime import datetime
 from pathlib import Path
 
@@ -10,8 +11,8 @@ import pytest
 
 from app.core.canonical import canonical_json
 from app.core.kpi_snapshot import DashboardSnapshot, KpiScope, Period, Stage
-from app.core.kpi_wire import snapshot_from_wire
-from app.hub.client import HubClient, HubRefused
+from app.core.kpi_wire import KpiWireError, snapshot_from_wire
+from app.hub.client import HubClient, HubRefused, HubUnavailable
 from app.hub.kpi_source import HubKpi, hub_snapshot
 from app.services.hub_kpi import HubKpiUnavailable, fetch_hub_snapshot
 from app.services.sync import SyncClient, SyncState
@@ -96,6 +97,7 @@ def test_the_hub_answers_every_bench_figures_as_hub_snapshot_does(hub: RunningHu
     lot = _ask(client, "period=lot&lot=LOT-C")
     assert lot.scope.lot_id == LOT_C
     assert {t.who for t in lot.per_station} == {_station(one), _station(two)}
+    assert {t.name for t in lot.per_station} == {"Bench 1", "Bench 2"}  # as the benches were enrolled
     assert lot.stage_counts[Stage.RECEIVED] == 4 + 2
     assert lot.stage_counts[Stage.TESTED] == 2 + 2
     narrowed = _ask(client, f"period=lot&lot=LOT-C&station={_station(two)}")
@@ -182,3 +184,39 @@ def test_rows_arriving_below_what_was_folded_are_folded_too(tmp_path: Path, back
         assert live.folded == len(events)
         assert live.snapshot(scope, AS_OF).stage_counts[Stage.RECEIVED] == 4
         assert live.refresh() == 0
+
+
+def test_requests_at_once_while_a_bench_pushes(hub: RunningHub, tmp_path: Path) -> None:
+    """One hub process answers many requests at once from its one kept fold; none sees a half-folded state."""
+    one = tmp_path / "bench1"
+    client = _enrol(hub, one, "Bench 1")
+    clock = SettableClock()
+    with Store(one, clock=clock) as store:
+        record_floor(store, clock, until=MID_MORNING)
+    _sync(one)
+    answers: list[DashboardSnapshot] = []
+    errors: list[BaseException] = []
+
+    def ask() -> None:
+        try:
+            for _ in range(5):
+                answers.append(_ask(client, "period=lot&lot=LOT-C"))
+        except (HubRefused, HubUnavailable, KpiWireError) as exc:  # reported by the test thread below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=ask) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    with Store(one, clock=clock) as store:
+        record_floor(store, clock, after=MID_MORNING)
+    _sync(one)
+    for thread in threads:
+        thread.join(60)
+    assert errors == []
+    assert len(answers) == 20
+    # every answer is the figures of some whole state of the log: received counts only grow with through_seq
+    by_seq = sorted(answers, key=lambda a: a.through_seq)
+    received = [a.stage_counts.get(Stage.RECEIVED, 0) for a in by_seq]
+    assert received == sorted(received)
+    final = _ask(client, "period=lot&lot=LOT-C")
+    assert final == hub_snapshot(hub.storage, final.scope, final.as_of)
