@@ -17,6 +17,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from app.core.i18n import QT_TRANSLATE_NOOP
+
 CLEAR, PURGE = "Clear", "Purge"
 HDD, SSD, USB_FLASH, VIRTUAL, UNKNOWN_MEDIA = "hdd", "ssd", "usb-flash", "virtual", "unknown"
 MEDIA = (HDD, SSD, USB_FLASH, VIRTUAL, UNKNOWN_MEDIA)
@@ -50,42 +52,47 @@ _FLASH_PURGE = {SSD: PURGE, UNKNOWN_MEDIA: PURGE}
 _ANY_PURGE = {HDD: PURGE, SSD: PURGE, UNKNOWN_MEDIA: PURGE}
 
 METHODS: Mapping[str, Method] = {m.name: m for m in (
-    Method("overwrite-zeros", "Overwrite with zeros", "Overwrite", "Clear: overwrite of all user-addressable LBAs",
+    Method("overwrite-zeros", QT_TRANSLATE_NOOP("EraseMethod", "Overwrite with zeros"), "Overwrite",
+           "Clear: overwrite of all user-addressable LBAs",
            "", _OVERWRITE_MEDIA, "one verified pass of 0x00"),
-    Method("overwrite-ones", "Overwrite with ones", "Overwrite", "Clear: overwrite of all user-addressable LBAs",
+    Method("overwrite-ones", QT_TRANSLATE_NOOP("EraseMethod", "Overwrite with ones"), "Overwrite",
+           "Clear: overwrite of all user-addressable LBAs",
            "", _OVERWRITE_MEDIA, "one verified pass of 0xFF"),
-    Method("overwrite-random", "Overwrite with random data", "Overwrite",
+    Method("overwrite-random", QT_TRANSLATE_NOOP("EraseMethod", "Overwrite with random data"), "Overwrite",
            "Clear: overwrite of all user-addressable LBAs", "", _OVERWRITE_MEDIA,
            "one verified pass of a seeded pseudo-random stream"),
-    Method("ata-sanitize-crypto", "ATA SANITIZE crypto scramble", "Crypto Erase",
+    Method("ata-sanitize-crypto", QT_TRANSLATE_NOOP("EraseMethod", "ATA SANITIZE crypto scramble"), "Crypto Erase",
            "Purge: SANITIZE CRYPTO SCRAMBLE EXT (cryptographic erase)", "ata", _ANY_PURGE,
            "changes the internal encryption key; seconds"),
-    Method("ata-sanitize-block", "ATA SANITIZE block erase", "Block Erase", "Purge: SANITIZE BLOCK ERASE EXT",
+    Method("ata-sanitize-block", QT_TRANSLATE_NOOP("EraseMethod", "ATA SANITIZE block erase"), "Block Erase",
+            "Purge: SANITIZE BLOCK ERASE EXT",
            "ata", _FLASH_PURGE, "erases every flash block, spare and retired ones included"),
-    Method("ata-sanitize-overwrite", "ATA SANITIZE overwrite", "Overwrite", "Purge: SANITIZE OVERWRITE EXT",
+    Method("ata-sanitize-overwrite", QT_TRANSLATE_NOOP("EraseMethod", "ATA SANITIZE overwrite"), "Overwrite",
+            "Purge: SANITIZE OVERWRITE EXT",
            "ata", {HDD: PURGE, UNKNOWN_MEDIA: PURGE}, "the drive overwrites every sector itself, reallocated ones too"),
-    Method("ata-secure-erase-enhanced", "ATA Enhanced Security Erase", "Overwrite",
+    Method("ata-secure-erase-enhanced", QT_TRANSLATE_NOOP("EraseMethod", "ATA Enhanced Security Erase"), "Overwrite",
            "Clear on flash, Purge on magnetic media: SECURITY ERASE UNIT (enhanced)", "ata",
            {HDD: PURGE, SSD: CLEAR, UNKNOWN_MEDIA: CLEAR}, "vendor-defined pattern; sets a temporary password"),
-    Method("nvme-sanitize-crypto", "NVMe Sanitize crypto erase", "Crypto Erase",
+    Method("nvme-sanitize-crypto", QT_TRANSLATE_NOOP("EraseMethod", "NVMe Sanitize crypto erase"), "Crypto Erase",
            "Purge: NVMe Sanitize, Crypto Erase (SANACT 100b)", "nvme", _FLASH_PURGE,
            "whole NVM subsystem, caches included"),
-    Method("nvme-sanitize-block", "NVMe Sanitize block erase", "Block Erase",
+    Method("nvme-sanitize-block", QT_TRANSLATE_NOOP("EraseMethod", "NVMe Sanitize block erase"), "Block Erase",
            "Purge: NVMe Sanitize, Block Erase (SANACT 010b)", "nvme", _FLASH_PURGE, "whole NVM subsystem"),
-    Method("nvme-sanitize-overwrite", "NVMe Sanitize overwrite", "Overwrite",
+    Method("nvme-sanitize-overwrite", QT_TRANSLATE_NOOP("EraseMethod", "NVMe Sanitize overwrite"), "Overwrite",
            "Purge: NVMe Sanitize, Overwrite (SANACT 011b)", "nvme", _FLASH_PURGE,
            "wears flash; offered only where block and crypto erase are missing"),
-    Method("nvme-format-crypto", "NVMe Format, cryptographic erase", "Crypto Erase",
+    Method("nvme-format-crypto", QT_TRANSLATE_NOOP("EraseMethod", "NVMe Format, cryptographic erase"), "Crypto Erase",
            "Purge: Format NVM with Secure Erase Setting 010b (cryptographic erase)", "nvme", _FLASH_PURGE,
            "namespace-scoped unless the controller says otherwise (FNA)"),
-    Method("nvme-format-user-data", "NVMe Format, user data erase", "Block Erase",
+    Method("nvme-format-user-data", QT_TRANSLATE_NOOP("EraseMethod", "NVMe Format, user data erase"), "Block Erase",
            "Purge: Format NVM with Secure Erase Setting 001b (user data erase)", "nvme", _FLASH_PURGE,
            "namespace-scoped unless the controller says otherwise (FNA)"),
-    Method("scsi-sanitize-crypto", "SCSI SANITIZE cryptographic erase", "Crypto Erase",
+    Method("scsi-sanitize-crypto", QT_TRANSLATE_NOOP("EraseMethod", "SCSI SANITIZE cryptographic erase"),
+            "Crypto Erase",
            "Purge: SANITIZE service action CRYPTOGRAPHIC ERASE", "scsi", _ANY_PURGE, "cannot be aborted once started"),
-    Method("scsi-sanitize-block", "SCSI SANITIZE block erase", "Block Erase",
+    Method("scsi-sanitize-block", QT_TRANSLATE_NOOP("EraseMethod", "SCSI SANITIZE block erase"), "Block Erase",
            "Purge: SANITIZE service action BLOCK ERASE", "scsi", _FLASH_PURGE, "cannot be aborted once started"),
-    Method("scsi-sanitize-overwrite", "SCSI SANITIZE overwrite", "Overwrite",
+    Method("scsi-sanitize-overwrite", QT_TRANSLATE_NOOP("EraseMethod", "SCSI SANITIZE overwrite"), "Overwrite",
            "Purge: SANITIZE service action OVERWRITE", "scsi", {HDD: PURGE, UNKNOWN_MEDIA: PURGE},
            "cannot be aborted once started"),
 )}

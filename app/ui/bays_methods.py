@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QComboBox, QWidget
 
 from app.core.erase_methods import METHODS, MethodChoice, choose_method
 from app.services.drives import BayDrive, DriveFirmware
-from app.ui.i18n import refusal_hint, refusal_text
+from app.ui.i18n import method_label, refusal_hint, refusal_text
 
 # What the combo offers before a drive is selected, or while its firmware is being asked.
 _GENERIC = ("overwrite-zeros", "overwrite-random", "overwrite-ones")
@@ -18,12 +18,16 @@ _GENERIC = ("overwrite-zeros", "overwrite-random", "overwrite-ones")
 
 def drive_name(path: str) -> str:
     """How a drive is named on screen: its device node, or a simulated drive's image file name."""
-    return path if path.startswith("/dev/") else f"{path.rsplit('/', 1)[-1]} (simulated)"
+    if path.startswith("/dev/"):
+        return path
+    return QCoreApplication.translate("BaysMethods", "{name} (simulated)").format(name=path.rsplit("/", 1)[-1])
 
 
 def item_text(name: str, category: str | None, recommended: bool = False) -> str:
-    text = f"{METHODS[name].label} — {category or 'not allowed here'}"
-    return text + " (recommended)" if recommended else text
+    translate = QCoreApplication.translate  # module functions have no QObject's tr; lupdate knows this name
+    category = category or translate("BaysMethods", "not allowed here")
+    text = f"{method_label(name)} — {category}"
+    return translate("BaysMethods", "{method} (recommended)").format(method=text) if recommended else text
 
 
 class MethodCombo(QComboBox):
@@ -75,7 +79,7 @@ class MethodCombo(QComboBox):
             model = self.model()
             assert isinstance(model, QStandardItemModel)
             for name, why in choice.blocked:
-                self.addItem(self.tr("{label} — blocked: {why}").format(label=METHODS[name].label, why=why), name)
+                self.addItem(self.tr("{label} — blocked: {why}").format(label=method_label(name), why=why), name)
                 item = model.item(self.count() - 1)
                 item.setEnabled(False)
                 item.setToolTip(choice.hint or why)

@@ -31,7 +31,7 @@ from app.store import queries
 from app.ui.bays_methods import drive_name
 from app.ui.bays_page import BayRow, BaysPage, matches
 from app.ui.erase_controller import BayProgress, EraseController
-from app.ui.i18n import error_text, refusal_text
+from app.ui.i18n import error_text, method_label, refusal_text
 from app.ui.override_dialog import OverrideDialog
 from app.ui.work_tabs import BenchContext, WorkTab
 from drivers.block.devices import BlockDevice
@@ -223,7 +223,7 @@ class BaysTab(WorkTab):
             self._parent, self.tr("Erase drive"),
             self.tr("Erase {path} ({model} {serial}) in bay {bay} with {label}?\n\n{how}").format(
                     path=drive.device.path, model=drive.device.model, serial=drive.device.serial, bay=drive.bay,
-                            label=m.label, how=how),
+                            label=method_label(m.name), how=how),
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
         return answer == QMessageBox.StandardButton.Yes
 
@@ -291,7 +291,7 @@ class BaysTab(WorkTab):
         self.page.forget_pulled(drive.device.path)
         self.page.set_status(drive.device.path, "Starting…")
         self._say(self.tr("{what} {drive_name} (bay {bay}) with {label}").format(
-                what=what, drive_name=drive_name(drive.device.path), bay=drive.bay, label=METHODS[method].label), "ok")
+                what=what, drive_name=drive_name(drive.device.path), bay=drive.bay, label=method_label(method)), "ok")
 
     @Slot(object, str, str)
     def _on_erase_requested(self, drive: BayDrive, method: str, verify: str) -> None:

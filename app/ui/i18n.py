@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 
+from app.core.erase_methods import METHODS
 from app.core.errors import OperatorError
 from app.core.i18n import ERROR_CONTEXT, QT_TRANSLATE_NOOP
 from app.core.models import Role
@@ -33,6 +34,23 @@ LANGUAGES = {"en": "English", "fr": "Français"}  # each named in its own langua
 TAB_CONTEXT = "WorkTab"  # work tabs mark their titles with QT_TRANSLATE_NOOP(TAB_CONTEXT, ...)
 
 _installed: list[QTranslator] = []
+
+STATE_NAMES = {  # UnitState values (app/core/lifecycle.py) as the screens name them
+    "received": QT_TRANSLATE_NOOP("UnitState", "received"),
+    "identified": QT_TRANSLATE_NOOP("UnitState", "identified"),
+    "testing": QT_TRANSLATE_NOOP("UnitState", "testing"),
+    "tested": QT_TRANSLATE_NOOP("UnitState", "tested"),
+    "sanitising": QT_TRANSLATE_NOOP("UnitState", "sanitising"),
+    "sanitised": QT_TRANSLATE_NOOP("UnitState", "sanitised"),
+    "graded": QT_TRANSLATE_NOOP("UnitState", "graded"),
+    "routed": QT_TRANSLATE_NOOP("UnitState", "routed"),
+    "labelled": QT_TRANSLATE_NOOP("UnitState", "labelled"),
+    "packed": QT_TRANSLATE_NOOP("UnitState", "packed"),
+    "shipped": QT_TRANSLATE_NOOP("UnitState", "shipped"),
+    "on_hold": QT_TRANSLATE_NOOP("UnitState", "on hold"),
+    "quarantined": QT_TRANSLATE_NOOP("UnitState", "quarantined"),
+    "failed": QT_TRANSLATE_NOOP("UnitState", "failed"),
+}
 
 ROLE_NAMES = {  # Role values (app/core/models.py) as the screens name them
     "technician": QT_TRANSLATE_NOOP("Role", "technician"),
@@ -119,3 +137,13 @@ def refusal_hint(refusal: Refusal) -> str:
 def role_name(role: str) -> str:
     """An operator role (technician, supervisor, admin) in the screens' language."""
     return QCoreApplication.translate("Role", ROLE_NAMES[role]) if role in ROLE_NAMES else role
+
+
+def state_name(state: str) -> str:
+    """A unit's lifecycle state in the screens' language."""
+    return QCoreApplication.translate("UnitState", STATE_NAMES[state]) if state in STATE_NAMES else state
+
+
+def method_label(name: str) -> str:
+    """An erase method's name (app/core/erase_methods.py marks them) in the screens' language."""
+    return QCoreApplication.translate("EraseMethod", METHODS[name].label) if name in METHODS else name

@@ -10,6 +10,7 @@ from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QModelIndex, Q
 from app.core.describe import describe
 from app.core.i18n import QT_TRANSLATE_NOOP
 from app.core.models import Event, Lot, LotProgress, Unit
+from app.ui.i18n import state_name
 
 T = TypeVar("T")
 Index = QModelIndex | QPersistentModelIndex
@@ -70,7 +71,7 @@ class UnitsModel(RecordTableModel[Unit]):
         super().__init__(parent)
         self.columns = (
             (QT_TRANSLATE_NOOP("Column", "Identifier"), lambda u: u.label),
-            (QT_TRANSLATE_NOOP("Column", "State"), lambda u: str(u.state).replace("_", " ")),
+            (QT_TRANSLATE_NOOP("Column", "State"), lambda u: state_name(u.state)),
             (QT_TRANSLATE_NOOP("Column", "Model"), lambda u: u.model),
             (QT_TRANSLATE_NOOP("Column", "Lot"), lambda u: lot_codes(u.lot_id)),
             (QT_TRANSLATE_NOOP("Column", "Updated"), lambda u: _short_time(u.updated_at)),

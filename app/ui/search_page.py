@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 
 from app.core.lifecycle import UnitState
 from app.core.models import Unit
+from app.ui.i18n import state_name
 from app.ui.models import UnitsModel
 from app.ui.record_table import RecordTableView
 
@@ -42,7 +43,7 @@ class SearchPage(QWidget):
         self.state_combo = QComboBox()
         self.state_combo.addItem(self.tr("Any state"), None)
         for state in UnitState:
-            self.state_combo.addItem(str(state).replace("_", " "), state)
+            self.state_combo.addItem(state_name(state), state)
         self.count_label = QLabel("")
         self.model = UnitsModel(lot_codes, self)
         self.results = RecordTableView(self.model, "searchResults")

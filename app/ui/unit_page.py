@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.models import Event, Unit
+from app.ui.i18n import state_name
 from app.ui.models import TimelineModel
 
 
@@ -53,7 +54,7 @@ class UnitPage(QWidget):
     def show_unit(self, unit: Unit, events: list[Event], lot_code: str) -> None:
         self.unit = unit
         self.heading.setText(unit.label)
-        self.state_label.setText(str(unit.state).replace("_", " ").upper())
+        self.state_label.setText(state_name(unit.state).upper())
         idents = "   ".join(f"{i.kind.replace('_', ' ').upper()} {i.value}" for i in unit.identifiers)
         parts = [idents, self.tr("Model {model}").format(model=unit.model) if unit.model else "",
                  self.tr("Lot {code}").format(code=lot_code) if lot_code else "",

@@ -171,6 +171,18 @@
 <context>
     <name>BaysMethods</name>
     <message>
+        <source>{name} (simulated)</source>
+        <translation>{name} (simulé)</translation>
+    </message>
+    <message>
+        <source>not allowed here</source>
+        <translation>non autorisée ici</translation>
+    </message>
+    <message>
+        <source>{method} (recommended)</source>
+        <translation>{method} (recommandée)</translation>
+    </message>
+    <message>
         <source>unknown</source>
         <translation>inconnu</translation>
     </message>
@@ -598,12 +610,36 @@ Quittez, puis restaurez une sauvegarde venue d&apos;ailleurs avec « refurb-benc
         <translation>les chiffres du tableau de bord</translation>
     </message>
     <message>
+        <source>Asking the hub for every bench&apos;s figures…</source>
+        <translation>Demande au hub des chiffres de tous les postes…</translation>
+    </message>
+    <message>
+        <source>every bench&apos;s figures from the hub</source>
+        <translation>les chiffres de tous les postes, depuis le hub</translation>
+    </message>
+    <message>
         <source>The figures could not be computed</source>
         <translation>Impossible de calculer les chiffres</translation>
     </message>
     <message>
         <source>The dashboard&apos;s figures could not be computed: {0}</source>
         <translation>Impossible de calculer les chiffres du tableau de bord : {0}</translation>
+    </message>
+    <message>
+        <source>Every bench (hub), as of {0}</source>
+        <translation>Tous les postes (hub), au {0}</translation>
+    </message>
+    <message>
+        <source>{0}: showing its figures as of {1}. {2}.</source>
+        <translation>{0} : chiffres affichés au {1}. {2}.</translation>
+    </message>
+    <message>
+        <source>{0}. {1}.</source>
+        <translation>{0}. {1}.</translation>
+    </message>
+    <message>
+        <source>The hub&apos;s figures could not be read: {0}</source>
+        <translation>Impossible de lire les chiffres du hub : {0}</translation>
     </message>
 </context>
 <context>
@@ -639,6 +675,69 @@ Quittez, puis restaurez une sauvegarde venue d&apos;ailleurs avec « refurb-benc
     <message>
         <source>Check the drive and its cable</source>
         <translation>Vérifiez le disque et son câble</translation>
+    </message>
+</context>
+<context>
+    <name>EraseMethod</name>
+    <message>
+        <source>Overwrite with zeros</source>
+        <translation>Écrasement par des zéros</translation>
+    </message>
+    <message>
+        <source>Overwrite with ones</source>
+        <translation>Écrasement par des uns</translation>
+    </message>
+    <message>
+        <source>Overwrite with random data</source>
+        <translation>Écrasement par des données aléatoires</translation>
+    </message>
+    <message>
+        <source>ATA SANITIZE crypto scramble</source>
+        <translation>ATA SANITIZE, brouillage cryptographique</translation>
+    </message>
+    <message>
+        <source>ATA SANITIZE block erase</source>
+        <translation>ATA SANITIZE, effacement par blocs</translation>
+    </message>
+    <message>
+        <source>ATA SANITIZE overwrite</source>
+        <translation>ATA SANITIZE, écrasement</translation>
+    </message>
+    <message>
+        <source>ATA Enhanced Security Erase</source>
+        <translation>ATA Enhanced Security Erase (effacement sécurisé renforcé)</translation>
+    </message>
+    <message>
+        <source>NVMe Sanitize crypto erase</source>
+        <translation>NVMe Sanitize, effacement cryptographique</translation>
+    </message>
+    <message>
+        <source>NVMe Sanitize block erase</source>
+        <translation>NVMe Sanitize, effacement par blocs</translation>
+    </message>
+    <message>
+        <source>NVMe Sanitize overwrite</source>
+        <translation>NVMe Sanitize, écrasement</translation>
+    </message>
+    <message>
+        <source>NVMe Format, cryptographic erase</source>
+        <translation>NVMe Format, effacement cryptographique</translation>
+    </message>
+    <message>
+        <source>NVMe Format, user data erase</source>
+        <translation>NVMe Format, effacement des données utilisateur</translation>
+    </message>
+    <message>
+        <source>SCSI SANITIZE cryptographic erase</source>
+        <translation>SCSI SANITIZE, effacement cryptographique</translation>
+    </message>
+    <message>
+        <source>SCSI SANITIZE block erase</source>
+        <translation>SCSI SANITIZE, effacement par blocs</translation>
+    </message>
+    <message>
+        <source>SCSI SANITIZE overwrite</source>
+        <translation>SCSI SANITIZE, écrasement</translation>
     </message>
 </context>
 <context>
@@ -2220,6 +2319,22 @@ Appuyez sur {upper} pour oui (réussi) ou sur {upper2} pour non (échoué)</tran
 <context>
     <name>ScopePicker</name>
     <message>
+        <source>This bench</source>
+        <translation>Ce poste</translation>
+    </message>
+    <message>
+        <source>All benches (hub)</source>
+        <translation>Tous les postes (hub)</translation>
+    </message>
+    <message>
+        <source>Whose figures</source>
+        <translation>Chiffres de qui</translation>
+    </message>
+    <message>
+        <source>Figures fro&amp;m:</source>
+        <translation>Chiffres &amp;de :</translation>
+    </message>
+    <message>
         <source>Toda&amp;y</source>
         <translation>Aujourd&apos;hu&amp;i</translation>
     </message>
@@ -2544,6 +2659,65 @@ Appuyez sur {upper} pour oui (réussi) ou sur {upper2} pour non (échoué)</tran
     <message>
         <source>Unit id {unit_id}</source>
         <translation>Id. unité {unit_id}</translation>
+    </message>
+</context>
+<context>
+    <name>UnitState</name>
+    <message>
+        <source>received</source>
+        <translation>réceptionnée</translation>
+    </message>
+    <message>
+        <source>identified</source>
+        <translation>identifiée</translation>
+    </message>
+    <message>
+        <source>testing</source>
+        <translation>en test</translation>
+    </message>
+    <message>
+        <source>tested</source>
+        <translation>testée</translation>
+    </message>
+    <message>
+        <source>sanitising</source>
+        <translation>en effacement</translation>
+    </message>
+    <message>
+        <source>sanitised</source>
+        <translation>effacée</translation>
+    </message>
+    <message>
+        <source>graded</source>
+        <translation>gradée</translation>
+    </message>
+    <message>
+        <source>routed</source>
+        <translation>orientée</translation>
+    </message>
+    <message>
+        <source>labelled</source>
+        <translation>étiquetée</translation>
+    </message>
+    <message>
+        <source>packed</source>
+        <translation>emballée</translation>
+    </message>
+    <message>
+        <source>shipped</source>
+        <translation>expédiée</translation>
+    </message>
+    <message>
+        <source>on hold</source>
+        <translation>en attente</translation>
+    </message>
+    <message>
+        <source>quarantined</source>
+        <translation>en quarantaine</translation>
+    </message>
+    <message>
+        <source>failed</source>
+        <translation>en échec</translation>
     </message>
 </context>
 <context>
