@@ -630,8 +630,8 @@ Quittez, puis restaurez une sauvegarde venue d&apos;ailleurs avec « refurb-benc
         <translation>Tous les postes (hub), au {0}</translation>
     </message>
     <message>
-        <source>{0}: showing its figures as of {1}. {2}.</source>
-        <translation>{0} : chiffres affichés au {1}. {2}.</translation>
+        <source>{0}; figures as of {1}</source>
+        <translation>{0} ; chiffres au {1}</translation>
     </message>
     <message>
         <source>{0}. {1}.</source>
