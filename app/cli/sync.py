@@ -1,4 +1,4 @@
-"""Commands for the hub and for the bench's sync: `hub serve|enroll-code|revoke`, `sync enroll|--once|--status`,
+"""Commands for the hub and for the bench's sync: `hub serve|enroll-code|revoke|report`, `sync enroll|--once|--status`,
 and what the hub answers a bench: `sync certificate ID` (fetched and checked offline), `sync lot CODE`,
 `sync rotate-token`.
 
@@ -18,6 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from app.cli import hub_reports
 from app.core import certificate
 from app.core.errors import OperatorError
 from app.hub.admission import default_push_limit
@@ -67,6 +68,7 @@ def add_parsers(subparsers: Any) -> None:
     revoke = hub.add_parser("revoke", help="revoke a bench: its token stops working at once")
     storage_options(revoke)
     revoke.add_argument("--bench-name", required=True)
+    hub_reports.add_parser(hub, storage_options)
 
     sync = subparsers.add_parser("sync", help="push this bench's events to the hub")
     sync.add_argument("--once", action="store_true", help="one sync session now; exit 1 if it did not finish")
@@ -116,6 +118,8 @@ def _positive(text: str) -> int:
 
 
 def _run_hub(args: argparse.Namespace) -> int:
+    if args.hub_action == "report":
+        return hub_reports.cmd_hub_report(args)
     hub = _open_hub(args)
     try:
         if args.hub_action == "enroll-code":

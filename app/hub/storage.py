@@ -65,6 +65,10 @@ SCHEMA = (
         version BIGINT PRIMARY KEY, published_at TEXT NOT NULL, manifest TEXT NOT NULL, signature TEXT NOT NULL)""",
     "CREATE INDEX IF NOT EXISTS units_lot ON units (lot_id)",
     "CREATE INDEX IF NOT EXISTS lots_code ON lots (code)",
+    # A lot report reads one lot's units by unit_id and the few lot-wide facts by type (app/core/lot_report_query.py);
+    # without these it scans every bench's events. Created at every start, so an existing hub gains them.
+    "CREATE INDEX IF NOT EXISTS events_unit ON events (unit_id)",
+    "CREATE INDEX IF NOT EXISTS events_type ON events (type)",
 )
 
 _EVENT_COLUMNS = ("stream_id, seq, event_id, type, schema_version, occurred_at, operator_id, unit_id, body, "

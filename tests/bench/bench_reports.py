@@ -8,6 +8,9 @@ routed (resale, repair or recycle) and moved through its states: about 10 events
   bench's log, build the report (rows, totals, sustainability figures per unit with the factor tables),
   render the paginated PDF (median of 3);
 * CSV and JSON of the same report (info);
+* hub lot report: the same report built by the hub from its storage (SQLite) holding this lot among other
+  lots' events (200,000 in all; quick: 20,000), before and after the events table's unit_id/type indexes
+  (tests/bench/bench_hub_report.py); its peer is the bench's own report of the lot;
 * peer: reportlab writing a plain table of the same rows (the report's cells as strings, already
   computed, one drawString per cell, the same page size and rows per page, no wrapping, no header).
 
@@ -30,6 +33,7 @@ from app.reports.lot_report_data import lot_report_csv, lot_report_json
 from app.reports.lot_report_pdf import COLUMNS, render_lot_report, rows_per_page
 from app.services.reports import lot_report
 from app.store.store import Store
+from tests.bench.bench_hub_report import measure_hub_report
 from tests.bench.bench_util import Results, Row, Sizes, median, progress, scratch_dir, section_main
 
 LOT_ID, LOT_CODE = "LOT-ID-BENCH", "LOT-2026-5000"
@@ -130,7 +134,8 @@ def plain_table(report: LotReport, rows_per_page: int) -> bytes:
 def run(sizes: Sizes) -> Results:
     units = 500 if sizes.quick else 5000
     results = Results(peers={"A": "reportlab canvas writing a plain table of the same rows (cells precomputed, "
-                                  "one drawString each, same pages)"})
+                                  "one drawString each, same pages)",
+                             "B": "the same lot report on the bench (its own log, same events)"})
     with scratch_dir("reports-") as folder:
         clock = _Clock(START - timedelta(days=1))
         with Store(folder / "data", clock=clock) as store:
@@ -161,10 +166,16 @@ def run(sizes: Sizes) -> Results:
                 started = time.perf_counter()
                 plain_table(report, rows_per_page())
                 peer.append(time.perf_counter() - started)
+            hub_events = 20_000 if sizes.quick else 200_000
+            before, after, stored = measure_hub_report(store, folder / "hub", LOT_ID, LOT_CODE, total=hub_events,
+                                                       runs=RUNS, bench_pdf=pdf)
     results.rows += [
         Row("Reports", f"customer lot report, {units:,} units: events -> PDF ({pages} pages)", median(ours), "s",
             target=10.0 if not sizes.quick else None, peer=median(peer), peer_key="A",
             note="read + build + sustainability + render, median of 3"),
+        Row("Reports", f"hub lot report, {units:,} units among {stored:,} events: events -> PDF", after, "s",
+            peer=median(ours), peer_key="B", note=f"with the events unit_id/type indexes; without: {before:.2f} s"),
+        Row("Reports", "the same hub lot report without the events indexes (a hub before them)", before, "s"),
         Row("Reports", f"the same report as CSV ({units:,} rows)", csv_s, "s"),
         Row("Reports", f"the same report as JSON ({units:,} units)", json_s, "s"),
     ]
