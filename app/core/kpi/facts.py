@@ -13,7 +13,11 @@ Where a stage begins (first time only: a re-test or a second erasure pass does n
 
 Stage entries keep the earliest time seen, and the latest grade/route is the one with the latest
 time, so events from several streams folded in any order (the hub) give the same facts as the
-bench's own log folded in sequence order.
+bench's own log folded in sequence order. Where two facts of one unit can disagree, the order
+(occurred_at, stream, seq) decides, never the order they were folded in: the state is the latest
+change's; a hold runs from the earliest hold after the latest release; the label comes from the
+earliest creation with identifiers; the model from the latest creation naming one, else from the
+earliest phone identification.
 """
 
 from __future__ import annotations
@@ -33,6 +37,10 @@ from app.core.kpi_snapshot import Blocker, Stage
 _STATE_STAGES = {"tested": Stage.TESTED, "sanitised": Stage.SANITISED, "graded": Stage.GRADED,
                  "shipped": Stage.SHIPPED}
 _BLOCKERS = {b.value: b for b in Blocker}
+
+# (occurred_at, stream_id, seq): one total order of a unit's facts, the same wherever they are folded.
+Order = tuple[str, str, int]
+_BEFORE_ALL: Order = ("", "", -1)
 
 
 class EventRecord(NamedTuple):
@@ -92,6 +100,13 @@ class UnitFacts:
     state_at: str = ""
     on_hold_since: str | None = None
     holds: tuple[Blocker, ...] = ()
+    # which fact decided the state, the label and the model (see the module's docstring), and the hold
+    # starts and latest release the current hold's start is taken from (holds are rare: a short tuple)
+    state_order: Order = _BEFORE_ALL
+    label_order: Order | None = field(default=None, repr=False)
+    model_order: tuple[bool, Order] | None = field(default=None, repr=False)
+    hold_starts: tuple[Order, ...] = field(default=(), repr=False)
+    released: Order = field(default=_BEFORE_ALL, repr=False)
     # stage -> (the entry that ended it, seconds spent in it): derived from ``stages``, computed when first
     # asked for and forgotten when a stage entry changes, so a refresh does not redo every unit's arithmetic
     _durations: dict[Stage, tuple[StageEntry, float]] | None = field(default=None, repr=False, compare=False)
@@ -210,24 +225,37 @@ def _operator_added(fold: KpiFold, r: EventRecord, b: Mapping[str, Any]) -> None
     fold.operators[str(b["operator_id"])] = str(b["name"])
 
 
+def _order(r: EventRecord) -> Order:
+    return (r.occurred_at, r.stream_id, r.seq)
+
+
 def _unit_created(fold: KpiFold, r: EventRecord, b: Mapping[str, Any]) -> None:
     if not r.unit_id:
         return
     facts = fold.unit(r.unit_id)
     identifiers = b.get("identifiers") or []
-    if identifiers and not facts.label:
-        facts.label = str(identifiers[0].get("value", ""))
+    order = _order(r)
+    if identifiers and (facts.label_order is None or order < facts.label_order):
+        facts.label, facts.label_order = str(identifiers[0].get("value", "")), order
     if b.get("model"):
-        facts.model = str(b["model"])
+        _offer_model(facts, str(b["model"]), order, created=True)
     fold.enter(r, r.unit_id, Stage.RECEIVED)
 
 
 def _phone_identified(fold: KpiFold, r: EventRecord, b: Mapping[str, Any]) -> None:
     if r.unit_id:
-        facts = fold.unit(r.unit_id)
         model = (b.get("identity") or {}).get("model")
-        if model and not facts.model:
-            facts.model = str(model)
+        if model:
+            _offer_model(fold.unit(r.unit_id), str(model), _order(r), created=False)
+
+
+def _offer_model(facts: UnitFacts, model: str, order: Order, *, created: bool) -> None:
+    """A model named at creation beats one a phone reported; the latest creation's wins, else the earliest
+    phone identification's (what the lot report shows too)."""
+    current = facts.model_order
+    if current is None or (created and (not current[0] or order > current[1])) or \
+            (not created and not current[0] and order < current[1]):
+        facts.model, facts.model_order = model, (created, order)
 
 
 def _lot_created(fold: KpiFold, r: EventRecord, b: Mapping[str, Any]) -> None:
@@ -249,13 +277,16 @@ def _state_changed(fold: KpiFold, r: EventRecord, b: Mapping[str, Any]) -> None:
     stage = _STATE_STAGES.get(target)
     if stage is not None:
         fold.enter(r, r.unit_id, stage)
-    if r.occurred_at < facts.state_at:
-        return  # an older fact from another stream: the unit has moved on since
-    facts.state, facts.state_at = target, r.occurred_at
+    order = _order(r)
     if target == "on_hold":
-        facts.on_hold_since = facts.on_hold_since or r.occurred_at
-    else:
-        facts.on_hold_since = None
+        facts.hold_starts += (order,)
+    elif order > facts.released:
+        facts.released = order
+    if order > facts.state_order:   # else an older fact from another stream: the unit has moved on since
+        facts.state, facts.state_at, facts.state_order = target, r.occurred_at, order
+    # The current hold began at its earliest start after the latest release, whichever arrived first.
+    starts = [s for s in facts.hold_starts if s > facts.released] if facts.state == "on_hold" else []
+    facts.on_hold_since = min(starts)[0] if starts else None
     _update_held(fold, facts)
 
 
