@@ -17,7 +17,8 @@ Per unit (its events sorted by time, then stream and seq, as the hub orders a un
 
 A manifest line of the lot that no received unit carries is a row too ("not received"), so nothing
 the customer handed over is left out silently. The sustainability summary is computed per unit from
-the same events (app/core/sustainability_inputs.py) with the factor tables the caller passes.
+the same events (app/core/sustainability_inputs.py) with the factor tables the caller passes, and each
+version's disclosure lists the device classes of the lot's units only (app/core/lot_report_disclosure.py).
 """
 
 from __future__ import annotations
@@ -36,7 +37,8 @@ from app.core.carbon_factors import FactorTable, table_by_version
 from app.core.device_classes import ClassMapping
 from app.core.grading.prices import PriceTable
 from app.core.kpi.facts import EventRecord
-from app.core.sustainability import SustainabilitySummary, UnitFigure, disclosure, summarise, unit_figure
+from app.core.lot_report_disclosure import lot_disclosure
+from app.core.sustainability import SustainabilitySummary, UnitFigure, summarise, unit_figure
 from app.core.sustainability_inputs import UnitEvent, harvestable_parts, unit_outcome
 
 # How a unit's erasure stands, from best to worst; the lot certificate uses the same words.
@@ -226,8 +228,9 @@ def build_lot_report(records: Iterable[EventRecord], lot_ref: str, *, tables: Se
     disclosures: dict[str, tuple[str, ...]] = {}
     for version in summary.factor_versions if summary else ():
         table = table_by_version(tables, version)
-        if table is not None:
-            disclosures[version] = disclosure(table)
+        if table is not None:   # only the classes of this lot's units figured with this version
+            classes = {f.device_class for f in figures.values() if f.factor_version == version and f.device_class}
+            disclosures[version] = lot_disclosure(table, classes)
     return LotReport(lot=lot, units=tuple(report_units), totals=_totals(lot, report_units), as_of=as_of,
                      lot_certificates=tuple(c for _, c in sorted(certificates)), sustainability=summary,
                      disclosures=disclosures)

@@ -158,7 +158,22 @@ def _sustainability(summary: SustainabilitySummary | None, disclosures: Mapping[
         body(f"Factor table {v.factor_version} (SHA-256 {v.table_digest[:16]}): {v.units} unit(s), {v.units_reused} "
              f"reused, CO2e avoided {_kg(v.co2e_avoided_kg)} kg, e-waste diverted {_kg(v.ewaste_diverted_kg)} kg, "
              f"{v.device_years:,.1f} device-years{missing}.", BOLD, 8.5)
-        for line in disclosures.get(v.factor_version, ()):
+        _disclosure(disclosures.get(v.factor_version, ()), body)
+
+
+def _disclosure(lines: Sequence[str], body: Callable[..., None]) -> None:
+    """A version's disclosure (the lot's device classes only, app/core/lot_report_disclosure.py): the table's
+    line, one bulleted line per class, then its sources under a heading, so the eye finds each part."""
+    if not lines:
+        return
+    body(lines[0], FONT, 7.5)
+    factors = [line for line in lines[1:] if not line.startswith("[")]
+    sources = [line for line in lines[1:] if line.startswith("[")]
+    for line in factors:
+        body(f"\u2022 {line}", FONT, 7.5)
+    if sources:
+        body("Sources:", BOLD, 7.5)
+        for line in sources:
             body(line, FONT, 7.5)
 
 
