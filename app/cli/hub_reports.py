@@ -12,6 +12,7 @@ import argparse
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from app.core.carbon_factors import load_factor_tables
 from app.core.daily_report import parse_day
@@ -20,6 +21,7 @@ from app.core.errors import NotFound, OperatorError
 from app.core.lot_report import LotNotFound
 from app.hub.backends import HUB_DB_FILE, open_storage
 from app.hub.report_source import hub_daily_snapshot, hub_lot_report, hub_price_tables
+from app.hub.storage import HubStorage
 from app.services.reports import DAILY_FORMATS, LOT_FORMATS, write_report
 
 EXIT_OK = 0
@@ -51,7 +53,7 @@ def cmd_hub_report(args: argparse.Namespace) -> int:
         # Opening would create an empty hub there, and report that no lot exists.
         raise OperatorError(f"{data_dir} holds no hub",
                             hint="Give the hub's --data-dir (the folder 'hub serve' runs with), or its --database")
-    storage = open_storage(data_dir, args.database)
+    storage = _open(data_dir, args.database)
     try:
         if day is not None:
             out = write_report(DAILY_FORMATS[args.format](hub_daily_snapshot(storage, day)), args.out)
@@ -69,3 +71,19 @@ def cmd_hub_report(args: argparse.Namespace) -> int:
         return EXIT_OK
     finally:
         storage.close()
+
+
+def _open(data_dir: Path, database: str | None) -> HubStorage:
+    try:
+        return open_storage(data_dir, database)
+    except Exception as exc:
+        if not database or type(exc).__name__ != "OperationalError":
+            raise
+        # psycopg's first line says what failed (refused, no such database, bad password); the URL is shown
+        # without its password.
+        where = urlsplit(database)
+        shown = f"{where.hostname or 'localhost'}:{where.port or 5432}{where.path}"
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise OperatorError(f"Cannot open the hub's database {shown}: {reason}",
+                            hint="Check --database (postgresql://user:password@host:port/name) and that PostgreSQL "
+                                 "runs") from None

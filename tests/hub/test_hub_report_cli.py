@@ -131,6 +131,11 @@ def test_refusals_name_the_problem_and_the_fix(bench: Path, tmp_path: Path) -> N
     assert f"{tmp_path / 'nowhere'} holds no hub" in line
     assert "--data-dir" in line
     assert not (tmp_path / "nowhere").exists()   # no empty hub was made there
+    line = refusal(run_cli("hub", "report", "lot", LOT_K, "--data-dir", str(hub_dir), "--database",
+                           "postgresql://hub:s3cret@127.0.0.1:1/hub", "--out", str(tmp_path / "x.pdf")))
+    assert "Cannot open the hub's database 127.0.0.1:1/hub" in line
+    assert "s3cret" not in line
+    assert "--database" in line
     line = refusal(run_cli("hub", "report", "lot", LOT_K, "--data-dir", str(hub_dir), "--format", "xlsx",
                            "--out", str(tmp_path / "x.xlsx")))
     assert "invalid choice" in line
