@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from app.core.kpi_snapshot import FailureCount, Share, StageTime, Throughput
-from app.ui.dashboard_format import duration_unit, stage_name, tr
+from app.ui.dashboard_format import count_text, duration_unit, stage_name, translate
 
 MAX_BARS = 8  # more bars than this are unreadable on a bench screen: the rest are counted in the footnote
 
@@ -40,9 +40,9 @@ class Bars:
 def _footnote(missing: list[str], more: int) -> str:
     parts = []
     if missing:
-        parts.append(tr("No data: {0}").format(", ".join(missing)))
+        parts.append(translate("Dashboard", "No data: {0}").format(", ".join(missing)))
     if more:
-        parts.append(tr("{0} more not shown").format(more))
+        parts.append(translate("Dashboard", "{0} more not shown").format(more))
     return " · ".join(parts)
 
 
@@ -54,8 +54,9 @@ def throughput_bars(rows: tuple[Throughput, ...]) -> Bars:
     missing = [r.name for r in rows if r.units_per_hour is None]
     shown = known[:MAX_BARS]
     return Bars(tuple(r.name for r in shown),
-                (Series(tr("Units per hour"), tuple(round(r.units_per_hour or 0.0, 1) for r in shown)),),
-                tr("units per hour"), "@value", _footnote(missing, len(known) - len(shown)))
+                (Series(translate("Dashboard", "Units per hour"),
+                        tuple(round(r.units_per_hour or 0.0, 1) for r in shown)),),
+                translate("Dashboard", "units per hour"), "@value", _footnote(missing, len(known) - len(shown)))
 
 
 def stage_time_bars(rows: tuple[StageTime, ...]) -> Bars:
@@ -66,23 +67,25 @@ def stage_time_bars(rows: tuple[StageTime, ...]) -> Bars:
     divisor, unit = duration_unit(longest)
     return Bars(
         tuple(stage_name(r.stage) for r in known),
-        (Series(tr("Median"), tuple(round((r.median_s or 0.0) / divisor, 1) for r in known)),
-         Series(tr("90th percentile"), tuple(round((r.p90_s or 0.0) / divisor, 1) for r in known))),
+        (Series(translate("Dashboard", "Median"), tuple(round((r.median_s or 0.0) / divisor, 1) for r in known)),
+         Series(translate("Dashboard", "90th percentile"),
+                tuple(round((r.p90_s or 0.0) / divisor, 1) for r in known))),
         unit, "@value", _footnote(missing, 0))
 
 
 def share_bars(rows: tuple[Share, ...]) -> Bars:
     """Each grade's or route's share of the units, in percent, as the snapshot orders them."""
     shown = rows[:MAX_BARS]
-    return Bars(tuple(f"{r.key} ({r.units:,})" for r in shown),
-                (Series(tr("Share of units"), tuple(round(r.fraction * 100, 1) for r in shown)),),
-                tr("% of units"), "@value %", _footnote([], len(rows) - len(shown)), value_axis=False)
+    return Bars(tuple(f"{r.key} ({count_text(r.units)})" for r in shown),
+                (Series(translate("Dashboard", "Share of units"), tuple(round(r.fraction * 100, 1) for r in shown)),),
+                translate("Dashboard", "% of units"), "@value %", _footnote([], len(rows) - len(shown)),
+                value_axis=False)
 
 
 def pareto_bars(rows: tuple[FailureCount, ...]) -> Bars:
     """Failures per test and model, most first (sorted here too: a Pareto is nothing if not sorted)."""
     ordered = sorted(rows, key=lambda r: (-r.failures, r.test, r.model))
     shown = ordered[:MAX_BARS]
-    return Bars(tuple(tr("{0} · {1}").format(r.test, r.model) for r in shown),
-                (Series(tr("Failures"), tuple(float(r.failures) for r in shown)),),
-                tr("failures"), "@value", _footnote([], len(ordered) - len(shown)))
+    return Bars(tuple(translate("Dashboard", "{0} · {1}").format(r.test, r.model) for r in shown),
+                (Series(translate("Dashboard", "Failures"), tuple(float(r.failures) for r in shown)),),
+                translate("Dashboard", "failures"), "@value", _footnote([], len(ordered) - len(shown)))

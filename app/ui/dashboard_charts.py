@@ -23,7 +23,7 @@ from PySide6.QtWidgets import QLabel, QSizePolicy, QStackedWidget, QVBoxLayout, 
 
 from app.ui import style
 from app.ui.dashboard_chart_data import Bars
-from app.ui.dashboard_format import no_data
+from app.ui.dashboard_format import no_data, number_locale
 
 AXIS_POINT_SIZE = 11
 LABEL_POINT_SIZE = 11
@@ -52,6 +52,9 @@ class ChartPanel(QWidget):
         self.chart.layout().setContentsMargins(0, 0, 0, 0)
         self.chart.setAnimationOptions(QChart.AnimationOption.NoAnimation)
         self.chart.legend().setFont(_font(LABEL_POINT_SIZE))
+        # Bar labels and axis numbers written as the screens' language writes them (51,5 in French).
+        self.chart.setLocale(number_locale())
+        self.chart.setLocalizeNumbers(True)
         self.view = QChartView(self.chart)
         self.view.setRenderHint(QPainter.RenderHint.Antialiasing)
         self.view.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)

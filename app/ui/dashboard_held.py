@@ -10,7 +10,7 @@ from PySide6.QtGui import QBrush, QColor
 
 from app.core.kpi_snapshot import HeldUnit
 from app.ui import style
-from app.ui.dashboard_format import age_text, blocker_help, blocker_name, time_text, tr
+from app.ui.dashboard_format import age_text, blocker_help, blocker_name, time_text, translate
 
 Index = QModelIndex | QPersistentModelIndex
 OLD_HOLD_S = 24 * 3600  # a hold older than a day needs someone to call the owner: shown in the warning colour
@@ -27,7 +27,8 @@ class HeldUnitsModel(QAbstractTableModel):
 
     @staticmethod
     def headers() -> tuple[str, ...]:
-        return (tr("Identifier"), tr("Blocker"), tr("Age"), tr("Model"))
+        return (translate("Dashboard", "Identifier"), translate("Dashboard", "Blocker"),
+                translate("Dashboard", "Age"), translate("Dashboard", "Model"))
 
     def set_units(self, units: tuple[HeldUnit, ...]) -> None:
         self.beginResetModel()
@@ -52,7 +53,7 @@ class HeldUnitsModel(QAbstractTableModel):
             return (held.label, blocker_name(held.blocker), age_text(held.age_s), held.model)[column]
         if role == Qt.ItemDataRole.ToolTipRole:
             return (held.unit_id, blocker_help(held.blocker),
-                    tr("On hold since {0}").format(time_text(held.held_since)), held.model)[column]
+                    translate("Dashboard", "On hold since {0}").format(time_text(held.held_since)), held.model)[column]
         if role == Qt.ItemDataRole.ForegroundRole and column == AGE_COLUMN and held.age_s >= OLD_HOLD_S:
             return QBrush(QColor(style.ERROR))
         if role == Qt.ItemDataRole.TextAlignmentRole and column == AGE_COLUMN:

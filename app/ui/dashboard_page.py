@@ -1,9 +1,18 @@
 """The dashboard page: the scope picker, the KPI tiles, six charts and the units on hold, laid out
-to fit a 1280x800 bench screen and scroll on a smaller one. It only draws snapshots it is given."""
+to fit a 1280x800 bench screen and scroll on a smaller one. It only draws snapshots it is given.
+
+The charts are built the first time the page is shown (or first asked for): the window builds this
+page when it opens, and importing Qt Charts and building six chart views would otherwise be paid at
+every start of the bench, for a tab a technician may never open.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
@@ -19,13 +28,16 @@ from PySide6.QtWidgets import (
 
 from app.core.kpi_snapshot import DashboardSnapshot, KpiScope, Period
 from app.ui.dashboard_chart_data import pareto_bars, share_bars, stage_time_bars, throughput_bars
-from app.ui.dashboard_charts import ChartPanel
 from app.ui.dashboard_format import time_text
 from app.ui.dashboard_held import MODEL_COLUMN, HeldUnitsModel
 from app.ui.dashboard_scope import ScopePicker
 from app.ui.dashboard_tiles import KpiTiles
 from app.ui.style import DASHBOARD_STYLE
 
+if TYPE_CHECKING:
+    from app.ui.dashboard_charts import ChartPanel
+
+GRID_COLUMNS = 16
 CHART_MIN_HEIGHT = 180  # two rows of charts and the tiles fit a 1280x800 window without scrolling
 
 
@@ -37,12 +49,7 @@ class DashboardPage(QWidget):
         self.as_of = QLabel(self.tr("Waiting for the figures…"))
         self.as_of.setObjectName("dashboardAsOf")
         self.tiles = KpiTiles()
-        self.per_station = ChartPanel(self.tr("Units per hour, per station"), horizontal=True)
-        self.per_operator = ChartPanel(self.tr("Units per hour, per operator"), horizontal=True)
-        self.stage_times = ChartPanel(self.tr("Time per stage"), horizontal=True)
-        self.grade_yield = ChartPanel(self.tr("Yield by grade"), horizontal=True)
-        self.route_yield = ChartPanel(self.tr("Yield by route"), horizontal=True)
-        self.pareto = ChartPanel(self.tr("Most failed tests, per model"), horizontal=True)
+        self._charts: _Charts | None = None
         self.held_model = HeldUnitsModel(self)
         self.held_table = QTableView()
         self.held_table.setModel(self.held_model)
@@ -67,20 +74,17 @@ class DashboardPage(QWidget):
         held_layout.setSpacing(2)
         held_layout.addWidget(self.held_heading)
         held_layout.addWidget(self.held_table, 1)
-        grid = QGridLayout()
+        self.grid = grid = QGridLayout()
         grid.setHorizontalSpacing(14)
         grid.setVerticalSpacing(6)
-        # Eight narrow columns: the top row's charts take two each; below, the Pareto and the held
-        # units (long names) take three each and the route yield the two between them.
-        for column, panel in enumerate((self.per_station, self.per_operator, self.stage_times, self.grade_yield)):
-            grid.addWidget(panel, 0, 2 * column, 1, 2)
-        grid.addWidget(self.pareto, 1, 0, 1, 3)
-        grid.addWidget(self.route_yield, 1, 3, 1, 2)
-        grid.addWidget(held, 1, 5, 1, 3)
+        # Sixteen narrow columns: the top row's charts take four each; below, the Pareto (long test and
+        # model names) six, the route yield (four short routes) three and the held units' table, whose
+        # identifiers, locks and ages must not squeeze the model out, seven (see _make_charts).
+        grid.addWidget(held, 1, 9, 1, GRID_COLUMNS - 9)
         for row in range(2):
             grid.setRowMinimumHeight(row, CHART_MIN_HEIGHT)
             grid.setRowStretch(row, 1)
-        for column in range(8):
+        for column in range(GRID_COLUMNS):
             grid.setColumnStretch(column, 1)
 
         body = QWidget()
@@ -99,28 +103,88 @@ class DashboardPage(QWidget):
         self.snapshot: DashboardSnapshot | None = None
         self.show_snapshot(None)
 
+    @property
+    def charts_built(self) -> bool:
+        return self._charts is not None
+
+    def _built(self) -> _Charts:
+        """The six charts, built (and drawn with the snapshot shown) the first time they are needed."""
+        if self._charts is None:
+            self._charts = self._make_charts()
+            self._draw_charts()
+        return self._charts
+
+    def _make_charts(self) -> _Charts:
+        from app.ui.dashboard_charts import ChartPanel  # Qt Charts: imported on first need, not at start-up
+
+        charts = _Charts(
+            per_station=ChartPanel(self.tr("Units per hour, per station"), horizontal=True),
+            per_operator=ChartPanel(self.tr("Units per hour, per operator"), horizontal=True),
+            stage_times=ChartPanel(self.tr("Time per stage"), horizontal=True),
+            grade_yield=ChartPanel(self.tr("Yield by grade"), horizontal=True),
+            route_yield=ChartPanel(self.tr("Yield by route"), horizontal=True),
+            pareto=ChartPanel(self.tr("Most failed tests, per model"), horizontal=True))
+        for column, panel in enumerate(charts.all()[:4]):
+            self.grid.addWidget(panel, 0, 4 * column, 1, 4)
+        self.grid.addWidget(charts.pareto, 1, 0, 1, 6)
+        self.grid.addWidget(charts.route_yield, 1, 6, 1, 3)
+        return charts
+
+    @property
+    def per_station(self) -> ChartPanel:
+        return self._built().per_station
+
+    @property
+    def per_operator(self) -> ChartPanel:
+        return self._built().per_operator
+
+    @property
+    def stage_times(self) -> ChartPanel:
+        return self._built().stage_times
+
+    @property
+    def grade_yield(self) -> ChartPanel:
+        return self._built().grade_yield
+
+    @property
+    def route_yield(self) -> ChartPanel:
+        return self._built().route_yield
+
+    @property
+    def pareto(self) -> ChartPanel:
+        return self._built().pareto
+
     def charts(self) -> tuple[ChartPanel, ...]:
-        return (self.per_station, self.per_operator, self.stage_times, self.grade_yield, self.route_yield,
-                self.pareto)
+        return self._built().all()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        self._built()
+        super().showEvent(event)
 
     def show_snapshot(self, snapshot: DashboardSnapshot | None) -> None:
         """Draw every figure of ``snapshot``; None (nothing computed yet) shows "No data" everywhere."""
         self.snapshot = snapshot
         self.tiles.show_snapshot(snapshot)
-        # Before the first snapshot every chart shows "No data": an empty snapshot has no rows at all.
-        s = snapshot or DashboardSnapshot(scope=KpiScope(Period.TODAY), as_of="", through_seq=0)
-        self.per_station.show_bars(throughput_bars(s.per_station))
-        self.per_operator.show_bars(throughput_bars(s.per_operator))
-        self.stage_times.show_bars(stage_time_bars(s.stage_times))
-        self.grade_yield.show_bars(share_bars(s.grade_yield))
-        self.route_yield.show_bars(share_bars(s.route_yield))
-        self.pareto.show_bars(pareto_bars(s.failure_pareto))
-        self.held_model.set_units(s.held)
+        self._draw_charts()
+        self.held_model.set_units(snapshot.held if snapshot else ())
         if snapshot is None:
             self.held_heading.setText(self.tr("Units on hold"))
         else:
             self.held_heading.setText(self.tr("Units on hold ({0})").format(len(snapshot.held)))
             self.as_of.setText(self.tr("As of {0}").format(time_text(snapshot.as_of)))
+
+    def _draw_charts(self) -> None:
+        charts = self._charts
+        if charts is None:
+            return  # not built yet: drawn from self.snapshot when they are
+        # Before the first snapshot every chart shows "No data": an empty snapshot has no rows at all.
+        s = self.snapshot or DashboardSnapshot(scope=KpiScope(Period.TODAY), as_of="", through_seq=0)
+        charts.per_station.show_bars(throughput_bars(s.per_station))
+        charts.per_operator.show_bars(throughput_bars(s.per_operator))
+        charts.stage_times.show_bars(stage_time_bars(s.stage_times))
+        charts.grade_yield.show_bars(share_bars(s.grade_yield))
+        charts.route_yield.show_bars(share_bars(s.route_yield))
+        charts.pareto.show_bars(pareto_bars(s.failure_pareto))
 
     def show_waiting(self, text: str) -> None:
         self.as_of.setText(text)
@@ -128,3 +192,17 @@ class DashboardPage(QWidget):
     def focus_start(self) -> None:
         """Where the keyboard starts on this page: the chosen scope's button."""
         self.scope.buttons[self.scope.period()].setFocus(Qt.FocusReason.OtherFocusReason)
+
+
+@dataclass(frozen=True)
+class _Charts:
+    per_station: ChartPanel
+    per_operator: ChartPanel
+    stage_times: ChartPanel
+    grade_yield: ChartPanel
+    route_yield: ChartPanel
+    pareto: ChartPanel
+
+    def all(self) -> tuple[ChartPanel, ...]:
+        return (self.per_station, self.per_operator, self.stage_times, self.grade_yield, self.route_yield,
+                self.pareto)

@@ -20,6 +20,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QTimer, Slot
 
+from app.core.i18n import QT_TRANSLATE_NOOP
 from app.core.kpi_snapshot import DashboardSnapshot, KpiScope, Period
 from app.services.hub_kpi import HubKpiUnavailable, fetch_hub_snapshot
 from app.services.jobs import JobResult, Report
@@ -42,7 +43,7 @@ HubSource = Callable[[ScopeChoice], DashboardSnapshot]
 
 class DashboardTab(WorkTab):
     page: DashboardPage
-    title, key = "&Dashboard", "F12"
+    title, key = QT_TRANSLATE_NOOP("WorkTab", "&Dashboard"), "F12"
 
     def __init__(self, ctx: BenchContext) -> None:
         super().__init__(ctx)

@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from app.core.kpi_snapshot import DashboardSnapshot, Stage
-from app.ui.dashboard_format import count_text, no_data, percent_text, stage_name, tr
+from app.ui.dashboard_format import count_text, no_data, percent_text, stage_name, translate
 
 ERASURE_OK = 0.98  # below this share of erasures passing, the tile turns to the warning colour
 
@@ -58,8 +58,8 @@ class KpiTiles(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.stages = {stage: KpiTile(stage_name(stage)) for stage in Stage}
-        self.erasure_success = KpiTile(tr("Erasures passed"))
-        self.verification_failures = KpiTile(tr("Verification failures"))
+        self.erasure_success = KpiTile(translate("Dashboard", "Erasures passed"))
+        self.verification_failures = KpiTile(translate("Dashboard", "Verification failures"))
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         for tile in (*self.stages.values(), self.erasure_success, self.verification_failures):
@@ -74,15 +74,16 @@ class KpiTiles(QWidget):
         success = erasures.success_rate if erasures else None
         verification = erasures.verification_failure_rate if erasures else None
         if erasures is None or success is None or verification is None:
-            self.erasure_success.set_value(None, detail=tr("No erasure finished in this scope"))
-            self.verification_failures.set_value(None, detail=tr("No erasure finished in this scope"))
+            none_finished = translate("Dashboard", "No erasure finished in this scope")
+            self.erasure_success.set_value(None, detail=none_finished)
+            self.verification_failures.set_value(None, detail=none_finished)
             return
         finished = erasures.passed + erasures.failed
         self.erasure_success.set_value(
             percent_text(success), "ok" if success >= ERASURE_OK else "warn",
-            tr("{0} of {1} finished erasures passed; {2} interrupted").format(
-                f"{erasures.passed:,}", f"{finished:,}", f"{erasures.interrupted:,}"))
+            translate("Dashboard", "{0} of {1} finished erasures passed; {2} interrupted").format(
+                count_text(erasures.passed), count_text(finished), count_text(erasures.interrupted)))
         self.verification_failures.set_value(
             percent_text(verification), "ok" if erasures.verification_failed == 0 else "error",
-            tr("{0} of {1} finished erasures failed their verification").format(
-                f"{erasures.verification_failed:,}", f"{finished:,}"))
+            translate("Dashboard", "{0} of {1} finished erasures failed their verification").format(
+                count_text(erasures.verification_failed), count_text(finished)))

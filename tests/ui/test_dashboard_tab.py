@@ -4,9 +4,13 @@ only, and an answer that is stale (older log position or another scope) is dropp
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import threading
 from collections.abc import Callable
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
@@ -20,6 +24,7 @@ from tests.ui.dashboard_data import busy_day
 
 pytestmark = pytest.mark.gui
 
+ROOT = Path(__file__).resolve().parents[2]
 IMEIS = ("490154203237518", "356938035643809", "353270111234565")
 
 
@@ -196,3 +201,38 @@ def test_screenshot_of_the_dashboard_in_the_window(make_bench: Callable[..., Ben
     bench.qtbot.waitUntil(lambda: value.height() >= value.fontMetrics().height(), timeout=2_000)
     bench.qtbot.wait(200)  # the scroll area settles its bars after the layout
     bench.screenshot("dashboard")
+
+
+def test_the_charts_are_built_when_the_tab_is_first_shown(make_bench: Callable[..., Bench]) -> None:
+    bench = make_bench().login()
+    window, tab = bench.window, _dashboard(bench)
+    bench.qtbot.keyClick(window, Qt.Key.Key_F4)  # another tab shown: the dashboard has built nothing yet
+    assert not tab.page.charts_built
+    bench.qtbot.keyClick(window, Qt.Key.Key_F12)
+    assert tab.page.charts_built
+    bench.qtbot.waitUntil(lambda: tab.page.snapshot is not None, timeout=10_000)
+    assert len(tab.page.charts()) == 6
+    assert not any(chart.showing_chart for chart in tab.page.charts())  # drawn from the snapshot: no bars yet
+
+
+_START_UP = """
+import sys, tempfile
+from pathlib import Path
+from PySide6.QtWidgets import QApplication
+app = QApplication([])
+from app.ui.application import open_window
+window = open_window(Path(tempfile.mkdtemp()), None, lang="en")
+print("QtCharts imported" if "PySide6.QtCharts" in sys.modules else "no QtCharts")
+window.shutdown()
+assert window.jobs.wait(5000)
+window.store.close()
+"""
+
+
+def test_opening_the_window_imports_no_qt_charts(tmp_path: Path) -> None:
+    """The start-up path of a bench (a fresh process: this one has imported Qt Charts long ago)."""
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "HOME": str(tmp_path)}
+    done = subprocess.run([sys.executable, "-c", _START_UP], cwd=ROOT, env=env, capture_output=True, text=True,
+                          timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "no QtCharts"
