@@ -7,7 +7,7 @@ from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QModelIndex, QPersistentModelIndex, Qt
 
-from app.core.describe import describe
+from app.core.describe import Phrase, description
 from app.core.i18n import QT_TRANSLATE_NOOP
 from app.core.models import Event, Lot, LotProgress, Unit
 from app.ui.i18n import state_name
@@ -60,6 +60,20 @@ class RecordTableModel(QAbstractTableModel, Generic[T]):
         return None
 
 
+def phrase_text(phrase: Phrase) -> str:
+    """A phrase of app/core/describe.py in the screens' language: its template translated under its
+    context, then filled with its values (phrases among them translated the same way)."""
+    template = QCoreApplication.translate(phrase.context, phrase.template) if phrase.context else phrase.template
+    if not phrase.values:
+        return template
+    return template.format(**{k: phrase_text(v) if isinstance(v, Phrase) else v for k, v in phrase.values.items()})
+
+
+def event_text(event: Event) -> str:
+    """What an event means (the timeline's What column), in the screens' language."""
+    return "".join(phrase_text(phrase) for phrase in description(event))
+
+
 def _short_time(iso_time: str) -> str:
     return iso_time.replace("T", " ")[:19]
 
@@ -87,7 +101,7 @@ class TimelineModel(RecordTableModel[Event]):
         self.columns = (
             (QT_TRANSLATE_NOOP("Column", "When (UTC)"), lambda e: _short_time(e.occurred_at)),
             (QT_TRANSLATE_NOOP("Column", "Who"), lambda e: operator_names(e.operator_id)),
-            (QT_TRANSLATE_NOOP("Column", "What"), describe),
+            (QT_TRANSLATE_NOOP("Column", "What"), event_text),
             (QT_TRANSLATE_NOOP("Column", "Seq"), lambda e: str(e.seq)),
         )
 

@@ -2,173 +2,6 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="fr_FR">
 <context>
-    <name></name>
-    <message>
-        <source>No data: {0}</source>
-        <translation>Aucune donnée : {0}</translation>
-    </message>
-    <message>
-        <source>{0} more not shown</source>
-        <translation>{0} de plus non affichés</translation>
-    </message>
-    <message>
-        <source>Units per hour</source>
-        <translation>Unités par heure</translation>
-    </message>
-    <message>
-        <source>units per hour</source>
-        <translation>unités par heure</translation>
-    </message>
-    <message>
-        <source>Median</source>
-        <translation>Médiane</translation>
-    </message>
-    <message>
-        <source>90th percentile</source>
-        <translation>90e centile</translation>
-    </message>
-    <message>
-        <source>Share of units</source>
-        <translation>Part des unités</translation>
-    </message>
-    <message>
-        <source>% of units</source>
-        <translation>% des unités</translation>
-    </message>
-    <message>
-        <source>{0} · {1}</source>
-        <translation>{0} · {1}</translation>
-    </message>
-    <message>
-        <source>Failures</source>
-        <translation>Échecs</translation>
-    </message>
-    <message>
-        <source>failures</source>
-        <translation>échecs</translation>
-    </message>
-    <message>
-        <source>No data</source>
-        <translation>Aucune donnée</translation>
-    </message>
-    <message>
-        <source>Received</source>
-        <translation>Réceptionnées</translation>
-    </message>
-    <message>
-        <source>Tested</source>
-        <translation>Testées</translation>
-    </message>
-    <message>
-        <source>Sanitised</source>
-        <translation>Effacées</translation>
-    </message>
-    <message>
-        <source>Graded</source>
-        <translation>Gradées</translation>
-    </message>
-    <message>
-        <source>Shipped</source>
-        <translation>Expédiées</translation>
-    </message>
-    <message>
-        <source>FRP</source>
-        <translation>FRP</translation>
-    </message>
-    <message>
-        <source>Activation Lock</source>
-        <translation>Verrouillage d&apos;activation</translation>
-    </message>
-    <message>
-        <source>MDM</source>
-        <translation>MDM</translation>
-    </message>
-    <message>
-        <source>Factory Reset Protection: the owner removes the Google account</source>
-        <translation>Protection contre la réinitialisation (FRP) : le propriétaire retire le compte Google</translation>
-    </message>
-    <message>
-        <source>Activation Lock: the owner removes the device from their Apple ID</source>
-        <translation>Verrouillage d&apos;activation : le propriétaire retire l&apos;appareil de son identifiant Apple</translation>
-    </message>
-    <message>
-        <source>Device management: the owner&apos;s organisation releases the device</source>
-        <translation>Gestion des appareils (MDM) : l&apos;organisation du propriétaire libère l&apos;appareil</translation>
-    </message>
-    <message>
-        <source>{0} %</source>
-        <translation>{0} %</translation>
-    </message>
-    <message>
-        <source>hours</source>
-        <translation>heures</translation>
-    </message>
-    <message>
-        <source>minutes</source>
-        <translation>minutes</translation>
-    </message>
-    <message>
-        <source>seconds</source>
-        <translation>secondes</translation>
-    </message>
-    <message>
-        <source>{0} min</source>
-        <translation>{0} min</translation>
-    </message>
-    <message>
-        <source>{0} h {1} min</source>
-        <translation>{0} h {1} min</translation>
-    </message>
-    <message>
-        <source>{0} d {1} h</source>
-        <translation>{0} j {1} h</translation>
-    </message>
-    <message>
-        <source>{0} {1} UTC</source>
-        <translation>{0} {1} UTC</translation>
-    </message>
-    <message>
-        <source>Identifier</source>
-        <translation>Identifiant</translation>
-    </message>
-    <message>
-        <source>Blocker</source>
-        <translation>Blocage</translation>
-    </message>
-    <message>
-        <source>Age</source>
-        <translation>Ancienneté</translation>
-    </message>
-    <message>
-        <source>Model</source>
-        <translation>Modèle</translation>
-    </message>
-    <message>
-        <source>On hold since {0}</source>
-        <translation>En attente depuis {0}</translation>
-    </message>
-    <message>
-        <source>Erasures passed</source>
-        <translation>Effacements réussis</translation>
-    </message>
-    <message>
-        <source>Verification failures</source>
-        <translation>Échecs de vérification</translation>
-    </message>
-    <message>
-        <source>No erasure finished in this scope</source>
-        <translation>Aucun effacement terminé sur cette période</translation>
-    </message>
-    <message>
-        <source>{0} of {1} finished erasures passed; {2} interrupted</source>
-        <translation>{0} effacements terminés sur {1} réussis ; {2} interrompus</translation>
-    </message>
-    <message>
-        <source>{0} of {1} finished erasures failed their verification</source>
-        <translation>{0} effacements terminés sur {1} ont échoué à la vérification</translation>
-    </message>
-</context>
-<context>
     <name>BaysMethods</name>
     <message>
         <source>{name} (simulated)</source>
@@ -514,6 +347,29 @@ Scannez ou saisissez le numéro de série inscrit sur l&apos;étiquette du disqu
     </message>
 </context>
 <context>
+    <name>DailyReportDialog</name>
+    <message>
+        <source>Daily production report</source>
+        <translation>Rapport de production du jour</translation>
+    </message>
+    <message>
+        <source>PDF</source>
+        <translation>PDF</translation>
+    </message>
+    <message>
+        <source>CSV (spreadsheet)</source>
+        <translation>CSV (tableur)</translation>
+    </message>
+    <message>
+        <source>&amp;Day (UTC)</source>
+        <translation>&amp;Jour (UTC)</translation>
+    </message>
+    <message>
+        <source>&amp;Format</source>
+        <translation>&amp;Format</translation>
+    </message>
+</context>
+<context>
     <name>DamagedDatabaseDialog</name>
     <message>
         <source>{APP_NAME}: the database is damaged</source>
@@ -546,6 +402,173 @@ Quittez, puis restaurez une sauvegarde venue d&apos;ailleurs avec « refurb-benc
     <message>
         <source>Quit</source>
         <translation>Quitter</translation>
+    </message>
+</context>
+<context>
+    <name>Dashboard</name>
+    <message>
+        <source>No data: {0}</source>
+        <translation>Aucune donnée : {0}</translation>
+    </message>
+    <message>
+        <source>{0} more not shown</source>
+        <translation>{0} de plus non affichés</translation>
+    </message>
+    <message>
+        <source>Units per hour</source>
+        <translation>Unités par heure</translation>
+    </message>
+    <message>
+        <source>units per hour</source>
+        <translation>unités par heure</translation>
+    </message>
+    <message>
+        <source>Median</source>
+        <translation>Médiane</translation>
+    </message>
+    <message>
+        <source>90th percentile</source>
+        <translation>90e centile</translation>
+    </message>
+    <message>
+        <source>Share of units</source>
+        <translation>Part des unités</translation>
+    </message>
+    <message>
+        <source>% of units</source>
+        <translation>% des unités</translation>
+    </message>
+    <message>
+        <source>{0} · {1}</source>
+        <translation>{0} · {1}</translation>
+    </message>
+    <message>
+        <source>Failures</source>
+        <translation>Échecs</translation>
+    </message>
+    <message>
+        <source>failures</source>
+        <translation>échecs</translation>
+    </message>
+    <message>
+        <source>No data</source>
+        <translation>Aucune donnée</translation>
+    </message>
+    <message>
+        <source>Received</source>
+        <translation>Réceptionnées</translation>
+    </message>
+    <message>
+        <source>Tested</source>
+        <translation>Testées</translation>
+    </message>
+    <message>
+        <source>Sanitised</source>
+        <translation>Effacées</translation>
+    </message>
+    <message>
+        <source>Graded</source>
+        <translation>Gradées</translation>
+    </message>
+    <message>
+        <source>Shipped</source>
+        <translation>Expédiées</translation>
+    </message>
+    <message>
+        <source>FRP</source>
+        <translation>FRP</translation>
+    </message>
+    <message>
+        <source>Activation Lock</source>
+        <translation>Verrou d&apos;activation</translation>
+    </message>
+    <message>
+        <source>MDM</source>
+        <translation>MDM</translation>
+    </message>
+    <message>
+        <source>Factory Reset Protection: the owner removes the Google account</source>
+        <translation>Protection contre la réinitialisation (FRP) : le propriétaire retire le compte Google</translation>
+    </message>
+    <message>
+        <source>Activation Lock: the owner removes the device from their Apple ID</source>
+        <translation>Verrouillage d&apos;activation : le propriétaire retire l&apos;appareil de son identifiant Apple</translation>
+    </message>
+    <message>
+        <source>Device management: the owner&apos;s organisation releases the device</source>
+        <translation>Gestion des appareils (MDM) : l&apos;organisation du propriétaire libère l&apos;appareil</translation>
+    </message>
+    <message>
+        <source>{0} %</source>
+        <translation>{0} %</translation>
+    </message>
+    <message>
+        <source>hours</source>
+        <translation>heures</translation>
+    </message>
+    <message>
+        <source>minutes</source>
+        <translation>minutes</translation>
+    </message>
+    <message>
+        <source>seconds</source>
+        <translation>secondes</translation>
+    </message>
+    <message>
+        <source>{0} min</source>
+        <translation>{0} min</translation>
+    </message>
+    <message>
+        <source>{0} h {1} min</source>
+        <translation>{0} h {1} min</translation>
+    </message>
+    <message>
+        <source>{0} d {1} h</source>
+        <translation>{0} j {1} h</translation>
+    </message>
+    <message>
+        <source>{0} {1} UTC</source>
+        <translation>{0} {1} UTC</translation>
+    </message>
+    <message>
+        <source>Identifier</source>
+        <translation>Identifiant</translation>
+    </message>
+    <message>
+        <source>Blocker</source>
+        <translation>Blocage</translation>
+    </message>
+    <message>
+        <source>Age</source>
+        <translation>Ancienneté</translation>
+    </message>
+    <message>
+        <source>Model</source>
+        <translation>Modèle</translation>
+    </message>
+    <message>
+        <source>On hold since {0}</source>
+        <translation>En attente depuis {0}</translation>
+    </message>
+    <message>
+        <source>Erasures passed</source>
+        <translation>Effacements réussis</translation>
+    </message>
+    <message>
+        <source>Verification failures</source>
+        <translation>Échecs de vérification</translation>
+    </message>
+    <message>
+        <source>No erasure finished in this scope</source>
+        <translation>Aucun effacement terminé sur cette période</translation>
+    </message>
+    <message>
+        <source>{0} of {1} finished erasures passed; {2} interrupted</source>
+        <translation>{0} effacements terminés sur {1} réussis ; {2} interrompus</translation>
+    </message>
+    <message>
+        <source>{0} of {1} finished erasures failed their verification</source>
+        <translation>{0} effacements terminés sur {1} ont échoué à la vérification</translation>
     </message>
 </context>
 <context>
@@ -738,6 +761,285 @@ Quittez, puis restaurez une sauvegarde venue d&apos;ailleurs avec « refurb-benc
     <message>
         <source>SCSI SANITIZE overwrite</source>
         <translation>SCSI SANITIZE, écrasement</translation>
+    </message>
+</context>
+<context>
+    <name>Event</name>
+    <message>
+        <source>customer</source>
+        <translation>client</translation>
+    </message>
+    <message>
+        <source>supplier</source>
+        <translation>fournisseur</translation>
+    </message>
+    <message>
+        <source>serial</source>
+        <translation>numéro de série</translation>
+    </message>
+    <message>
+        <source>asset tag</source>
+        <translation>étiquette d&apos;inventaire</translation>
+    </message>
+    <message>
+        <source> — certificate {certificate}</source>
+        <translation> — certificat {certificate}</translation>
+    </message>
+    <message>
+        <source>charge {value} %</source>
+        <translation>charge {value} %</translation>
+    </message>
+    <message>
+        <source>capacity {value} % of design</source>
+        <translation>capacité {value} % de la valeur nominale</translation>
+    </message>
+    <message>
+        <source>cycles {value}</source>
+        <translation>cycles {value}</translation>
+    </message>
+    <message>
+        <source>Battery: not readable</source>
+        <translation>Batterie : illisible</translation>
+    </message>
+    <message>
+        <source>Battery: </source>
+        <translation>Batterie : </translation>
+    </message>
+    <message>
+        <source> in bay {bay}</source>
+        <translation> dans la baie {bay}</translation>
+    </message>
+    <message>
+        <source> on {port}</source>
+        <translation> sur {port}</translation>
+    </message>
+    <message>
+        <source>Phone identified: {identity}</source>
+        <translation>Téléphone identifié : {identity}</translation>
+    </message>
+    <message>
+        <source>Routed to {route}</source>
+        <translation>Orientée vers {route}</translation>
+    </message>
+    <message>
+        <source> on {channel} grade {grade}</source>
+        <translation> sur {channel} au grade {grade}</translation>
+    </message>
+    <message>
+        <source> ({currency} {value})</source>
+        <translation> ({value} {currency})</translation>
+    </message>
+    <message>
+        <source>; resale blocked: {blockers}</source>
+        <translation> ; revente bloquée : {blockers}</translation>
+    </message>
+    <message>
+        <source>Station set up (Refurb Bench {version})</source>
+        <translation>Poste installé (Refurb Bench {version})</translation>
+    </message>
+    <message>
+        <source>Operator {name} added as {role} (badge {badge})</source>
+        <translation>Opérateur {name} ajouté comme {role} (badge {badge})</translation>
+    </message>
+    <message>
+        <source>Logged in by {method}</source>
+        <translation>Connexion par {method}</translation>
+    </message>
+    <message>
+        <source>Logged out</source>
+        <translation>Déconnexion</translation>
+    </message>
+    <message>
+        <source> ({reason})</source>
+        <translation> ({reason})</translation>
+    </message>
+    <message>
+        <source>Unit created from {source}: {identifiers}</source>
+        <translation>Unité créée depuis {source} : {identifiers}</translation>
+    </message>
+    <message>
+        <source>, GTIN {gtin}</source>
+        <translation>, GTIN {gtin}</translation>
+    </message>
+    <message>
+        <source>, model {model}</source>
+        <translation>, modèle {model}</translation>
+    </message>
+    <message>
+        <source>Identifier added: {kind} {value}</source>
+        <translation>Identifiant ajouté : {kind} {value}</translation>
+    </message>
+    <message>
+        <source>State {before} → {after}</source>
+        <translation>État {before} → {after}</translation>
+    </message>
+    <message>
+        <source>: {reason}</source>
+        <translation> : {reason}</translation>
+    </message>
+    <message>
+        <source>Lot {code} created for {party_kind} {party}</source>
+        <translation>Lot {code} créé pour le {party_kind} {party}</translation>
+    </message>
+    <message>
+        <source>, PO {po}</source>
+        <translation>, bon de commande {po}</translation>
+    </message>
+    <message>
+        <source>, {count} expected</source>
+        <translation>, {count} attendues</translation>
+    </message>
+    <message>
+        <source>Manifest {file} imported ({count} units)</source>
+        <translation>Manifeste {file} importé ({count} unités)</translation>
+    </message>
+    <message>
+        <source>Erasure started: {pattern} overwrite of {path}, {verification} verification</source>
+        <translation>Effacement démarré : écrasement {pattern} de {path}, vérification {verification}</translation>
+    </message>
+    <message>
+        <source> (resumed)</source>
+        <translation> (repris)</translation>
+    </message>
+    <message>
+        <source>Erasure checkpoint at {megabytes} MB</source>
+        <translation>Point de reprise de l&apos;effacement à {megabytes} Mo</translation>
+    </message>
+    <message>
+        <source>Erasure {outcome}: {summary}</source>
+        <translation>Effacement {outcome} : {summary}</translation>
+    </message>
+    <message>
+        <source>Bay {bay} assigned to port {port}</source>
+        <translation>Baie {bay} attribuée au port {port}</translation>
+    </message>
+    <message>
+        <source>Bay {bay} cleared</source>
+        <translation>Baie {bay} libérée</translation>
+    </message>
+    <message>
+        <source>Received into lot {lot}</source>
+        <translation>Réceptionnée dans le lot {lot}</translation>
+    </message>
+    <message>
+        <source>Received into lot</source>
+        <translation>Réceptionnée dans un lot</translation>
+    </message>
+    <message>
+        <source> — not on its manifest</source>
+        <translation> — absente de son manifeste</translation>
+    </message>
+    <message>
+        <source>Rig bay {bay}: {role} is {port}</source>
+        <translation>Baie de test {bay} : {role} sur {port}</translation>
+    </message>
+    <message>
+        <source> ({identity})</source>
+        <translation> ({identity})</translation>
+    </message>
+    <message>
+        <source>Rig bay {bay}: {role} unbound</source>
+        <translation>Baie de test {bay} : {role} détaché</translation>
+    </message>
+    <message>
+        <source>Test plan {plan} v{version} started</source>
+        <translation>Plan de test {plan} v{version} démarré</translation>
+    </message>
+    <message>
+        <source> in rig bay {bay}</source>
+        <translation> dans la baie de test {bay}</translation>
+    </message>
+    <message>
+        <source>Cleanup {number} {name}: {verdict} — {message}</source>
+        <translation>Remise en état {number} {name} : {verdict} — {message}</translation>
+    </message>
+    <message>
+        <source>Step {number} {name}: {verdict} — {message}</source>
+        <translation>Étape {number} {name} : {verdict} — {message}</translation>
+    </message>
+    <message>
+        <source>Test plan {plan} v{version}: {verdict} — {summary}</source>
+        <translation>Plan de test {plan} v{version} : {verdict} — {summary}</translation>
+    </message>
+    <message>
+        <source>Blockers checked: held for {holds}</source>
+        <translation>Blocages vérifiés : en attente pour {holds}</translation>
+    </message>
+    <message>
+        <source>Blockers checked: none found</source>
+        <translation>Blocages vérifiés : aucun trouvé</translation>
+    </message>
+    <message>
+        <source>Phone test plan {plan} v{version} started</source>
+        <translation>Plan de test du téléphone {plan} v{version} démarré</translation>
+    </message>
+    <message>
+        <source>Automatic check {step}: {outcome} — {evidence}</source>
+        <translation>Contrôle automatique {step} : {outcome} — {evidence}</translation>
+    </message>
+    <message>
+        <source>Guided check {step}: {outcome} — {evidence}</source>
+        <translation>Contrôle guidé {step} : {outcome} — {evidence}</translation>
+    </message>
+    <message>
+        <source>{kind} check {step}: {outcome} — {evidence}</source>
+        <translation>Contrôle {kind} {step} : {outcome} — {evidence}</translation>
+    </message>
+    <message>
+        <source>Phone test plan {plan} {verdict}</source>
+        <translation>Plan de test du téléphone {plan} : {verdict}</translation>
+    </message>
+    <message>
+        <source>Phone unplugged from {port} while {during}</source>
+        <translation>Téléphone débranché de {port} pendant : {during}</translation>
+    </message>
+    <message>
+        <source>Phone factory reset {outcome}: {summary}</source>
+        <translation>Réinitialisation d&apos;usine du téléphone {outcome} : {summary}</translation>
+    </message>
+    <message>
+        <source>Graded {summary} ({ruleset} v{version})</source>
+        <translation>Gradée {summary} ({ruleset} v{version})</translation>
+    </message>
+    <message>
+        <source>, {count} photos</source>
+        <translation>, {count} photos</translation>
+    </message>
+    <message>
+        <source>Grade overridden on {scale}: {before} → {after} ({reason})</source>
+        <translation>Grade corrigé sur {scale} : {before} → {after} ({reason})</translation>
+    </message>
+    <message>
+        <source>Route overridden: {before} → {after} ({reason})</source>
+        <translation>Orientation corrigée : {before} → {after} ({reason})</translation>
+    </message>
+    <message>
+        <source>Reprinted {kind} label on {printer}</source>
+        <translation>Étiquette {kind} réimprimée sur {printer}</translation>
+    </message>
+    <message>
+        <source>Printed {kind} label on {printer}</source>
+        <translation>Étiquette {kind} imprimée sur {printer}</translation>
+    </message>
+    <message>
+        <source>Box {box} opened for {route} by {ship_mode}</source>
+        <translation>Carton {box} ouvert pour {route}, envoi {ship_mode}</translation>
+    </message>
+    <message>
+        <source>Packed in box {box} (line {line})</source>
+        <translation>Emballée dans le carton {box} (ligne {line})</translation>
+    </message>
+    <message>
+        <source>Taken out of box {box}: {reason}</source>
+        <translation>Retirée du carton {box} : {reason}</translation>
+    </message>
+    <message>
+        <source>Box {box} closed with {count} units</source>
+        <translation>Carton {box} fermé avec {count} unités</translation>
+    </message>
+    <message>
+        <source>, marked {un_number}</source>
+        <translation>, marqué {un_number}</translation>
     </message>
 </context>
 <context>
@@ -1007,6 +1309,14 @@ Quittez, puis restaurez une sauvegarde venue d&apos;ailleurs avec « refurb-benc
         <translation>&amp;Réceptionner dans le lot (Entrée)</translation>
     </message>
     <message>
+        <source>E&amp;xport report… (Ctrl+Shift+S)</source>
+        <translation>E&amp;xporter le rapport… (Ctrl+Maj+S)</translation>
+    </message>
+    <message>
+        <source>The selected lot&apos;s report for its customer: every unit, its erasure and outcome, totals and sustainability (PDF, CSV or JSON)</source>
+        <translation>Le rapport du lot sélectionné pour son client : chaque unité, son effacement et son issue, les totaux et l&apos;impact environnemental (PDF, CSV ou JSON)</translation>
+    </message>
+    <message>
         <source>Select a lot</source>
         <translation>Sélectionnez un lot</translation>
     </message>
@@ -1066,6 +1376,10 @@ Quittez, puis restaurez une sauvegarde venue d&apos;ailleurs avec « refurb-benc
         <translation>&amp;Sauvegarder la base de données…</translation>
     </message>
     <message>
+        <source>Export &amp;daily production report…</source>
+        <translation>Exporter le rapport de pro&amp;duction du jour…</translation>
+    </message>
+    <message>
         <source>&amp;Settings…</source>
         <translation>&amp;Paramètres…</translation>
     </message>
@@ -1104,6 +1418,10 @@ Quittez, puis restaurez une sauvegarde venue d&apos;ailleurs avec « refurb-benc
     <message>
         <source>&amp;Stop receiving into a lot</source>
         <translation>&amp;Arrêter la réception dans un lot</translation>
+    </message>
+    <message>
+        <source>E&amp;xport the selected lot&apos;s report…</source>
+        <translation>E&amp;xporter le rapport du lot sélectionné…</translation>
     </message>
     <message>
         <source>&amp;Operator</source>
@@ -1890,6 +2208,10 @@ Tout son contenu est effacé.</translation>
         <translation>Démarrage des téléphones simulés…</translation>
     </message>
     <message>
+        <source>iPhones cannot be watched: {error} — check the data folder&apos;s permissions</source>
+        <translation>Les iPhone ne peuvent pas être surveillés : {error} — vérifiez les droits du dossier de données</translation>
+    </message>
+    <message>
         <source>the adb server on port {port}</source>
         <translation>le serveur adb sur le port {port}</translation>
     </message>
@@ -2090,6 +2412,65 @@ Tout son contenu est effacé.</translation>
     <message>
         <source>Insert the drive or card</source>
         <translation>Insérez le disque ou la carte</translation>
+    </message>
+</context>
+<context>
+    <name>ReportExporter</name>
+    <message>
+        <source>PDF files (*.pdf)</source>
+        <translation>Fichiers PDF (*.pdf)</translation>
+    </message>
+    <message>
+        <source>CSV files (*.csv)</source>
+        <translation>Fichiers CSV (*.csv)</translation>
+    </message>
+    <message>
+        <source>JSON files (*.json)</source>
+        <translation>Fichiers JSON (*.json)</translation>
+    </message>
+    <message>
+        <source>A report is still being made — wait for it to finish</source>
+        <translation>Un rapport est encore en cours — attendez qu&apos;il soit terminé</translation>
+    </message>
+    <message>
+        <source>Select a lot first, then export its report</source>
+        <translation>Sélectionnez d&apos;abord un lot, puis exportez son rapport</translation>
+    </message>
+    <message>
+        <source>Export the report of lot {code}</source>
+        <translation>Exporter le rapport du lot {code}</translation>
+    </message>
+    <message>
+        <source>Making the report of lot {code}…</source>
+        <translation>Création du rapport du lot {code}…</translation>
+    </message>
+    <message>
+        <source>Export the production report of {day}</source>
+        <translation>Exporter le rapport de production du {day}</translation>
+    </message>
+    <message>
+        <source>Making the production report of {day}…</source>
+        <translation>Création du rapport de production du {day}…</translation>
+    </message>
+    <message>
+        <source>The report was not made: {error}</source>
+        <translation>Le rapport n&apos;a pas été créé : {error}</translation>
+    </message>
+    <message>
+        <source>The report was not made: {error} — try again; if it fails again, call a supervisor with the bench&apos;s log</source>
+        <translation>Le rapport n&apos;a pas été créé : {error} — réessayez ; en cas de nouvel échec, appelez un superviseur avec le journal du poste</translation>
+    </message>
+    <message>
+        <source>The report was cancelled</source>
+        <translation>Le rapport a été annulé</translation>
+    </message>
+    <message>
+        <source>Report of lot {code} written to {path}</source>
+        <translation>Rapport du lot {code} écrit dans {path}</translation>
+    </message>
+    <message>
+        <source>Production report of {day} written to {path}</source>
+        <translation>Rapport de production du {day} écrit dans {path}</translation>
     </message>
 </context>
 <context>
@@ -2741,6 +3122,10 @@ Appuyez sur {upper} pour oui (réussi) ou sur {upper2} pour non (échoué)</tran
     <message>
         <source>&amp;Rigs</source>
         <translation>Ba&amp;ncs de test</translation>
+    </message>
+    <message>
+        <source>&amp;Dashboard</source>
+        <translation>Tableau de bor&amp;d</translation>
     </message>
 </context>
 <context>

@@ -7,15 +7,37 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import QCoreApplication, QLocale
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from app.services.intake import IntakeService
 from app.settings import Settings
 from app.store.store import Store
+from app.ui.i18n import install_translators
 from app.ui.main_window import MainWindow
 from app.ui.sim_player import KeystrokePlayer
 from drivers.sim.scanner import ScannerFaults, SimulatedScanner, typist_keystrokes
+
+ENGLISH = QLocale(QLocale.Language.English, QLocale.Country.UnitedStates)
+
+
+@pytest.fixture(autouse=True)
+def english_machine(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Every GUI test runs as on an English machine: the app's normal start-up (open_window without
+    --lang or a language setting) takes the system locale, and a French bench running the tests must
+    not turn their English assertions French (texts, or numbers written 3,5). Tests that mean French
+    say so: --lang fr, the setting, install_translators("fr"), or choose_language(..., system=...).
+    What a test installed is taken out after it, so no language leaks into the next test."""
+    monkeypatch.setattr(QLocale, "system", staticmethod(lambda: QLocale(ENGLISH)))
+    before = QLocale()
+    if before.language() not in (QLocale.Language.C, QLocale.Language.English):
+        before = QLocale(ENGLISH)
+        QLocale.setDefault(before)
+    yield
+    if QCoreApplication.instance() is not None:
+        install_translators("en")
+    QLocale.setDefault(before)
 
 
 class Bench:

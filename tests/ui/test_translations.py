@@ -7,33 +7,44 @@ ask at run time; either way it would stay English on a French bench.
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QCoreApplication, QLocale
-from PySide6.QtWidgets import QApplication, QDialogButtonBox, QWidget
+from PySide6.QtCore import QCoreApplication, QLocale, Qt
+from PySide6.QtWidgets import QApplication, QDialogButtonBox, QLabel, QSizePolicy, QWidget
 from pytestqt.qtbot import QtBot
 
 from app.cli import build_parser
+from app.core import events as ev
+from app.core.describe import describe
 from app.core.errors import InvalidScan, PermissionDenied
 from app.core.i18n import QT_TRANSLATE_NOOP
 from app.core.identifiers import ScanRules, classify
-from app.core.models import Role
+from app.core.kpi_snapshot import Stage
+from app.core.models import Event, Role
 from app.settings import SETTINGS_FILE, Settings
 from app.ui.application import open_window
+from app.ui.dashboard_page import DashboardPage
+from app.ui.dashboard_tab import DashboardTab
 from app.ui.i18n import TRANSLATIONS, choose_language, error_text, install_translators, refusal_hint, refusal_text
 from app.ui.lots_page import NewLotDialog
 from app.ui.main_window import MainWindow
+from app.ui.models import event_text
 from app.ui.operators_dialog import OperatorsDialog
 from app.ui.rigs_bind import BindDialog
 from app.ui.settings_dialog import SettingsDialog
+from app.ui.style import STYLE
 from drivers.block.safety import _refusal
 from tests.ui.conftest import Bench
+from tests.ui.dashboard_data import busy_day
 from tests.ui.pseudo_locale import PseudoTranslator, extract, is_data, lupdate, untranslated
 
+ROOT = Path(__file__).resolve().parents[2]
 FR_TS = TRANSLATIONS / "refurb_bench_fr.ts"
 FR_QM = TRANSLATIONS / "refurb_bench_fr.qm"
 _PLACEHOLDER = re.compile(r"\{[^{}]*\}")
@@ -92,9 +103,19 @@ def _walk(bench: Bench, leave_out: tuple[QWidget, ...] = ()) -> list[str]:
 def test_every_visible_text_of_the_window_and_its_tabs_is_translated(
         pseudo: PseudoTranslator, make_bench: Callable[..., Bench]) -> None:
     bench = make_bench()
-    # The dashboard's page and title are left to the test below.
-    dashboard = tuple(tab.page for tab in bench.window.work_tabs if tab.title == "&Dashboard")
-    missing = [m for m in _walk(bench, dashboard) if "&Dashboard" not in m]
+    missing = _walk(bench)
+    # The dashboard drawn with figures: tiles, chart headings and footnotes, the held units' table.
+    dashboard = bench.window.work_tab(DashboardTab)
+    dashboard.poll.stop()
+    dashboard.page.show_snapshot(busy_day())
+    assert dashboard.page.charts_built
+    assert dashboard.page.held_model.rowCount() > 0
+    missing += untranslated(dashboard.page)
+    # Drawn inside the charts, not widgets of their own: series names and value axis titles.
+    drawn = [(f"{chart.heading.text()} chart", text) for chart in dashboard.page.charts()
+             for text in (chart.bars.axis_title, *(series.name for series in chart.bars.series))]
+    drawn += [("held units tooltip", text) for text in _held_tooltips(dashboard)]
+    missing += [f"{where}: {text!r}" for where, text in drawn if not is_data(text)]
     for dialog in _dialogs(bench):
         missing += untranslated(dialog)
         dialog.deleteLater()
@@ -102,14 +123,10 @@ def test_every_visible_text_of_the_window_and_its_tabs_is_translated(
     assert missing == [], "visible texts not translatable:\n" + "\n".join(missing)
 
 
-@pytest.mark.xfail(strict=True, reason="app/ui/dashboard_format.py's tr() asks under 'Dashboard' while lupdate "
-                   "files those module-level texts under no context; DashboardHeldModel's column names are not "
-                   "marked; DashboardTab.title is not marked (QT_TRANSLATE_NOOP('WorkTab', '&Dashboard')): the "
-                   "dashboard's owner fixes them, then this test passes and its xfail mark goes")
-def test_every_visible_text_including_the_dashboard_is_translated(
-        pseudo: PseudoTranslator, make_bench: Callable[..., Bench]) -> None:
-    missing = sorted(set(_walk(make_bench())))
-    assert missing == [], "visible texts not translatable:\n" + "\n".join(missing)
+def _held_tooltips(tab: DashboardTab) -> list[str]:
+    model = tab.page.held_model
+    return [str(model.data(model.index(0, column), Qt.ItemDataRole.ToolTipRole) or "")
+            for column in (1, 2)]  # the blocker's help and "On hold since"
 
 
 def test_the_french_catalogue_translates_every_text_in_the_code(code_pairs: list[tuple[str, str]]) -> None:
@@ -169,6 +186,50 @@ def test_lang_on_the_command_line_opens_the_bench_in_french(french: None, qtbot:
         opened.store.close()
 
 
+def test_the_normal_start_up_opens_the_bench_in_english(qtbot: QtBot, tmp_path: Path) -> None:
+    """No --lang and no setting: the system's language, which tests/ui/conftest.py makes English."""
+    opened = open_window(tmp_path / "data", None)
+    assert isinstance(opened, MainWindow)
+    qtbot.addWidget(opened)
+    try:
+        assert opened.banner.text() == "Ready — scan a badge to log in"
+        assert QLocale.system().name() == "en_US"
+    finally:
+        opened.shutdown()
+        assert opened.jobs.wait(5000), "background jobs still running at the end of the test"
+        opened.store.close()
+
+
+def test_a_french_machine_runs_the_tests_in_english(tmp_path: Path) -> None:
+    """The test above and the French ones, run by pytest on a machine whose locale is French: the
+    start-up is English all the same, and the tests that mean French still get French."""
+    # The French locale compiled from glibc's sources into a folder of the test's own (LOCPATH), as a
+    # French machine has it installed: a missing one would make Qt warn and fall back to C.
+    locales = tmp_path / "locales"
+    locales.mkdir()
+    subprocess.run(["localedef", "-i", "fr_FR", "-f", "UTF-8", str(locales / "fr_FR.UTF-8")], check=True,
+                   capture_output=True, timeout=120)
+    french_machine = {**os.environ, "LOCPATH": str(locales), "LANG": "fr_FR.UTF-8", "LC_ALL": "fr_FR.UTF-8",
+                      "LANGUAGE": "fr", "QT_QPA_PLATFORM": "offscreen", "HOME": str(tmp_path)}
+    chosen = ("test_the_normal_start_up_opens_the_bench_in_english or test_main_window_in_french "
+              "or test_lang_on_the_command_line")
+    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", __file__, "-k", chosen],
+                          cwd=ROOT, env=french_machine, capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
+    assert "3 passed" in done.stdout
+    probe = subprocess.run([sys.executable, "-c", _SYSTEM_LOCALE], cwd=ROOT, env=french_machine,
+                           capture_output=True, text=True, timeout=60, check=True)
+    assert probe.stdout.split() == ["fr_FR", "fr"]  # the machine really is French without the fixture
+
+
+_SYSTEM_LOCALE = """
+from PySide6.QtCore import QCoreApplication, QLocale
+app = QCoreApplication([])
+from app.ui.i18n import choose_language
+print(QLocale.system().name(), choose_language(None, ""))
+"""
+
+
 def test_the_settings_dialog_saves_the_language(qapp: QApplication) -> None:
     dialog = SettingsDialog(Settings())
     assert dialog.language_combo.currentData() == ""
@@ -216,3 +277,80 @@ def test_main_window_in_french(french: None, make_bench: Callable[..., Bench], t
     assert QCoreApplication.translate("WorkTab", "Pac&k") == "&Emballage"
     shot = bench.screenshot("main-window-fr") or tmp_path / "main-window-fr.png"
     assert window.grab().save(str(shot))
+
+
+def test_the_dashboard_in_french(french: None, make_bench: Callable[..., Bench], tmp_path: Path) -> None:
+    """The dashboard drawn with a day's figures, in French: words, numbers written the French way, and
+    on a 1280 px bench screen no text cut short."""
+    bench = make_bench().login()
+    window = bench.window
+    tab = window.work_tab(DashboardTab)
+    window.tabs.setCurrentWidget(tab.page)
+    bench.qtbot.waitUntil(lambda: tab.page.snapshot is not None, timeout=10_000)
+    tab.poll.stop()  # the drawn snapshot stays while it is looked at
+    assert window.tabs.tabText(window.tabs.currentIndex()) == "Tableau de bor&d  F12"
+    # The page at the width of a 1280x800 bench screen (the window's other pages set its own width).
+    page = DashboardPage()
+    bench.qtbot.addWidget(page)
+    page.setStyleSheet(STYLE + page.styleSheet())
+    page.as_of.setWordWrap(True)  # as the tab sets it
+    page.resize(1280, 690)
+    page.show()
+    page.show_snapshot(busy_day())
+    bench.qtbot.wait(200)  # the scroll area settles after the layout
+    assert page.as_of.text() == "Au 2026-12-04 14:32 UTC"
+    tiles = page.tiles
+    assert (tiles.stages[Stage.RECEIVED].text, tiles.stages[Stage.RECEIVED].caption_label.text()) == (
+        "1\u202f248", "Réceptionnées")
+    assert (tiles.erasure_success.text, tiles.erasure_success.caption_label.text()) == ("99,4 %", "Effacements réussis")
+    assert "1\u202f058 effacements terminés sur 1\u202f064 réussis" in tiles.erasure_success.toolTip()
+    assert page.held_model.headerData(1, Qt.Orientation.Horizontal) == "Blocage"
+    assert page.held_model.data(page.held_model.index(0, 2)) == "3 j 5 h"
+    assert page.held_model.data(page.held_model.index(1, 1)) == "Verrou d'activation"
+    assert page.stage_times.values()["Médiane"]["Réceptionnées"] == 21.0
+    assert page.per_station.heading.text() == "Unités par heure, par poste"
+    assert page.per_station.footnote.text() == "Aucune donnée : packing"
+    clipped = [f"{label.text()!r}: {label.width()} px of {label.sizeHint().width()}"
+               for label in page.findChildren(QLabel)
+               if label.isVisible() and label.text() and not label.wordWrap()
+               and label.sizePolicy().horizontalPolicy() is not QSizePolicy.Policy.Ignored
+               and label.width() < label.sizeHint().width()]
+    assert clipped == [], "texts cut short in French:\n" + "\n".join(clipped)
+    shot = bench.screenshot("dashboard-fr")
+    folder = shot.parent if shot else tmp_path
+    assert page.grab().save(str(folder / "dashboard-page-fr.png"))
+
+
+def _event(event_type: str, **body: object) -> Event:
+    return Event(stream_id="s", seq=1, event_id="e", type=event_type, schema_version=1,
+                 occurred_at="2026-12-04T09:15:00.000Z", operator_id=None, unit_id="u", body=body)
+
+
+def test_the_timeline_says_what_happened_in_french(french: None) -> None:
+    """The unit timeline's What column: app/core/describe.py's phrases translated piece by piece, with
+    the roles, states and identifier kinds among their values translated too; the CLI keeps English."""
+    created = _event(ev.UNIT_CREATED, source="scan", identifiers=[{"kind": "imei", "value": "356938035643809"},
+                                                                  {"kind": "serial", "value": "F2LXK0ABHG7F"}])
+    moved = _event(ev.UNIT_STATE_CHANGED, reason="FRP found", **{"from": "testing", "to": "on_hold"})
+    added = _event(ev.OPERATOR_ADDED, name="Sam Okafor", role="supervisor", badge="OP-0003")
+    lot = _event(ev.LOT_CREATED, code="LOT-7", party_kind="customer", party="Acme", po="", expected_count=4)
+    erased = _event(ev.ERASURE_COMPLETED, outcome="passed", result={"summary": "3 passes"}, certificate_id="C-9")
+    assert describe(created) == "Unit created from scan: IMEI 356938035643809, serial F2LXK0ABHG7F"
+    assert event_text(created) == "Unité créée depuis scan : IMEI 356938035643809, numéro de série F2LXK0ABHG7F"
+    assert describe(moved) == "State testing → on hold: FRP found"
+    assert event_text(moved) == "État en test → en attente : FRP found"
+    assert event_text(added) == "Opérateur Sam Okafor ajouté comme superviseur (badge OP-0003)"
+    assert event_text(lot) == "Lot LOT-7 créé pour le client Acme, 4 attendues"
+    assert event_text(erased) == "Effacement passed : 3 passes — certificat C-9"
+    unknown = _event("vendor.custom_fact")
+    assert (describe(unknown), event_text(unknown)) == ("vendor.custom_fact", "vendor.custom_fact")
+
+
+def test_every_event_description_is_marked_for_translation(code_pairs: list[tuple[str, str]]) -> None:
+    """Each template describe.py uses for an event is one lupdate extracts (so the catalogue test covers it)."""
+    import app.core.describe as described
+
+    source = Path(described.__file__).read_text(encoding="utf-8")
+    templates = set(re.findall(r'QT_TRANSLATE_NOOP\("Event", "((?:[^"\\]|\\.)*)"\)', source))
+    assert len(templates) > 60
+    assert {("Event", t) for t in templates} <= set(code_pairs)
