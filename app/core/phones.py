@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from app.core.errors import IllegalTransition, OperatorError
+from app.core.i18n import QT_TRANSLATE_NOOP
 
 log = logging.getLogger("app.phones")
 
@@ -65,8 +66,11 @@ def can_move(current: BayState, target: BayState) -> bool:
 def move(bay: str, current: BayState, target: BayState, why: str = "") -> BayState:
     """The one place a phone bay changes state: checked against the allowed steps and logged."""
     if target not in _NEXT[current]:
-        raise IllegalTransition(f"Phone bay {bay} cannot go from {current} to {target}",
-                                hint="Wait for what it is doing to finish")
+        raise IllegalTransition(
+            QT_TRANSLATE_NOOP("OperatorError", "Phone bay {bay} cannot go from {current} to {target}"),
+            hint=QT_TRANSLATE_NOOP("OperatorError", "Wait for what it is doing to finish"),
+            values={"bay": bay, "current": current, "target": target},
+        )
     log.info("phones, %s: %s -> %s%s", bay, current, target, f" ({why})" if why else "")
     return target
 

@@ -18,6 +18,7 @@ from typing import Any, Protocol
 from app.core import events as ev
 from app.core.erase_methods import METHODS, MethodChoice, choose_method, media_for
 from app.core.errors import OperatorError
+from app.core.i18n import QT_TRANSLATE_NOOP
 from app.core.models import Operator
 from app.store import queries
 from app.store.store import Store
@@ -269,10 +270,15 @@ class DriveService:
 
     def assign_bay(self, bay: int, bay_key: str, label: str = "", *, by: Operator | None = None) -> None:
         if not 1 <= bay <= 64:
-            raise OperatorError(f"Bay {bay} is out of range", hint="Bays are numbered 1 to 64")
+            raise OperatorError(
+                QT_TRANSLATE_NOOP("OperatorError", "Bay {bay} is out of range"),
+                hint=QT_TRANSLATE_NOOP("OperatorError", "Bays are numbered 1 to 64"),
+                values={"bay": bay},
+            )
         bay_key = bay_key.strip()
         if not bay_key:
-            raise OperatorError("The bay needs a port key", hint="Copy it from 'refurb-bench drive list'")
+            raise OperatorError(QT_TRANSLATE_NOOP("OperatorError", "The bay needs a port key"),
+                                hint=QT_TRANSLATE_NOOP("OperatorError", "Copy it from 'refurb-bench drive list'"))
         body: dict[str, Any] = {"bay": bay, "bay_key": bay_key}
         if label:
             body["label"] = label
@@ -280,7 +286,11 @@ class DriveService:
 
     def clear_bay(self, bay: int, *, by: Operator | None = None) -> None:
         if bay not in queries.bay_map(self.store.db).values():
-            raise OperatorError(f"Bay {bay} is not assigned", hint="See 'refurb-bench bays list'")
+            raise OperatorError(
+                QT_TRANSLATE_NOOP("OperatorError", "Bay {bay} is not assigned"),
+                hint=QT_TRANSLATE_NOOP("OperatorError", "See 'refurb-bench bays list'"),
+                values={"bay": bay},
+            )
         self.store.record(ev.BAY_CLEARED, {"bay": bay}, operator_id=by.operator_id if by else None)
 
     def drives(self, *, allow_loop: bool = False) -> list[BayDrive]:

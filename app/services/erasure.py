@@ -21,6 +21,7 @@ from app.core import events as ev
 from app.core.certificate import with_field_digests
 from app.core.erase_methods import METHODS as CATALOGUE
 from app.core.errors import NotFound, OperatorError
+from app.core.i18n import QT_TRANSLATE_NOOP
 from app.core.lifecycle import UnitState
 from app.core.models import Operator, Unit
 from app.services import erasure_firmware as firmware
@@ -173,12 +174,17 @@ class EraseService:
         """Check the interlock, find or create the unit, resume or start the job, record the start."""
         spec = CATALOGUE.get(request.method)
         if spec is None:
-            raise OperatorError(f"Unknown erase method {request.method!r}",
-                                hint=f"Choose one of: {', '.join(CATALOGUE)}")
+            raise OperatorError(QT_TRANSLATE_NOOP("OperatorError", "Unknown erase method '{method}'"),
+                                hint=QT_TRANSLATE_NOOP("OperatorError", "Choose one of: {methods}"),
+                                values={"method": request.method, "methods": ", ".join(CATALOGUE)})
         device = self.devices.find(request.device_path)
         if device is None:
-            raise NotFound(f"{request.device_path} is not a drive this bench can see",
-                           hint="Check the drive is plugged in; 'refurb-bench drive list' shows what is seen")
+            raise NotFound(
+                QT_TRANSLATE_NOOP("OperatorError", "{path} is not a drive this bench can see"),
+                hint=QT_TRANSLATE_NOOP(
+                    "OperatorError", "Check the drive is plugged in; 'refurb-bench drive list' shows what is seen"),
+                values={"path": request.device_path},
+            )
         bay_map = queries.bay_map(self.store.db)
         refused = refusals(device, bay_map=bay_map, allow_loop=request.allow_loop)
         override = records.interlock(self.store, device, refused, request.override_reason,
@@ -200,7 +206,9 @@ class EraseService:
                 sample_seed=resume[2] if resume else None,
             )
         except OverwriteError as exc:
-            raise OperatorError(f"Cannot erase {device.path}: {exc}", hint="Check the drive and its cable") from exc
+            raise OperatorError(QT_TRANSLATE_NOOP("OperatorError", "Cannot erase {path}: {error}"),
+                                hint=QT_TRANSLATE_NOOP("OperatorError", "Check the drive and its cable"),
+                                values={"path": device.path, "error": exc}) from exc
         method_record = {
             "name": request.method, "category": "Clear", "technique": "Overwrite", "pattern": str(pattern),
             "passes": 1, "standard": STANDARD, "tool": "Refurb Bench overwrite engine", "tool_version": __version__,

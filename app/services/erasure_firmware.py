@@ -13,6 +13,7 @@ from typing import Any
 from app import __version__
 from app.core.erase_methods import METHODS, record
 from app.core.errors import OperatorError
+from app.core.i18n import QT_TRANSLATE_NOOP
 from app.services.drives import DeviceSource, DriveFirmware
 from drivers.block.devices import BlockDevice
 from drivers.block.firmware.runner import FirmwareError
@@ -32,14 +33,25 @@ def check_method(device: BlockDevice, firmware: DriveFirmware, method: str) -> N
     label = METHODS[method].label
     blocked = dict(choice.blocked).get(method)
     if blocked:
-        raise OperatorError(f"{label} cannot run on {device.path} now: {blocked}",
-                            hint=choice.hint or firmware.capabilities.hint or "Choose another method")
+        raise OperatorError(QT_TRANSLATE_NOOP("OperatorError", "{method} cannot run on {path} now: {why}"),
+                            hint="{hint}",  # the firmware rules' own words
+                            values={"method": label, "path": device.path, "why": blocked,
+                                    "hint": choice.hint or firmware.capabilities.hint or "Choose another method"})
     if choice.recommended is None:
-        raise OperatorError(f"{device.path} cannot be erased: {choice.reason}",
-                            hint=choice.hint or "Route the drive to physical destruction")
-    why = f" ({firmware.detail})" if firmware.detail else ""
-    raise OperatorError(f"{device.path} does not offer {label}{why}",
-                        hint=f"Choose one of: {', '.join(choice.allowed)}")
+        raise OperatorError(
+            QT_TRANSLATE_NOOP("OperatorError", "{path} cannot be erased: {why}"),
+            hint="{hint}" if choice.hint else QT_TRANSLATE_NOOP(
+                "OperatorError", "Route the drive to physical destruction"),
+            values={"path": device.path, "why": choice.reason, "hint": choice.hint},
+        )
+    values = {"path": device.path, "method": label, "detail": firmware.detail,
+              "methods": ", ".join(choice.allowed)}
+    raise OperatorError(
+        QT_TRANSLATE_NOOP("OperatorError", "{path} does not offer {method} ({detail})") if firmware.detail
+        else QT_TRANSLATE_NOOP("OperatorError", "{path} does not offer {method}"),
+        hint=QT_TRANSLATE_NOOP("OperatorError", "Choose one of: {methods}"),
+        values=values,
+    )
 
 
 def new_job(device: BlockDevice, method: str, firmware: DriveFirmware, source: DeviceSource) -> FirmwareSanitizeJob:
@@ -48,7 +60,9 @@ def new_job(device: BlockDevice, method: str, firmware: DriveFirmware, source: D
                                    runner=source.runner(device), poll_interval_s=source.poll_interval_s,
                                    timeout_s=source.firmware_timeout_s)
     except FirmwareError as exc:
-        raise OperatorError(f"Cannot erase {device.path}: {exc}", hint="Check the drive and its cable") from exc
+        raise OperatorError(QT_TRANSLATE_NOOP("OperatorError", "Cannot erase {path}: {error}"),
+                            hint=QT_TRANSLATE_NOOP("OperatorError", "Check the drive and its cable"),
+                            values={"path": device.path, "error": exc}) from exc
 
 
 def method_record(method: str, media: str, job: FirmwareSanitizeJob, firmware: DriveFirmware) -> dict[str, Any]:

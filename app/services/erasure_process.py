@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from app.core.errors import NotFound, OperatorError, PermissionDenied
+from app.core.i18n import QT_TRANSLATE_NOOP
 from app.services.drives import DeviceSource, device_source_from
 from app.services.erasure import EraseOutcome, EraseRequest, EraseService, PreparedErase
 from app.store import queries
@@ -189,9 +190,13 @@ def erase_in_child(data_dir: Path, operator_id: str | None, devices: DeviceSourc
     if final is None:
         log.error("erasure worker for %s ended without an outcome (exit %s): %s", request.device_path,
                   proc.returncode, said[-2000:])
-        raise OperatorError(f"The erasure of {request.device_path} stopped unexpectedly (exit {proc.returncode})",
-                            hint="It is recorded as far as it got: check the drive, then start it again "
-                                 "(F7 resumes an overwrite)")
+        raise OperatorError(
+            QT_TRANSLATE_NOOP("OperatorError", "The erasure of {path} stopped unexpectedly (exit {code})"),
+            hint=QT_TRANSLATE_NOOP(
+                "OperatorError", "It is recorded as far as it got: check the drive, then start it again "
+                                    "(F7 resumes an overwrite)"),
+            values={"path": request.device_path, "code": proc.returncode},
+        )
     if "error" in final:
         e = final["error"]
         raise _ERRORS.get(e["kind"], OperatorError)(e["message"], hint=e["hint"])

@@ -18,6 +18,7 @@ from typing import Any
 from app.core import events as ev
 from app.core.certificate import document
 from app.core.errors import OperatorError, PermissionDenied
+from app.core.i18n import QT_TRANSLATE_NOOP
 from app.core.lifecycle import UnitState, can_transition, transition
 from app.core.models import Event, Identifier, Operator, Role, Unit
 from app.store import queries
@@ -68,8 +69,12 @@ def check_override_reason(reason: str) -> str:
     """The reason, whitespace tidied; OperatorError when it is too thin to audit later."""
     reason = " ".join(reason.split())
     if len(reason.split()) < OVERRIDE_MIN_WORDS or len(reason) < OVERRIDE_MIN_CHARS:
-        raise OperatorError(f"The override reason {reason!r} is too short",
-                            hint="Say in a few words why this drive may be erased outside the bay map")
+        raise OperatorError(
+            QT_TRANSLATE_NOOP("OperatorError", "The override reason '{reason}' is too short"),
+            hint=QT_TRANSLATE_NOOP(
+                "OperatorError", "Say in a few words why this drive may be erased outside the bay map"),
+            values={"reason": reason},
+        )
     return reason
 
 
@@ -88,9 +93,15 @@ def interlock(store: Store, device: BlockDevice, refused: list[Refusal], reason:
     # Trust the stored role, not an object handed in.
     stored = queries.operator_by_id(store.db, supervisor_id) if supervisor_id else None
     if stored is None or not stored.active or not stored.role.includes(Role.SUPERVISOR):
-        who = f"{stored.name} is a {stored.role}" if stored else "nobody is logged in"
-        raise PermissionDenied(f"Overriding the erase interlock needs a supervisor; {who}",
-                               hint="Ask a supervisor to scan their badge and give the reason")
+        hint = QT_TRANSLATE_NOOP("OperatorError", "Ask a supervisor to scan their badge and give the reason")
+        if stored is None:
+            raise PermissionDenied(
+                QT_TRANSLATE_NOOP(
+                    "OperatorError", "Overriding the erase interlock needs a supervisor; nobody is logged in"),
+                hint=hint)
+        raise PermissionDenied(
+            QT_TRANSLATE_NOOP("OperatorError", "Overriding the erase interlock needs a supervisor; {name} is a {role}"),
+            hint=hint, values={"name": stored.name, "role": stored.role})
     log.info("erase interlock overridden for %s by %s: %s (%s)", device.path, stored.name, reason,
              ", ".join(r.code for r in refused))
     return {"by": {"id": stored.operator_id, "name": stored.name, "role": str(stored.role)}, "reason": reason,
@@ -103,8 +114,11 @@ def unit_for(store: Store, device: BlockDevice, label: str, operator_id: str | N
     if device.wwn:
         candidates.append(Identifier("wwn", device.wwn.lower()))
     if not candidates:
-        raise OperatorError(f"{device.path} reports no serial number",
-                            hint="Scan or type the serial from the drive's label (--unit)")
+        raise OperatorError(
+            QT_TRANSLATE_NOOP("OperatorError", "{path} reports no serial number"),
+            hint=QT_TRANSLATE_NOOP("OperatorError", "Scan or type the serial from the drive's label (--unit)"),
+            values={"path": device.path},
+        )
     for ident in candidates:
         unit = queries.find_unit(store.db, ident.value)
         if unit is not None:

@@ -36,6 +36,7 @@ from app.core.grading import (
     route,
 )
 from app.core.grading.sources import Merged, merge, recorded_inputs
+from app.core.i18n import QT_TRANSLATE_NOOP
 from app.core.lifecycle import UnitState, can_transition, transition
 from app.core.models import Operator, Role, Unit
 from app.services import reference_data
@@ -116,8 +117,11 @@ class GradingService:
 
     def _use(self, rulesets: tuple[Ruleset, ...], tables: list[PriceTable], version: int) -> None:
         if not tables:
-            raise OperatorError("No price table is installed",
-                                hint="Install the price tables that came with Refurb Bench, or sync with the hub")
+            raise OperatorError(
+                QT_TRANSLATE_NOOP("OperatorError", "No price table is installed"),
+                hint=QT_TRANSLATE_NOOP(
+                    "OperatorError", "Install the price tables that came with Refurb Bench, or sync with the hub"),
+            )
         published = {r.key for r in rulesets}
         packaged = load_rulesets(GRADING_DIR / "rulesets") if version > 0 else ()
         self.rulesets = tuple(sorted((*rulesets, *(r for r in packaged if r.key not in published)),
@@ -142,7 +146,11 @@ class GradingService:
     def unit(self, unit_id: str) -> Unit:
         unit = queries.get_unit(self.store.db, unit_id)
         if unit is None:
-            raise NotFound(f"Unit {unit_id} not found", hint="Scan the unit again")
+            raise NotFound(
+                QT_TRANSLATE_NOOP("OperatorError", "Unit {unit} not found"),
+                hint=QT_TRANSLATE_NOOP("OperatorError", "Scan the unit again"),
+                values={"unit": unit_id},
+            )
         return unit
 
     def inputs_for(self, unit: Unit, inspection: Mapping[str, Any]) -> Merged:
@@ -154,7 +162,11 @@ class GradingService:
         base["device"] = device
         merged = merge(recorded, base)
         if not merged.inputs["device"].get("model"):
-            raise OperatorError(f"Unit {unit.label} has no model", hint="Type the model in the inspection")
+            raise OperatorError(
+                QT_TRANSLATE_NOOP("OperatorError", "Unit {unit} has no model"),
+                hint=QT_TRANSLATE_NOOP("OperatorError", "Type the model in the inspection"),
+                values={"unit": unit.label},
+            )
         return merged
 
     def missing(self, unit: Unit, inspection: Mapping[str, Any]) -> tuple[str, ...]:
@@ -190,8 +202,12 @@ class GradingService:
                photos: Sequence[Photo]) -> Graded:
         unit = self.unit(unit_id)
         if unit.state not in _GRADE_FROM:
-            raise OperatorError(f"Unit {unit.label} is {unit.state}: it cannot be graded now",
-                                hint="Only units not yet labelled are graded; a supervisor can take it back first")
+            raise OperatorError(
+                QT_TRANSLATE_NOOP("OperatorError", "Unit {unit} is {state}: it cannot be graded now"),
+                hint=QT_TRANSLATE_NOOP(
+                "OperatorError", "Only units not yet labelled are graded; a supervisor can take it back first"),
+                values={"unit": unit.label, "state": unit.state},
+            )
         grade, chosen, merged = self.evaluate(unit, inspection)
         grade_id, route_id = _new_id("G-"), _new_id("R-")
         body = {**grade.to_dict(), "grade_id": grade_id, "summary": grade.summary, "sources": merged.sources,
@@ -241,21 +257,34 @@ class GradingService:
         # Trust the stored role, not the object handed in.
         stored = queries.operator_by_id(self.store.db, operator.operator_id)
         if stored is None or not stored.active or not stored.role.includes(Role.SUPERVISOR):
-            raise PermissionDenied("Only a supervisor can override a grade or a route",
-                                   hint="Ask a supervisor to log in and override it")
+            raise PermissionDenied(
+                QT_TRANSLATE_NOOP("OperatorError", "Only a supervisor can override a grade or a route"),
+                hint=QT_TRANSLATE_NOOP("OperatorError", "Ask a supervisor to log in and override it"),
+            )
         return stored
 
     def override_grade(self, unit_id: str, scale: str, to: str, reason: str, supervisor: Operator) -> None:
         boss = self._supervisor(supervisor)
         if not reason.strip():
-            raise OperatorError("An override needs a reason", hint="Say why the grade is changed")
+            raise OperatorError(
+                QT_TRANSLATE_NOOP("OperatorError", "An override needs a reason"),
+                hint=QT_TRANSLATE_NOOP("OperatorError", "Say why the grade is changed"),
+            )
         current = gq.current_grade(self.store.db, unit_id)
         if current is None:
-            raise OperatorError(f"Unit {unit_id} has no grade to override", hint="Grade it first")
+            raise OperatorError(
+                QT_TRANSLATE_NOOP("OperatorError", "Unit {unit} has no grade to override"),
+                hint=QT_TRANSLATE_NOOP("OperatorError", "Grade it first"),
+                values={"unit": unit_id},
+            )
         channel = self.ruleset.channel(scale)
         grades = self.ruleset.cosmetic.grades if scale == "cosmetic" else (channel.grades if channel else ())
         if to not in grades:
-            raise OperatorError(f"{to!r} is not a grade of {scale}", hint=f"Choose one of {', '.join(grades) or '—'}")
+            raise OperatorError(
+                QT_TRANSLATE_NOOP("OperatorError", "'{grade}' is not a grade of {scale}"),
+                hint=QT_TRANSLATE_NOOP("OperatorError", "Choose one of {grades}"),
+                values={"grade": to, "scale": scale, "grades": ", ".join(grades) or "—"},
+            )
         before = current.cosmetic if scale == "cosmetic" else (current.channels.get(scale) or "none")
         self.store.record(gev.GRADE_OVERRIDDEN, {"grade_id": current.grade_id, "scale": scale, "from": before,
                                                  "to": to, "reason": reason.strip()},
@@ -265,14 +294,24 @@ class GradingService:
                        channel: str = "", grade: str = "") -> None:
         boss = self._supervisor(supervisor)
         if not reason.strip():
-            raise OperatorError("An override needs a reason", hint="Say why the route is changed")
+            raise OperatorError(
+                QT_TRANSLATE_NOOP("OperatorError", "An override needs a reason"),
+                hint=QT_TRANSLATE_NOOP("OperatorError", "Say why the route is changed"),
+            )
         current = gq.current_route(self.store.db, unit_id)
         unit = self.unit(unit_id)
         if current is None or unit.state is not UnitState.ROUTED:
-            raise OperatorError(f"Unit {unit.label} is {unit.state}: only a routed unit not yet labelled can be "
-                                "re-routed", hint="Grade the unit first, or reprint after the override")
+            raise OperatorError(
+                QT_TRANSLATE_NOOP(
+                "OperatorError", "Unit {unit} is {state}: only a routed unit not yet labelled can be re-routed"),
+                hint=QT_TRANSLATE_NOOP("OperatorError", "Grade the unit first, or reprint after the override"),
+                values={"unit": unit.label, "state": unit.state},
+            )
         if to is RouteKind.RESALE and not channel:
-            raise OperatorError("A resale route needs a channel", hint="Give the channel, e.g. wholesale")
+            raise OperatorError(
+                QT_TRANSLATE_NOOP("OperatorError", "A resale route needs a channel"),
+                hint=QT_TRANSLATE_NOOP("OperatorError", "Give the channel, e.g. wholesale"),
+            )
         chemistry = self._battery_chemistry(unit_id, current.grade_id)
         # Only a unit sold on leaves with its battery inside, and then its package needs the lithium mark.
         ships = to is RouteKind.RESALE and chemistry in ("li-ion", "li-metal")

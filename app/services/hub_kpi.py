@@ -9,10 +9,12 @@ the hub cannot be reached, refused the bench, or answered something this bench c
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from urllib.parse import urlencode
 
 from app.core.errors import OperatorError
+from app.core.i18n import QT_TRANSLATE_NOOP
 from app.core.kpi_snapshot import DashboardSnapshot, Period
 from app.core.kpi_wire import KpiWireError, snapshot_from_wire
 from app.hub.client import HubClient, HubRefused, HubUnavailable
@@ -23,8 +25,9 @@ class HubKpiUnavailable(OperatorError):
     """The hub's figures could not be had: ``message`` says why in a supervisor's words (short: it heads the
     dashboard), ``hint`` what to do, ``detail`` what exactly failed (for a tooltip or a log)."""
 
-    def __init__(self, message: str, hint: str, detail: str = "") -> None:
-        super().__init__(message, hint)
+    def __init__(self, message: str, hint: str, detail: str = "",
+                 values: Mapping[str, object] | None = None) -> None:
+        super().__init__(message, hint, values)
         self.detail = detail
 
 
@@ -46,19 +49,25 @@ def fetch_hub_snapshot(data_dir: Path, period: Period, *, lot: str | None = None
     """Every bench's figures for the choice, as the hub computes them now (its clock sets Today and Week)."""
     enrollment = load_enrollment(data_dir)
     if enrollment is None:
-        raise HubKpiUnavailable("This bench is not enrolled with a hub",
-                                "Enroll it in Settings → Sync to see every bench's figures, or choose This bench")
+        raise HubKpiUnavailable(
+            QT_TRANSLATE_NOOP("OperatorError", "This bench is not enrolled with a hub"),
+            QT_TRANSLATE_NOOP("OperatorError",
+                              "Enroll it in Settings → Sync to see every bench's figures, or choose This bench"))
     client = HubClient(enrollment.hub_url, enrollment.access_token, timeout=timeout)
     try:
         answer = client.request("GET", "/kpi?" + kpi_query(period, lot=lot, customer=customer, station=station))
     except HubUnavailable as exc:
-        raise HubKpiUnavailable("The hub cannot be reached", "The dashboard asks it again while it is shown",
+        raise HubKpiUnavailable(QT_TRANSLATE_NOOP("OperatorError", "The hub cannot be reached"),
+                                QT_TRANSLATE_NOOP("OperatorError", "The dashboard asks it again while it is shown"),
                                 str(exc)) from exc
     except HubRefused as exc:
-        raise HubKpiUnavailable(f"The hub refused: {exc.message}", "Check the bench's enrolment in Settings → Sync",
-                                str(exc)) from exc
+        raise HubKpiUnavailable(QT_TRANSLATE_NOOP("OperatorError", "The hub refused: {reason}"),
+                                QT_TRANSLATE_NOOP("OperatorError", "Check the bench's enrolment in Settings → Sync"),
+                                str(exc), values={"reason": exc.message}) from exc
     try:
         return snapshot_from_wire(answer)
     except KpiWireError as exc:
-        raise HubKpiUnavailable("The hub's figures could not be read",
-                                "Update this bench or the hub so both run the same version", str(exc)) from exc
+        raise HubKpiUnavailable(
+            QT_TRANSLATE_NOOP("OperatorError", "The hub's figures could not be read"),
+            QT_TRANSLATE_NOOP("OperatorError", "Update this bench or the hub so both run the same version"),
+            str(exc)) from exc

@@ -28,6 +28,7 @@ from typing import Any, TypeVar
 from app.core import events as ev
 from app.core import events_phones as pev
 from app.core.errors import InvalidScan, OperatorError
+from app.core.i18n import QT_TRANSLATE_NOOP
 from app.core.identifiers import IdentifierKind
 from app.core.lifecycle import UnitState, can_transition, transition
 from app.core.models import Identifier, Operator, Unit
@@ -177,12 +178,20 @@ class PhoneService:
         if identity.serial:
             identifiers.append(Identifier("serial", identity.serial.strip().upper()))
         if not identifiers:
-            raise OperatorError(f"Phone {identity.adb_serial} gives neither a valid IMEI nor a serial number",
-                                hint="Scan the IMEI from the label or *#06#, then re-check the phone")
+            raise OperatorError(
+                QT_TRANSLATE_NOOP("OperatorError", "Phone {phone} gives neither a valid IMEI nor a serial number"),
+                hint=QT_TRANSLATE_NOOP(
+                    "OperatorError", "Scan the IMEI from the label or *#06#, then re-check the phone"),
+                values={"phone": identity.adb_serial},
+            )
         owners = {u.unit_id: u for i in identifiers if (u := queries.find_unit(self.store.db, i.value))}
         if len(owners) > 1:
-            raise OperatorError(f"This phone's identifiers belong to different units: {', '.join(sorted(owners))}",
-                                hint="Set the phone aside and call a supervisor: two records claim it")
+            raise OperatorError(
+                QT_TRANSLATE_NOOP("OperatorError", "This phone's identifiers belong to different units: {units}"),
+                hint=QT_TRANSLATE_NOOP(
+                    "OperatorError", "Set the phone aside and call a supervisor: two records claim it"),
+                values={"units": ", ".join(sorted(owners))},
+            )
         unit = next(iter(owners.values()), None)
         created = False
         if unit is None and scanned is not None:
@@ -321,8 +330,11 @@ class PhoneService:
         use now; the unit goes to testing. The run holds its plan's reference data version until
         ``finish_plan`` (or the phone is unplugged). A broken plan from the hub raises PhonePlanError."""
         if self.state_of(unit_id) is UnitState.ON_HOLD:
-            raise OperatorError("This phone is on hold for a blocker; it is not tested until that is cleared",
-                                hint="Clear the blocker on the phone, then re-check it (Ctrl+R)")
+            raise OperatorError(
+                QT_TRANSLATE_NOOP(
+                    "OperatorError", "This phone is on hold for a blocker; it is not tested until that is cleared"),
+                hint=QT_TRANSLATE_NOOP("OperatorError", "Clear the blocker on the phone, then re-check it (Ctrl+R)"),
+            )
         progress = self.progress(unit_id)
         new = progress.run_id is None or progress.finished or again or progress.plan is None
         if progress.run_id is not None and (new or progress.run_id not in self._held):
@@ -349,8 +361,11 @@ class PhoneService:
                     self.store.record(pev.PHONE_PLAN_STARTED, body, unit_id=unit_id, operator_id=self.operator_id())
                     progress = PlanProgress(run_id, plan=plan, reference_version=version)
                 if not self.advance(unit_id, UnitState.TESTING, "phone test plan started"):
-                    raise OperatorError(f"Unit {unit_id} is {self.state_of(unit_id)}; its phone plan cannot start "
-                                        "now", hint="Open the unit to see where it is in its lifecycle")
+                    raise OperatorError(
+                        QT_TRANSLATE_NOOP("OperatorError", "Unit {unit} is {state}; its phone plan cannot start now"),
+                        hint=QT_TRANSLATE_NOOP("OperatorError", "Open the unit to see where it is in its lifecycle"),
+                        values={"unit": unit_id, "state": self.state_of(unit_id)},
+                    )
         except BaseException:
             held.close()
             raise
@@ -386,16 +401,22 @@ class PhoneService:
     def _plan_of_run(self, unit_id: str, run_id: str) -> PhonePlan:
         progress = self.progress(unit_id)
         if progress.run_id != run_id or progress.plan is None:
-            raise OperatorError(f"Run {run_id} is not the phone's open plan run",
-                                hint="Re-check the phone (Ctrl+R): its plan resumes or starts again")
+            raise OperatorError(
+                QT_TRANSLATE_NOOP("OperatorError", "Run {run} is not the phone's open plan run"),
+                hint=QT_TRANSLATE_NOOP(
+                    "OperatorError", "Re-check the phone (Ctrl+R): its plan resumes or starts again"),
+                values={"run": run_id},
+            )
         return progress.plan
 
     def finish_plan(self, unit_id: str, run_id: str) -> PlanVerdict:
         progress = self.progress(unit_id)
         plan = progress.plan
         if progress.run_id != run_id or plan is None or not plan.complete(progress.done):
-            raise OperatorError("The phone plan still has steps without a result",
-                                hint="Answer every guided step (P pass, F fail, S skip)")
+            raise OperatorError(
+                QT_TRANSLATE_NOOP("OperatorError", "The phone plan still has steps without a result"),
+                hint=QT_TRANSLATE_NOOP("OperatorError", "Answer every guided step (P pass, F fail, S skip)"),
+            )
         verdict = plan.verdict(progress.done)
         counts: dict[str, int] = {}
         for outcome in progress.done.values():

@@ -25,6 +25,7 @@ from app import __version__
 from app.core import events_phones as pev
 from app.core.certificate import document, with_field_digests
 from app.core.errors import OperatorError
+from app.core.i18n import QT_TRANSLATE_NOOP
 from app.core.lifecycle import UnitState
 from app.core.models import Event, Unit
 from app.services.phone_source import AttachedPhone
@@ -78,8 +79,11 @@ class PhoneResetRecorder:
         with self.store.transaction():
             if not self.phones.advance(unit.unit_id, UnitState.SANITISING, "phone factory reset started"):
                 state = self.phones.state_of(unit.unit_id)
-                raise OperatorError(f"Unit {unit.unit_id} is {state}; a phone in that state is not reset",
-                                    hint="Clear its hold or finish its tests first")
+                raise OperatorError(
+                    QT_TRANSLATE_NOOP("OperatorError", "Unit {unit} is {state}; a phone in that state is not reset"),
+                    hint=QT_TRANSLATE_NOOP("OperatorError", "Clear its hold or finish its tests first"),
+                    values={"unit": unit.unit_id, "state": state},
+                )
         return self.store.now()
 
     def finish(self, unit: Unit, attached: AttachedPhone, bay: int | None, before: PhoneIdentity,

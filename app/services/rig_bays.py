@@ -19,6 +19,7 @@ from pathlib import Path
 
 from app.core import events_rigs as rev
 from app.core.errors import OperatorError
+from app.core.i18n import QT_TRANSLATE_NOOP
 from app.core.models import Operator
 from app.store import rig_queries
 from app.store.rig_queries import RigBinding
@@ -92,8 +93,12 @@ def probe_port(port: str, protocol: str | None = None, timeout: float = 1.0) -> 
     try:
         return identify_port(port, RigProtocol(protocol) if protocol else None, timeout=timeout)
     except RigError as exc:
-        raise OperatorError(f"No rig identified on {port}: {exc.message}",
-                            hint=f"check {exc.check}" if exc.check else "check the rig and its cable") from exc
+        raise OperatorError(
+            QT_TRANSLATE_NOOP("OperatorError", "No rig identified on {port}: {reason}"),
+            hint=(QT_TRANSLATE_NOOP("OperatorError", "check {check}") if exc.check
+                  else QT_TRANSLATE_NOOP("OperatorError", "check the rig and its cable")),
+            values={"port": port, "reason": exc.message, "check": exc.check},
+        ) from exc
 
 
 def available_ports(dev_root: Path = Path("/dev")) -> list[SerialPortInfo]:
@@ -120,23 +125,41 @@ class RigBayService:
         """Role -> port for one bay; OperatorError for a bay with nothing bound."""
         ports = {b.role: b.port for b in self.bindings(bay)}
         if not ports:
-            raise OperatorError(f"Rig bay {bay} has no rigs bound",
-                                hint=f"bind its ports first: refurb-bench rigs bind {bay} PORT --role ROLE")
+            raise OperatorError(
+                QT_TRANSLATE_NOOP("OperatorError", "Rig bay {bay} has no rigs bound"),
+                hint=QT_TRANSLATE_NOOP(
+                    "OperatorError", "bind its ports first: refurb-bench rigs bind {bay} PORT --role ROLE"),
+                values={"bay": bay},
+            )
         return ports
 
     def bind(self, bay: int, role: str, port: str, protocol: str, identity: RigIdentity | None = None) -> RigBinding:
         """Bind ``port`` as ``role`` of ``bay`` (moving it from wherever it was bound before)."""
         role = role.strip().lower()
         if not 1 <= bay <= MAX_BAY:
-            raise OperatorError(f"Rig bay {bay} is out of range", hint=f"use a bay number from 1 to {MAX_BAY}")
+            raise OperatorError(
+                QT_TRANSLATE_NOOP("OperatorError", "Rig bay {bay} is out of range"),
+                hint=QT_TRANSLATE_NOOP("OperatorError", "use a bay number from 1 to {last}"),
+                values={"bay": bay, "last": MAX_BAY},
+            )
         if not _ROLE.match(role):
-            raise OperatorError(f"{role!r} is not a rig role", hint="use the role the plans name: load, dmm, psu, "
-                                                                     "modem, console")
+            raise OperatorError(
+                QT_TRANSLATE_NOOP("OperatorError", "'{role}' is not a rig role"),
+                hint=QT_TRANSLATE_NOOP("OperatorError", "use the role the plans name: load, dmm, psu, modem, console"),
+                values={"role": role},
+            )
         if protocol not in rev.PROTOCOLS:
-            raise OperatorError(f"{protocol!r} is not a rig protocol", hint="use scpi, at or line")
+            raise OperatorError(
+                QT_TRANSLATE_NOOP("OperatorError", "'{protocol}' is not a rig protocol"),
+                hint=QT_TRANSLATE_NOOP("OperatorError", "use scpi, at or line"),
+                values={"protocol": protocol},
+            )
         port = port.strip()
         if not port:
-            raise OperatorError("No port given", hint="give the rig's /dev/serial/by-id/... path")
+            raise OperatorError(
+                QT_TRANSLATE_NOOP("OperatorError", "No port given"),
+                hint=QT_TRANSLATE_NOOP("OperatorError", "give the rig's /dev/serial/by-id/... path"),
+            )
         body = {"bay": bay, "role": role, "port": port, "protocol": protocol}
         if identity is not None:
             body["identity"] = identity.summary()
@@ -146,6 +169,10 @@ class RigBayService:
 
     def unbind(self, bay: int, role: str) -> None:
         if not any(b.role == role for b in self.bindings(bay)):
-            raise OperatorError(f"Rig bay {bay} has no {role!r} rig", hint="'rigs list' shows what is bound")
+            raise OperatorError(
+                QT_TRANSLATE_NOOP("OperatorError", "Rig bay {bay} has no '{role}' rig"),
+                hint=QT_TRANSLATE_NOOP("OperatorError", "'rigs list' shows what is bound"),
+                values={"bay": bay, "role": role},
+            )
         self.store.record(rev.RIG_UNBOUND, {"bay": bay, "role": role},
                           operator_id=self.operator.operator_id if self.operator else None)

@@ -27,6 +27,7 @@ from typing import Any
 from app.core import events as ev
 from app.core import events_rigs as rev
 from app.core.errors import NotFound, OperatorError
+from app.core.i18n import QT_TRANSLATE_NOOP
 from app.core.lifecycle import UnitState, can_transition, transition
 from app.core.models import Operator, Unit
 from app.core.testplans import PlanResult, StepResult, TestPlan, Verdict
@@ -169,8 +170,11 @@ class RigTestService:
         for plan in self.plans():
             if plan.plan_id == plan_id:
                 return plan
-        raise NotFound(f"No test plan {plan_id!r}",
-                       hint=f"the plans are {', '.join(p.plan_id for p in self.plans())}")
+        raise NotFound(
+            QT_TRANSLATE_NOOP("OperatorError", "No test plan '{plan}'"),
+            hint=QT_TRANSLATE_NOOP("OperatorError", "the plans are {plans}"),
+            values={"plan": plan_id, "plans": ", ".join(p.plan_id for p in self.plans())},
+        )
 
     def plan_for_class(self, device_class: str) -> TestPlan:
         return plan_for_class(self.plans(), device_class)
@@ -202,12 +206,19 @@ class RigTestService:
         """Refuse before any rig is touched when the lifecycle does not allow a test now."""
         current = queries.get_unit(self.store.db, unit.unit_id)
         if current is None:
-            raise NotFound(f"Unit {unit.unit_id} not found", hint="scan the unit's label again")
+            raise NotFound(
+                QT_TRANSLATE_NOOP("OperatorError", "Unit {unit} not found"),
+                hint=QT_TRANSLATE_NOOP("OperatorError", "scan the unit's label again"),
+                values={"unit": unit.unit_id},
+            )
         # Already testing: a run that ended in a rig error (or was cut short) is simply run again.
         if current.state is UnitState.TESTING or can_transition(current.state, UnitState.TESTING):
             return
-        raise OperatorError(f"Unit {current.label} is {current.state}: it cannot be tested now",
-                            hint="only units before grading (or back from repair) go on a test rig")
+        raise OperatorError(
+            QT_TRANSLATE_NOOP("OperatorError", "Unit {unit} is {state}: it cannot be tested now"),
+            hint=QT_TRANSLATE_NOOP("OperatorError", "only units before grading (or back from repair) go on a test rig"),
+            values={"unit": current.label, "state": current.state},
+        )
 
     def begin(self, unit: Unit, plan: TestPlan, *, bay: int | None, ports: Mapping[str, str],
               identities: Mapping[str, RigIdentity | None], device_class: str | None = None) -> RunRecord:

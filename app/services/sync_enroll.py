@@ -15,6 +15,7 @@ from pathlib import Path
 
 from app import __version__
 from app.core.errors import OperatorError
+from app.core.i18n import QT_TRANSLATE_NOOP
 from app.hub.client import HubClient, HubRefused, HubUnavailable
 from app.hub.protocol import rotation_message
 from app.store import sync_state
@@ -50,8 +51,11 @@ def load_enrollment(data_dir: Path) -> Enrollment | None:
     try:
         return Enrollment(**json.loads(path.read_text()))
     except (ValueError, TypeError) as exc:
-        raise OperatorError(f"The hub enrolment in {path} is damaged",
-                            hint="Enroll the bench again with 'refurb-bench sync enroll'") from exc
+        raise OperatorError(
+            QT_TRANSLATE_NOOP("OperatorError", "The hub enrolment in {path} is damaged"),
+            hint=QT_TRANSLATE_NOOP("OperatorError", "Enroll the bench again with 'refurb-bench sync enroll'"),
+            values={"path": path},
+        ) from exc
 
 
 def _save_enrollment(data_dir: Path, enrollment: Enrollment) -> None:
@@ -76,22 +80,37 @@ def enroll(data_dir: Path, hub_url: str, code: str, *, timeout: float = 30.0) ->
     try:
         client = HubClient(hub_url, timeout=timeout)
     except ValueError as exc:
-        raise OperatorError(str(exc), hint="Give the hub's address, e.g. http://hub.local:8470") from exc
+        raise OperatorError(
+            "{reason}",
+            hint=QT_TRANSLATE_NOOP("OperatorError", "Give the hub's address, e.g. http://hub.local:8470"),
+            values={"reason": exc},
+        ) from exc
     db = connect(Path(data_dir) / DB_FILE)
     try:
         migrate(db, Path(data_dir) / DB_FILE)
         stream_id = sync_state.current_stream_id(db)
         pubkey = sync_state.station_public_key(db)
         if not stream_id or pubkey is None:
-            raise OperatorError("This data folder has no station yet", hint="Start Refurb Bench once first")
+            raise OperatorError(
+                QT_TRANSLATE_NOOP("OperatorError", "This data folder has no station yet"),
+                hint=QT_TRANSLATE_NOOP("OperatorError", "Start Refurb Bench once first"),
+            )
         base_seq, base_hash = sync_state.stream_base(db, stream_id)
         try:
             answer = client.enroll({"enrollment_code": code, "device_pubkey": pubkey, "stream_id": stream_id,
                                     "base_seq": base_seq, "base_hash": base_hash, "app_version": __version__})
         except HubUnavailable as exc:
-            raise OperatorError(str(exc), hint="Check the hub address and the network, then try again") from exc
+            raise OperatorError(
+                "{reason}",
+                hint=QT_TRANSLATE_NOOP("OperatorError", "Check the hub address and the network, then try again"),
+                values={"reason": exc},
+            ) from exc
         except HubRefused as exc:
-            raise OperatorError(f"The hub refused the enrolment: {exc.message}", hint=_refusal_hint(exc)) from exc
+            raise OperatorError(
+                QT_TRANSLATE_NOOP("OperatorError", "The hub refused the enrolment: {reason}"),
+                hint="{hint}",
+                values={"reason": exc.message, "hint": _refusal_hint(exc)},
+            ) from exc
         enrollment = Enrollment(hub_url.rstrip("/"), str(answer["bench_id"]), str(answer["bench_name"]),
                                 str(answer["access_token"]), str(answer["server_pubkey"]),
                                 str(answer.get("server_time", "")))
@@ -139,7 +158,10 @@ def rotate_token(data_dir: Path, *, timeout: float = 30.0, now: datetime | None 
     """
     enrollment = load_enrollment(data_dir)
     if enrollment is None:
-        raise OperatorError("This bench is not enrolled with a hub", hint="Enroll it first: 'sync enroll'")
+        raise OperatorError(
+            QT_TRANSLATE_NOOP("OperatorError", "This bench is not enrolled with a hub"),
+            hint=QT_TRANSLATE_NOOP("OperatorError", "Enroll it first: 'sync enroll'"),
+        )
     ts = _iso(now or datetime.now(UTC))
     signature = load_or_create_key(Path(data_dir)).sign(rotation_message(enrollment.bench_id, ts)).hex()
     client = HubClient(enrollment.hub_url, enrollment.access_token, timeout=timeout)

@@ -20,7 +20,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QTimer, Slot
 
-from app.core.i18n import QT_TRANSLATE_NOOP
+from app.core.i18n import ERROR_CONTEXT, QT_TRANSLATE_NOOP
 from app.core.kpi_snapshot import DashboardSnapshot, KpiScope, Period
 from app.services.hub_kpi import HubKpiUnavailable, fetch_hub_snapshot
 from app.services.jobs import JobResult, Report
@@ -29,6 +29,7 @@ from app.store import queries, sync_state
 from app.ui.dashboard_format import time_text
 from app.ui.dashboard_page import DashboardPage
 from app.ui.dashboard_scope import ScopeChoice
+from app.ui.i18n import said
 from app.ui.work_tabs import BenchContext, WorkTab
 
 SNAPSHOT_JOB = "dashboard:snapshot"
@@ -177,13 +178,15 @@ class DashboardTab(WorkTab):
                 self._drawn_from_hub = False
                 self.page.show_snapshot(None)  # this bench's figures under the hub's heading would mislead
             error, shown = result.error, self.page.snapshot
+            message = said(ERROR_CONTEXT, error.template, error.values, error.message)
+            hint = said(ERROR_CONTEXT, error.hint_template, error.values, error.hint)
             # The heading stays short (it must not push the charts down); the banner says what to do, once
             # per failure rather than at every retry.
             if self._hub_shown == self._hub_wanted and shown is not None:
-                self.page.show_waiting(self.tr("{0}; figures as of {1}").format(error.message, time_text(shown.as_of)))
+                self.page.show_waiting(self.tr("{0}; figures as of {1}").format(message, time_text(shown.as_of)))
             else:
-                self.page.show_waiting(error.message)
-            words = self.tr("{0}. {1}.").format(error.message, error.hint)
+                self.page.show_waiting(message)
+            words = self.tr("{0}. {1}.").format(message, hint)
             self.page.as_of.setToolTip(f"{words}\n{error.detail}".strip())
             if words != self._hub_said:
                 self._hub_said = words

@@ -1872,8 +1872,400 @@ Quittez, puis restaurez une sauvegarde venue d&apos;ailleurs avec « refurb-benc
         <translation>L&apos;unité {unit_id} n&apos;existe pas</translation>
     </message>
     <message>
+        <source>No price table is installed</source>
+        <translation>Aucune grille de prix n&apos;est installée</translation>
+    </message>
+    <message>
+        <source>Install the price tables that came with Refurb Bench, or sync with the hub</source>
+        <translation>Installez les grilles de prix fournies avec Refurb Bench, ou synchronisez avec le hub</translation>
+    </message>
+    <message>
+        <source>Unit {unit} not found</source>
+        <translation>Unité {unit} introuvable</translation>
+    </message>
+    <message>
         <source>Scan the unit again</source>
         <translation>Scannez à nouveau l&apos;unité</translation>
+    </message>
+    <message>
+        <source>Unit {unit} has no model</source>
+        <translation>L&apos;unité {unit} n&apos;a pas de modèle</translation>
+    </message>
+    <message>
+        <source>Type the model in the inspection</source>
+        <translation>Saisissez le modèle dans l&apos;inspection</translation>
+    </message>
+    <message>
+        <source>Unit {unit} is {state}: it cannot be graded now</source>
+        <translation>L&apos;unité {unit} est à l&apos;état {state} : elle ne peut pas être gradée maintenant</translation>
+    </message>
+    <message>
+        <source>Only units not yet labelled are graded; a supervisor can take it back first</source>
+        <translation>Seules les unités pas encore étiquetées sont gradées ; un superviseur peut d&apos;abord la faire revenir en arrière</translation>
+    </message>
+    <message>
+        <source>Only a supervisor can override a grade or a route</source>
+        <translation>Seul un superviseur peut corriger un grade ou une orientation</translation>
+    </message>
+    <message>
+        <source>Ask a supervisor to log in and override it</source>
+        <translation>Demandez à un superviseur de se connecter et de le corriger</translation>
+    </message>
+    <message>
+        <source>An override needs a reason</source>
+        <translation>Une correction demande un motif</translation>
+    </message>
+    <message>
+        <source>Say why the grade is changed</source>
+        <translation>Dites pourquoi le grade change</translation>
+    </message>
+    <message>
+        <source>Unit {unit} has no grade to override</source>
+        <translation>L&apos;unité {unit} n&apos;a pas de grade à corriger</translation>
+    </message>
+    <message>
+        <source>Grade it first</source>
+        <translation>Gradez-la d&apos;abord</translation>
+    </message>
+    <message>
+        <source>&apos;{grade}&apos; is not a grade of {scale}</source>
+        <translation>« {grade} » n&apos;est pas un grade de {scale}</translation>
+    </message>
+    <message>
+        <source>Choose one of {grades}</source>
+        <translation>Choisissez parmi {grades}</translation>
+    </message>
+    <message>
+        <source>Say why the route is changed</source>
+        <translation>Dites pourquoi l&apos;orientation change</translation>
+    </message>
+    <message>
+        <source>Unit {unit} is {state}: only a routed unit not yet labelled can be re-routed</source>
+        <translation>L&apos;unité {unit} est à l&apos;état {state} : seule une unité orientée et pas encore étiquetée peut être réorientée</translation>
+    </message>
+    <message>
+        <source>Grade the unit first, or reprint after the override</source>
+        <translation>Gradez d&apos;abord l&apos;unité, ou réimprimez après la correction</translation>
+    </message>
+    <message>
+        <source>A resale route needs a channel</source>
+        <translation>Une orientation vers la revente demande un canal</translation>
+    </message>
+    <message>
+        <source>Give the channel, e.g. wholesale</source>
+        <translation>Indiquez le canal, par exemple wholesale</translation>
+    </message>
+    <message>
+        <source>Phone bay {bay} cannot go from {current} to {target}</source>
+        <translation>La baie téléphone {bay} ne peut pas passer de {current} à {target}</translation>
+    </message>
+    <message>
+        <source>Wait for what it is doing to finish</source>
+        <translation>Attendez la fin de ce qu&apos;elle fait</translation>
+    </message>
+    <message>
+        <source>Bay {bay} is out of range</source>
+        <translation>La baie {bay} est hors limites</translation>
+    </message>
+    <message>
+        <source>Bays are numbered 1 to 64</source>
+        <translation>Les baies sont numérotées de 1 à 64</translation>
+    </message>
+    <message>
+        <source>The bay needs a port key</source>
+        <translation>La baie a besoin d&apos;une clé de port</translation>
+    </message>
+    <message>
+        <source>Copy it from &apos;refurb-bench drive list&apos;</source>
+        <translation>Copiez-la depuis « refurb-bench drive list »</translation>
+    </message>
+    <message>
+        <source>Bay {bay} is not assigned</source>
+        <translation>La baie {bay} n&apos;est pas attribuée</translation>
+    </message>
+    <message>
+        <source>See &apos;refurb-bench bays list&apos;</source>
+        <translation>Voir « refurb-bench bays list »</translation>
+    </message>
+    <message>
+        <source>Unknown erase method &apos;{method}&apos;</source>
+        <translation>Méthode d&apos;effacement inconnue « {method} »</translation>
+    </message>
+    <message>
+        <source>Choose one of: {methods}</source>
+        <translation>Choisissez parmi : {methods}</translation>
+    </message>
+    <message>
+        <source>{path} is not a drive this bench can see</source>
+        <translation>{path} n&apos;est pas un disque que ce poste voit</translation>
+    </message>
+    <message>
+        <source>Check the drive is plugged in; &apos;refurb-bench drive list&apos; shows what is seen</source>
+        <translation>Vérifiez que le disque est branché ; « refurb-bench drive list » montre ce qui est vu</translation>
+    </message>
+    <message>
+        <source>Cannot erase {path}: {error}</source>
+        <translation>Impossible d&apos;effacer {path} : {error}</translation>
+    </message>
+    <message>
+        <source>Check the drive and its cable</source>
+        <translation>Vérifiez le disque et son câble</translation>
+    </message>
+    <message>
+        <source>{method} cannot run on {path} now: {why}</source>
+        <translation>{method} ne peut pas s&apos;exécuter sur {path} maintenant : {why}</translation>
+    </message>
+    <message>
+        <source>{path} cannot be erased: {why}</source>
+        <translation>{path} ne peut pas être effacé : {why}</translation>
+    </message>
+    <message>
+        <source>Route the drive to physical destruction</source>
+        <translation>Orientez le disque vers la destruction physique</translation>
+    </message>
+    <message>
+        <source>{path} does not offer {method} ({detail})</source>
+        <translation>{path} ne propose pas {method} ({detail})</translation>
+    </message>
+    <message>
+        <source>{path} does not offer {method}</source>
+        <translation>{path} ne propose pas {method}</translation>
+    </message>
+    <message>
+        <source>The erasure of {path} stopped unexpectedly (exit {code})</source>
+        <translation>L&apos;effacement de {path} s&apos;est arrêté de façon inattendue (code de sortie {code})</translation>
+    </message>
+    <message>
+        <source>It is recorded as far as it got: check the drive, then start it again (F7 resumes an overwrite)</source>
+        <translation>Il est enregistré jusqu&apos;où il est allé : vérifiez le disque, puis relancez-le (F7 reprend un écrasement)</translation>
+    </message>
+    <message>
+        <source>The override reason &apos;{reason}&apos; is too short</source>
+        <translation>Le motif de dérogation « {reason} » est trop court</translation>
+    </message>
+    <message>
+        <source>Say in a few words why this drive may be erased outside the bay map</source>
+        <translation>Dites en quelques mots pourquoi ce disque peut être effacé hors du plan des baies</translation>
+    </message>
+    <message>
+        <source>Ask a supervisor to scan their badge and give the reason</source>
+        <translation>Demandez à un superviseur de scanner son badge et de donner le motif</translation>
+    </message>
+    <message>
+        <source>Overriding the erase interlock needs a supervisor; nobody is logged in</source>
+        <translation>Passer outre le verrou d&apos;effacement demande un superviseur ; personne n&apos;est connecté</translation>
+    </message>
+    <message>
+        <source>Overriding the erase interlock needs a supervisor; {name} is a {role}</source>
+        <translation>Passer outre le verrou d&apos;effacement demande un superviseur ; {name} est {role}</translation>
+    </message>
+    <message>
+        <source>{path} reports no serial number</source>
+        <translation>{path} n&apos;indique aucun numéro de série</translation>
+    </message>
+    <message>
+        <source>Scan or type the serial from the drive&apos;s label (--unit)</source>
+        <translation>Scannez ou saisissez le numéro de série de l&apos;étiquette du disque (--unit)</translation>
+    </message>
+    <message>
+        <source>This bench is not enrolled with a hub</source>
+        <translation>Ce poste n&apos;est inscrit auprès d&apos;aucun hub</translation>
+    </message>
+    <message>
+        <source>Enroll it in Settings → Sync to see every bench&apos;s figures, or choose This bench</source>
+        <translation>Inscrivez-le dans Paramètres → Synchronisation pour voir les chiffres de tous les postes, ou choisissez Ce poste</translation>
+    </message>
+    <message>
+        <source>The hub cannot be reached</source>
+        <translation>Le hub est injoignable</translation>
+    </message>
+    <message>
+        <source>The dashboard asks it again while it is shown</source>
+        <translation>Le tableau de bord le redemande tant qu&apos;il est affiché</translation>
+    </message>
+    <message>
+        <source>The hub refused: {reason}</source>
+        <translation>Le hub a refusé : {reason}</translation>
+    </message>
+    <message>
+        <source>Check the bench&apos;s enrolment in Settings → Sync</source>
+        <translation>Vérifiez l&apos;inscription du poste dans Paramètres → Synchronisation</translation>
+    </message>
+    <message>
+        <source>The hub&apos;s figures could not be read</source>
+        <translation>Les chiffres du hub n&apos;ont pas pu être lus</translation>
+    </message>
+    <message>
+        <source>Update this bench or the hub so both run the same version</source>
+        <translation>Mettez à jour ce poste ou le hub pour qu&apos;ils aient la même version</translation>
+    </message>
+    <message>
+        <source>Phone {phone} gives neither a valid IMEI nor a serial number</source>
+        <translation>Le téléphone {phone} ne donne ni IMEI valide ni numéro de série</translation>
+    </message>
+    <message>
+        <source>Scan the IMEI from the label or *#06#, then re-check the phone</source>
+        <translation>Scannez l&apos;IMEI sur l&apos;étiquette ou via *#06#, puis revérifiez le téléphone</translation>
+    </message>
+    <message>
+        <source>This phone&apos;s identifiers belong to different units: {units}</source>
+        <translation>Les identifiants de ce téléphone appartiennent à des unités différentes : {units}</translation>
+    </message>
+    <message>
+        <source>Set the phone aside and call a supervisor: two records claim it</source>
+        <translation>Mettez le téléphone de côté et appelez un superviseur : deux fiches le revendiquent</translation>
+    </message>
+    <message>
+        <source>This phone is on hold for a blocker; it is not tested until that is cleared</source>
+        <translation>Ce téléphone est en attente pour un blocage ; il n&apos;est pas testé tant que celui-ci n&apos;est pas levé</translation>
+    </message>
+    <message>
+        <source>Clear the blocker on the phone, then re-check it (Ctrl+R)</source>
+        <translation>Levez le blocage sur le téléphone, puis revérifiez-le (Ctrl+R)</translation>
+    </message>
+    <message>
+        <source>Unit {unit} is {state}; its phone plan cannot start now</source>
+        <translation>L&apos;unité {unit} est à l&apos;état {state} ; son plan de test téléphone ne peut pas démarrer maintenant</translation>
+    </message>
+    <message>
+        <source>Open the unit to see where it is in its lifecycle</source>
+        <translation>Ouvrez l&apos;unité pour voir où elle en est de son cycle de vie</translation>
+    </message>
+    <message>
+        <source>Run {run} is not the phone&apos;s open plan run</source>
+        <translation>Le passage {run} n&apos;est pas le passage de plan ouvert du téléphone</translation>
+    </message>
+    <message>
+        <source>Re-check the phone (Ctrl+R): its plan resumes or starts again</source>
+        <translation>Revérifiez le téléphone (Ctrl+R) : son plan reprend ou recommence</translation>
+    </message>
+    <message>
+        <source>The phone plan still has steps without a result</source>
+        <translation>Le plan du téléphone a encore des étapes sans résultat</translation>
+    </message>
+    <message>
+        <source>Answer every guided step (P pass, F fail, S skip)</source>
+        <translation>Répondez à chaque étape guidée (P réussi, F échec, S passer)</translation>
+    </message>
+    <message>
+        <source>Unit {unit} is {state}; a phone in that state is not reset</source>
+        <translation>L&apos;unité {unit} est à l&apos;état {state} ; un téléphone dans cet état n&apos;est pas réinitialisé</translation>
+    </message>
+    <message>
+        <source>Clear its hold or finish its tests first</source>
+        <translation>Levez d&apos;abord sa mise en attente ou terminez ses tests</translation>
+    </message>
+    <message>
+        <source>No rig identified on {port}: {reason}</source>
+        <translation>Aucun banc de test identifié sur {port} : {reason}</translation>
+    </message>
+    <message>
+        <source>check {check}</source>
+        <translation>vérifiez {check}</translation>
+    </message>
+    <message>
+        <source>check the rig and its cable</source>
+        <translation>vérifiez le banc de test et son câble</translation>
+    </message>
+    <message>
+        <source>Rig bay {bay} has no rigs bound</source>
+        <translation>La baie de test {bay} n&apos;a aucun banc associé</translation>
+    </message>
+    <message>
+        <source>bind its ports first: refurb-bench rigs bind {bay} PORT --role ROLE</source>
+        <translation>associez d&apos;abord ses ports : refurb-bench rigs bind {bay} PORT --role ROLE</translation>
+    </message>
+    <message>
+        <source>Rig bay {bay} is out of range</source>
+        <translation>La baie de test {bay} est hors limites</translation>
+    </message>
+    <message>
+        <source>use a bay number from 1 to {last}</source>
+        <translation>utilisez un numéro de baie de 1 à {last}</translation>
+    </message>
+    <message>
+        <source>&apos;{role}&apos; is not a rig role</source>
+        <translation>« {role} » n&apos;est pas un rôle de banc de test</translation>
+    </message>
+    <message>
+        <source>use the role the plans name: load, dmm, psu, modem, console</source>
+        <translation>utilisez le rôle que nomment les plans : load, dmm, psu, modem, console</translation>
+    </message>
+    <message>
+        <source>&apos;{protocol}&apos; is not a rig protocol</source>
+        <translation>« {protocol} » n&apos;est pas un protocole de banc de test</translation>
+    </message>
+    <message>
+        <source>use scpi, at or line</source>
+        <translation>utilisez scpi, at ou line</translation>
+    </message>
+    <message>
+        <source>No port given</source>
+        <translation>Aucun port indiqué</translation>
+    </message>
+    <message>
+        <source>give the rig&apos;s /dev/serial/by-id/... path</source>
+        <translation>indiquez le chemin /dev/serial/by-id/... du banc de test</translation>
+    </message>
+    <message>
+        <source>Rig bay {bay} has no &apos;{role}&apos; rig</source>
+        <translation>La baie de test {bay} n&apos;a pas de banc « {role} »</translation>
+    </message>
+    <message>
+        <source>&apos;rigs list&apos; shows what is bound</source>
+        <translation>« rigs list » montre ce qui est associé</translation>
+    </message>
+    <message>
+        <source>No test plan &apos;{plan}&apos;</source>
+        <translation>Aucun plan de test « {plan} »</translation>
+    </message>
+    <message>
+        <source>the plans are {plans}</source>
+        <translation>les plans sont {plans}</translation>
+    </message>
+    <message>
+        <source>scan the unit&apos;s label again</source>
+        <translation>scannez à nouveau l&apos;étiquette de l&apos;unité</translation>
+    </message>
+    <message>
+        <source>Unit {unit} is {state}: it cannot be tested now</source>
+        <translation>L&apos;unité {unit} est à l&apos;état {state} : elle ne peut pas être testée maintenant</translation>
+    </message>
+    <message>
+        <source>only units before grading (or back from repair) go on a test rig</source>
+        <translation>seules les unités pas encore gradées (ou revenues de réparation) passent sur un banc de test</translation>
+    </message>
+    <message>
+        <source>The hub enrolment in {path} is damaged</source>
+        <translation>L&apos;inscription au hub dans {path} est endommagée</translation>
+    </message>
+    <message>
+        <source>Enroll the bench again with &apos;refurb-bench sync enroll&apos;</source>
+        <translation>Inscrivez à nouveau le poste avec « refurb-bench sync enroll »</translation>
+    </message>
+    <message>
+        <source>Give the hub&apos;s address, e.g. http://hub.local:8470</source>
+        <translation>Indiquez l&apos;adresse du hub, par exemple http://hub.local:8470</translation>
+    </message>
+    <message>
+        <source>This data folder has no station yet</source>
+        <translation>Ce dossier de données n&apos;a pas encore de poste</translation>
+    </message>
+    <message>
+        <source>Start Refurb Bench once first</source>
+        <translation>Lancez d&apos;abord Refurb Bench une fois</translation>
+    </message>
+    <message>
+        <source>Check the hub address and the network, then try again</source>
+        <translation>Vérifiez l&apos;adresse du hub et le réseau, puis réessayez</translation>
+    </message>
+    <message>
+        <source>The hub refused the enrolment: {reason}</source>
+        <translation>Le hub a refusé l&apos;inscription : {reason}</translation>
+    </message>
+    <message>
+        <source>Enroll it first: &apos;sync enroll&apos;</source>
+        <translation>Inscrivez-le d&apos;abord : « sync enroll »</translation>
     </message>
 </context>
 <context>

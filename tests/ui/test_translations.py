@@ -22,11 +22,14 @@ from pytestqt.qtbot import QtBot
 from app.cli import build_parser
 from app.core import events as ev
 from app.core.describe import describe
-from app.core.errors import InvalidScan, PermissionDenied
+from app.core.errors import InvalidScan, OperatorError, PermissionDenied
 from app.core.i18n import QT_TRANSLATE_NOOP
 from app.core.identifiers import ScanRules, classify
-from app.core.kpi_snapshot import Stage
+from app.core.kpi_snapshot import Period, Stage
 from app.core.models import Event, Role
+from app.services.erasure_records import check_override_reason
+from app.services.hub_kpi import HubKpiUnavailable, fetch_hub_snapshot
+from app.services.rig_bays import probe_port
 from app.settings import SETTINGS_FILE, Settings
 from app.ui.application import open_window
 from app.ui.dashboard_page import DashboardPage
@@ -354,3 +357,18 @@ def test_every_event_description_is_marked_for_translation(code_pairs: list[tupl
     templates = set(re.findall(r'QT_TRANSLATE_NOOP\("Event", "((?:[^"\\]|\\.)*)"\)', source))
     assert len(templates) > 60
     assert {("Event", t) for t in templates} <= set(code_pairs)
+
+
+def test_erasure_hub_and_rig_errors_are_shown_in_french(french: None, tmp_path: Path) -> None:
+    with pytest.raises(OperatorError) as short:
+        check_override_reason("ok")
+    assert short.value.message == "The override reason 'ok' is too short"  # the CLI's English
+    assert error_text(short.value) == ("Le motif de dérogation « ok » est trop court — Dites en quelques mots "
+                                       "pourquoi ce disque peut être effacé hors du plan des baies")
+    with pytest.raises(HubKpiUnavailable) as alone:
+        fetch_hub_snapshot(tmp_path, Period.TODAY)
+    assert error_text(alone.value).startswith("Ce poste n'est inscrit auprès d'aucun hub — Inscrivez-le dans "
+                                              "Paramètres → Synchronisation")
+    with pytest.raises(OperatorError) as probe:
+        probe_port(str(tmp_path / "no-such-port"), timeout=0.2)
+    assert error_text(probe.value).startswith(f"Aucun banc de test identifié sur {tmp_path / 'no-such-port'} : ")
