@@ -11,10 +11,11 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHeaderView, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from app.core.i18n import QT_TRANSLATE_NOOP
 from app.core.phones import ANSWER_KEYS
+from app.ui.flow_layout import FlowLayout
 from app.ui.models import RecordTableModel
 from app.ui.record_table import RecordTableView
 
@@ -51,6 +52,9 @@ class PhonesModel(RecordTableModel[PhoneRow]):
         return next((i for i in range(self.rowCount()) if self.row(i).bay_key == bay_key), None)
 
 
+WRAPPED_COLUMNS = (1, 2, 4)  # PhonesModel's Phone, Status and Battery
+
+
 class PhonesTable(RecordTableView):
     """The bays table; P, F and S (no modifier) answer the selected phone's guided step.
 
@@ -80,9 +84,17 @@ class PhonesPage(QWidget):
         super().__init__(parent)
         self.model = PhonesModel(self)
         self.table = PhonesTable(self.model, "phonesTable")
+        # The long texts (the phone, its status, its battery) share the width left and wrap onto more lines,
+        # rather than pushing the IMEI and serial off the side of the screen.
+        for column in WRAPPED_COLUMNS:
+            self.table.horizontalHeader().setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
+        self.table.horizontalHeader().setStretchLastSection(False)
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.setWordWrap(True)
         self.step_title = QLabel("")
         self.step_title.setObjectName("phoneStepTitle")
         self.step_title.setStyleSheet("font-size: 22pt; font-weight: bold;")
+        self.step_title.setWordWrap(True)  # bay, phone and step name in big type: long in any language
         self.step_text = QLabel(self.tr("Plug a phone into a bay: it is identified and tested on its own."))
         self.step_text.setObjectName("phoneStepText")
         self.step_text.setWordWrap(True)
@@ -90,18 +102,20 @@ class PhonesPage(QWidget):
         self.step_keys = QLabel("")
         self.step_keys.setObjectName("phoneStepKeys")
         self.step_keys.setStyleSheet("font-size: 18pt; font-weight: bold;")
+        self.step_keys.setWordWrap(True)
         self.recheck_button = QPushButton(self.tr("&Re-check (Ctrl+R)"))
         self.retest_button = QPushButton(self.tr("&Test again (Ctrl+T)"))
         self.reset_button = QPushButton(self.tr("&Factory reset (Ctrl+Shift+E)"))
         self.source_label = QLabel("")
         self.source_label.setObjectName("phoneSource")
+        self.source_label.setWordWrap(True)
         self.detail = QLabel("")
         self.detail.setWordWrap(True)
-        buttons = QHBoxLayout()
+        # The buttons flow onto a second line when their language makes them long, and where the phones
+        # come from has a line of its own: side by side they made the French window wider than the screen.
+        buttons = FlowLayout()
         for button in (self.recheck_button, self.retest_button, self.reset_button):
             buttons.addWidget(button)
-        buttons.addStretch(1)
-        buttons.addWidget(self.source_label)
         panel = QVBoxLayout()
         panel.addWidget(self.step_title)
         panel.addWidget(self.step_text)
@@ -111,6 +125,7 @@ class PhonesPage(QWidget):
         step_box.setLayout(panel)
         layout = QVBoxLayout(self)
         layout.addLayout(buttons)
+        layout.addWidget(self.source_label)
         layout.addWidget(self.table, 3)
         layout.addWidget(step_box, 2)
         layout.addWidget(self.detail)

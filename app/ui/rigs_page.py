@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QVBox
 from app.core.testplans import Limits, PlanStep, StepKind, StepResult, TestPlan, Verdict
 from app.services.rig_bays import RigState, RigStatus
 from app.store.rig_queries import RigBinding
+from app.ui.flow_layout import FlowLayout
 from app.ui.record_table import RecordTableView
 
 _VERDICT_COLOURS = {Verdict.PASS: "#d9f2dd", Verdict.FAIL: "#fbdcdc", Verdict.RIG_ERROR: "#fdf0c8",
@@ -22,6 +23,7 @@ _VERDICT_COLOURS = {Verdict.PASS: "#d9f2dd", Verdict.FAIL: "#fbdcdc", Verdict.RI
 _STATE_COLOURS = {RigState.READY: "#d9f2dd", RigState.IN_USE: "#dce8f7", RigState.ABSENT: "#fbdcdc",
                   RigState.SILENT: "#fdf0c8", RigState.GARBLED: "#fdf0c8", RigState.ERROR: "#fbdcdc"}
 PENDING = "…"
+PLAN_MIN_CHARS = 28  # the plan combo's width when the row is tight: a plan's name and the start of its id
 RUNNING = "running"
 
 
@@ -87,7 +89,9 @@ class RigsPage(QWidget):
 
         self.unit_label = QLabel(self.tr("No unit on the rig — scan its label"))
         self.unit_label.setObjectName("unitHeading")
+        self.unit_label.setWordWrap(True)  # big type: the unit's label, model and state are long in French
         self.source_label = QLabel("")
+        self.source_label.setWordWrap(True)
         self.bays_model = QStandardItemModel(0, 5, self)
         self.bays_model.setHorizontalHeaderLabels([self.tr("Bay"), self.tr("Role"), self.tr("Port"), self.tr("Rig"),
                 self.tr("State")])
@@ -98,6 +102,10 @@ class RigsPage(QWidget):
 
         self.plan_combo = QComboBox()
         self.plan_combo.setObjectName("planCombo")
+        # The combo takes the row's free width but does not demand the longest plan name's (the open list
+        # shows names whole): plan names alone made the page wider than a 1280 px screen.
+        self.plan_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.plan_combo.setMinimumContentsLength(PLAN_MIN_CHARS)
         self.run_button = QPushButton(self.tr("&Run plan  Ctrl+R"))
         self.run_button.clicked.connect(self.run_requested)
         self.cancel_button = QPushButton(self.tr("Cancel  Ctrl+Shift+X"))
@@ -109,9 +117,11 @@ class RigsPage(QWidget):
         plan_label.setBuddy(self.plan_combo)
         plan_row.addWidget(plan_label)
         plan_row.addWidget(self.plan_combo, 1)
-        plan_row.addWidget(self.run_button)
-        plan_row.addWidget(self.cancel_button)
-        plan_row.addWidget(self.bind_button)
+        # The buttons have a line of their own under the plan, so the plan's name is read whole, and flow onto
+        # a further line when their language makes them long.
+        buttons = FlowLayout()
+        for button in (self.run_button, self.cancel_button, self.bind_button):
+            buttons.addWidget(button)
 
         self.prompt_label = QLabel("")
         self.prompt_label.setObjectName("scanBanner")
@@ -131,6 +141,7 @@ class RigsPage(QWidget):
         layout.addWidget(self.source_label)
         layout.addWidget(self.bays_table, 1)
         layout.addLayout(plan_row)
+        layout.addLayout(buttons)
         layout.addWidget(self.prompt_label)
         layout.addWidget(self.steps_table, 4)
         layout.addWidget(self.result_label)
@@ -181,6 +192,9 @@ class RigsPage(QWidget):
         self._paint_states()
 
     def _paint_states(self) -> None:
+        # Texts replaced in place do not re-measure the columns on their own: a port's path or a rig's name
+        # would stay cut to the width the column had before.
+        self.bays_table.horizontalHeader().resizeSections()
         for row, binding in enumerate(self._bindings):
             status = self._status.get(binding.port)
             colour = _STATE_COLOURS.get(status.state) if status is not None else None
@@ -257,6 +271,7 @@ class RigsPage(QWidget):
             item = self.steps_model.item(row, column)
             if item is not None:
                 item.setBackground(colour)
+        self.steps_table.horizontalHeader().resizeSections()  # the measured value and message, in full
         following = self.steps_model.item(row + 1, 4)
         if following is not None and following.text() == PENDING:
             following.setText(RUNNING)

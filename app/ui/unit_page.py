@@ -27,6 +27,7 @@ class UnitPage(QWidget):
         self.unit: Unit | None = None
         self.heading = QLabel(self.tr("No unit open — scan an IMEI, serial or asset tag"))
         self.heading.setObjectName("unitHeading")
+        self.heading.setWordWrap(True)  # the heading's big type would otherwise widen the window in French
         self.state_label = QLabel("")
         self.state_label.setObjectName("stateBadge")
         self.details = QLabel("")
