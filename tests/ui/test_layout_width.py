@@ -20,14 +20,17 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QMainWindow,
+    QPushButton,
     QSizePolicy,
     QTableView,
     QWidget,
 )
 from pytestqt.exceptions import TimeoutError
+from pytestqt.qtbot import QtBot
 
 from app.core.identifiers import IdentifierKind
 from app.store.rig_queries import RigBinding
+from app.ui.flow_layout import FlowLayout
 from app.ui.i18n import install_translators
 from app.ui.phones_page import PhoneRow
 from app.ui.phones_tab import PhonesTab
@@ -167,3 +170,26 @@ def test_every_page_fits_a_1280x800_screen_with_no_text_cut(
     assert problems == [], f"in {language}:\n" + "\n".join(problems)
     assert set(fills) == {window.tabs.indexOf(window.unit_page), window.tabs.indexOf(window.work_tab(PhonesTab).page),
                           window.tabs.indexOf(window.work_tab(RigsTab).page)}
+
+
+def test_a_button_row_flows_onto_a_second_line_when_narrow(qtbot: QtBot) -> None:
+    row = QWidget()
+    qtbot.addWidget(row)
+    flow = FlowLayout(row)
+    buttons = [QPushButton(text) for text in ("Lancer le plan  Ctrl+R", "Annuler  Ctrl+Maj+X",
+                                              "Associer un port…  Ctrl+Maj+P")]
+    for button in buttons:
+        flow.addWidget(button)
+    widest = max(button.sizeHint().width() for button in buttons)
+    assert row.minimumSizeHint().width() == widest  # never wider than its widest button
+    row.resize(flow.sizeHint().width(), flow.heightForWidth(flow.sizeHint().width()))
+    row.show()
+    QApplication.processEvents()
+    assert len({button.y() for button in buttons}) == 1
+    narrow = widest + 10
+    row.resize(narrow, flow.heightForWidth(narrow))
+    QApplication.processEvents()
+    assert [button.x() for button in buttons] == [0, 0, 0]
+    assert buttons[0].y() < buttons[1].y() < buttons[2].y()
+    assert flow.heightForWidth(narrow) >= sum(button.sizeHint().height() for button in buttons)
+    assert all(button.width() >= button.sizeHint().width() for button in buttons)
