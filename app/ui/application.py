@@ -8,6 +8,7 @@ import os
 import sys
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QTimer, Slot
 from PySide6.QtGui import QAction, QIcon, QKeySequence
@@ -22,14 +23,17 @@ from app.services.jobs import JobResult, Report
 from app.settings import load_settings
 from app.store.backups import newest_verified
 from app.store.db import connect
-from app.store.restore import check_database, restore_backup
+from app.store.restore import restore_backup
 from app.store.store import DB_FILE, Store
 from app.ui.damaged_db_dialog import DamagedDatabaseDialog
+from app.ui.database_check import EarlyDatabaseCheck
 from app.ui.i18n import choose_language, error_text, install_translators
-from app.ui.main_window import MainWindow
 from app.ui.sim_player import KeystrokePlayer
 from drivers.sim.scanner import SimulatedScanner
 from drivers.sim.scenarios import SCENARIOS, Scenario
+
+if TYPE_CHECKING:
+    from app.ui.main_window import MainWindow
 
 log = logging.getLogger("app.ui")
 RESOURCES = Path(__file__).resolve().parents[2] / "resources"
@@ -62,14 +66,26 @@ class SimulatedBench:
         self.player.play(self.scanner.keystrokes(code))
 
 
-def _startup_check(window: MainWindow) -> None:
+def _startup_check(window: MainWindow, checked_before_opening: bool) -> None:
     """Check the database file in the background on its own read-only connection, so a damaged
-    disk is reported at start rather than mid-shift."""
+    disk is reported at start rather than mid-shift.
+
+    When the whole file was quick_checked just before the Store opened, reading it all again would
+    find nothing new: the job then only asks for the schema and the page count through a fresh
+    connection (the header and the schema pages still read). A database created by this start is
+    quick_checked here (it is small)."""
     path = window.store.path
 
     def work(cancel: threading.Event, report: Report) -> str:
         report(0, 1, "Checking the database")
         db = connect(path, readonly=True)
+        if checked_before_opening:
+            try:
+                db.execute("SELECT count(*) FROM sqlite_schema").fetchone()
+                db.execute("PRAGMA page_count").fetchone()
+                return "ok"
+            finally:
+                db.close()
         try:
             return str(db.execute("PRAGMA quick_check").fetchone()[0])
         finally:
@@ -89,16 +105,14 @@ def _startup_check(window: MainWindow) -> None:
     window.jobs.start("startup-check", work)
 
 
-def _check_before_opening(data_dir: Path) -> tuple[bool, str | None]:
-    """Quick-check the database before the Store touches it (migrations and projections must not run
-    over a damaged file); when it is damaged, offer the newest verified backup.
+def _check_before_opening(data_dir: Path, check: EarlyDatabaseCheck) -> tuple[bool, str | None]:
+    """Wait for the quick_check of the database, begun early, before the Store touches it (migrations
+    and projections must not run over a damaged file); when it is damaged, offer the newest verified backup.
 
     Returns whether to go on opening, and a line for the banner after a restore.
     """
     path = data_dir / DB_FILE
-    if not path.exists():
-        return True, None  # first start: the Store creates it
-    found = check_database(path)
+    found = check.verdict()  # "ok" when there is no database yet: first start, the Store creates it
     if found == "ok":
         return True, None
     log.error("the database %s is damaged: %s", path, found)
@@ -128,13 +142,19 @@ def _screen_language(data_dir: Path, asked: str | None) -> str:
     return choose_language(asked, setting)
 
 
-def open_window(data_dir: Path, scenario: Scenario | None, *, lang: str | None = None) -> MainWindow | int:
+def open_window(data_dir: Path, scenario: Scenario | None, *, lang: str | None = None,
+                check: EarlyDatabaseCheck | None = None) -> MainWindow | int:
     """Check the database, open the store and show the bench window; or the exit code when it cannot open.
 
-    The start-up path shared by ``run_gui`` and the tests; the QApplication must exist.
+    The start-up path shared by ``run_gui`` and the tests; the QApplication must exist. ``check`` is the
+    database check ``run_gui`` began before anything else; without one it begins here.
     """
+    check = check or EarlyDatabaseCheck(data_dir)
     install_translators(_screen_language(data_dir, lang))
-    go_on, restored = _check_before_opening(data_dir)
+    # The window's modules (about 0.3 s of imports) load while the check reads the file.
+    from app.ui.main_window import MainWindow
+
+    go_on, restored = _check_before_opening(data_dir, check)
     if not go_on:
         return EXIT_NOT_OPENED
     try:
@@ -158,7 +178,7 @@ def open_window(data_dir: Path, scenario: Scenario | None, *, lang: str | None =
     if restored:
         window.say(restored, "warn")
     window.show()
-    _startup_check(window)
+    _startup_check(window, check.ran and not restored)
     return window
 
 
@@ -184,18 +204,21 @@ def run_gui(args: argparse.Namespace) -> int:
             "headless commands (refurb-bench --help)\n"
         )
         return 2
-    existing = QApplication.instance()
-    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
-    app.setApplicationName(APP_NAME)
-    app.setApplicationVersion(__version__)
-    app.setWindowIcon(QIcon(str(RESOURCES / "icons" / "refurb-bench.svg")))
     scenario = None
     if args.simulate:
         scenario = SCENARIOS.get(args.simulate)
         if scenario is None:
             sys.stderr.write(f"refurb-bench: no simulation scenario {args.simulate!r} (see 'refurb-bench sim list')\n")
             return 2
-    opened = open_window(data_dir, scenario, lang=getattr(args, "lang", None))
+    # Begun before the QApplication and the window's imports, so the file is read meanwhile;
+    # after the refusals above, so no check is left running when the bench does not open.
+    check = EarlyDatabaseCheck(data_dir)
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
+    app.setApplicationName(APP_NAME)
+    app.setApplicationVersion(__version__)
+    app.setWindowIcon(QIcon(str(RESOURCES / "icons" / "refurb-bench.svg")))
+    opened = open_window(data_dir, scenario, lang=getattr(args, "lang", None), check=check)
     if isinstance(opened, int):
         return opened
     window = opened

@@ -72,11 +72,13 @@ class LotsPage(QWidget):
         new_lot_requested(): Ctrl+N.
         import_requested(object): Ctrl+I on the selected Lot.
         receive_requested(object): Enter on a Lot: receive scanned units into it.
+        export_requested(object): Alt+X (or Ctrl+Shift+S anywhere) on the selected Lot: its report.
     """
 
     new_lot_requested = Signal()
     import_requested = Signal(object)
     receive_requested = Signal(object)
+    export_requested = Signal(object)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -85,6 +87,10 @@ class LotsPage(QWidget):
         self.new_button = QPushButton(self.tr("&New lot (Ctrl+N)"))
         self.import_button = QPushButton(self.tr("&Import manifest (Ctrl+I)"))
         self.receive_button = QPushButton(self.tr("&Receive into lot (Enter)"))
+        self.export_button = QPushButton(self.tr("E&xport report… (Ctrl+Shift+S)"))
+        self.export_button.setObjectName("exportReport")
+        self.export_button.setToolTip(self.tr("The selected lot's report for its customer: every unit, its "
+                                              "erasure and outcome, totals and sustainability (PDF, CSV or JSON)"))
         self.summary = QLabel(self.tr("Select a lot"))
         self.summary.setObjectName("lotSummary")
         self.summary.setWordWrap(True)
@@ -92,7 +98,7 @@ class LotsPage(QWidget):
         self.missing.setObjectName("lotMissing")
 
         buttons = QHBoxLayout()
-        for button in (self.new_button, self.import_button, self.receive_button):
+        for button in (self.new_button, self.import_button, self.receive_button, self.export_button):
             buttons.addWidget(button)
         buttons.addStretch(1)
         layout = QVBoxLayout(self)
@@ -105,6 +111,7 @@ class LotsPage(QWidget):
         self.new_button.clicked.connect(self.new_lot_requested)
         self.import_button.clicked.connect(self._on_import_clicked)
         self.receive_button.clicked.connect(self._on_receive_clicked)
+        self.export_button.clicked.connect(self.request_export)
         self.table.activated_row.connect(self._on_row_activated)
         self.table.selectionModel().selectionChanged.connect(self._on_selection_changed)
 
@@ -151,6 +158,15 @@ class LotsPage(QWidget):
         lot = self.selected_lot()
         if lot is not None:
             self.import_requested.emit(lot)
+
+    @Slot()
+    def request_export(self) -> None:
+        """Ask for the selected lot's report (None when no lot is selected: the window says so)."""
+        self.export_requested.emit(self.selected_lot())
+
+    def set_exporting(self, busy: bool) -> None:
+        """Grey the export button while a report is being made."""
+        self.export_button.setEnabled(not busy)
 
     @Slot()
     def _on_receive_clicked(self) -> None:

@@ -41,6 +41,7 @@ from app.ui.lots_page import LotsPage, NewLotDialog
 from app.ui.manifest_import import ImportOutcome, ManifestImporter
 from app.ui.name_cache import NameCache
 from app.ui.operators_dialog import OperatorsDialog
+from app.ui.report_export import ReportExporter
 from app.ui.scanner_filter import ScannerFilter
 from app.ui.search_page import SearchPage
 from app.ui.station_admin import StationAdmin, wedge_config
@@ -74,6 +75,7 @@ class MainWindow(StationAdmin, QMainWindow):
         self.scanner.scanned.connect(self._on_scanned)
         self.importer = ManifestImporter(self.jobs, self.intake, self)
         self.importer.done.connect(self._on_import_done)
+        self.reports = ReportExporter(store, self.jobs, self.say, self)
         self.scanner.install()
         self._job_texts: dict[str, str] = {}
         self._lots_stale = True
@@ -112,6 +114,8 @@ class MainWindow(StationAdmin, QMainWindow):
         self.lots_page.new_lot_requested.connect(self.new_lot)
         self.lots_page.import_requested.connect(self._on_import_requested)
         self.lots_page.receive_requested.connect(self._on_receive_requested)
+        self.lots_page.export_requested.connect(self.reports.export_lot)
+        self.reports.busy_changed.connect(self.lots_page.set_exporting)
 
         self.tabs = QTabWidget()
         self.tabs.addTab(self.unit_page, self.tr("&Unit  F2"))
@@ -165,6 +169,8 @@ class MainWindow(StationAdmin, QMainWindow):
     def _build_menus(self) -> None:
         self._menus: dict[str, QMenu] = {}
         self._action(self.tr("&File"), self.tr("&Back up database…"), ["Ctrl+B"], self.backup_database)
+        self._action(self.tr("&File"), self.tr("Export &daily production report…"), ["Ctrl+Shift+D"],
+                     self.reports.export_daily)
         self._action(self.tr("&File"), self.tr("&Settings…"), ["Ctrl+,"], self.open_settings)
         self._action(self.tr("&File"), self.tr("&Quit"), ["Ctrl+Q"], self.close)
         self._action(self.tr("&View"), self.tr("&Unit"), ["F2"], self.show_unit_page)
@@ -176,6 +182,8 @@ class MainWindow(StationAdmin, QMainWindow):
         self._action(self.tr("&Lots"), self.tr("&New lot…"), ["Ctrl+N"], self.new_lot)
         self._action(self.tr("&Lots"), self.tr("&Import manifest…"), ["Ctrl+I"], self._on_import_shortcut)
         self._action(self.tr("&Lots"), self.tr("&Stop receiving into a lot"), ["Ctrl+Shift+R"], self.stop_receiving)
+        self._action(self.tr("&Lots"), self.tr("E&xport the selected lot's report…"), ["Ctrl+Shift+S"],
+                     self._on_export_shortcut)
         self._action(self.tr("&Operator"), self.tr("&Operators…"), ["Ctrl+Shift+O"], self.open_operators)
         self._action(self.tr("&Operator"), self.tr("&Log out"), ["Ctrl+Shift+L"], self.logout)
 
@@ -417,6 +425,12 @@ class MainWindow(StationAdmin, QMainWindow):
     def _on_job_finished(self, result: JobResult) -> None:
         self._job_texts.pop(result.key, None)
         self._show_jobs()
+
+    @Slot()
+    def _on_export_shortcut(self) -> None:
+        """Ctrl+Shift+S: the Lots page's selected lot (the page is shown, so the operator sees which)."""
+        self.show_lots_page()
+        self.lots_page.request_export()
 
     @Slot(object)
     def _on_receive_requested(self, lot: Lot) -> None:

@@ -15,6 +15,8 @@ import logging
 import os
 import threading
 from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QTimer, Slot
 
@@ -33,7 +35,6 @@ from app.core.phones import (
 from app.services.jobs import JobProgress, JobResult, Report
 from app.services.phone_bus import PhoneBus, Snapshot
 from app.services.phone_source import READY, AdbPhoneSource, AttachedPhone, PhoneSource
-from app.services.phone_source_ios import IosPhoneSource
 from app.services.phones import (
     PhoneReading,
     PhoneService,
@@ -44,7 +45,6 @@ from app.services.phones import (
 )
 from app.services.phones_reset import PhoneResetRecorder
 from app.services.phones_sim import SimulatedPhoneBench
-from app.services.phones_sim_ios import IPhoneSeat, SimulatedIPhoneBench
 from app.store import queries
 from app.ui.i18n import error_text
 from app.ui.phones_bay import Bay
@@ -53,7 +53,9 @@ from app.ui.phones_plan_steps import PhonePlanSteps
 from app.ui.phones_view import panel_for, row_for
 from app.ui.work_tabs import BenchContext, WorkTab
 from drivers.android import AdbClient, CheckResult, DeviceGone, DeviceNotFound, DeviceOffline
-from drivers.ios.usbmux_service import UsbmuxLockdown
+
+if TYPE_CHECKING:
+    from app.services.phones_sim_ios import SimulatedIPhoneBench
 
 __all__ = ["Bay", "PhonesTab"]
 log = logging.getLogger("app.phones")
@@ -61,8 +63,17 @@ log = logging.getLogger("app.phones")
 POLL_S = 0.5
 POLL_KEY = "phones:poll"
 SIMULATE_KEY = "phones:simulate"
+IOS_SOURCE_KEY = "phones:ios-source"
 ADB_PORT_ENV = "REFURB_BENCH_ADB_PORT"
 PLATFORMS = ("android", "ios")
+
+
+def _usbmux_source(pair_records: Path) -> PhoneSource:
+    """The iPhones' source through usbmuxd; imported here, on a pool thread, for its import time."""
+    from app.services.phone_source_ios import IosPhoneSource
+    from drivers.ios.usbmux_service import UsbmuxLockdown
+
+    return IosPhoneSource(UsbmuxLockdown(pair_records))
 
 
 class PhonesTab(PhonePlanSteps, WorkTab):
@@ -117,6 +128,8 @@ class PhonesTab(PhonePlanSteps, WorkTab):
         androids = getattr(scenario, "phones", ()) if scenario is not None else ()
         iphones = getattr(scenario, "iphones", ()) if scenario is not None else ()
         if androids or iphones:
+            from app.services.phones_sim_ios import IPhoneSeat, SimulatedIPhoneBench
+
             self.simulated = SimulatedPhoneBench([p.profile for p in androids], [p.port for p in androids]) \
                 if androids else None
             self.simulated_iphones = SimulatedIPhoneBench([IPhoneSeat(p.profile, p.tap_after) for p in iphones]) \
@@ -129,7 +142,25 @@ class PhonesTab(PhonePlanSteps, WorkTab):
         data = self.ctx.store.data_dir
         port = int(os.environ.get(ADB_PORT_ENV) or 5037)
         self.use_source(AdbPhoneSource(AdbClient("127.0.0.1", port), server_home=data / "adb"))
-        self.use_source(IosPhoneSource(UsbmuxLockdown(data / "pair-records")))
+        # usbmuxd's client (pymobiledevice3) takes about 0.3 s to import: it is loaded on a pool thread,
+        # so the window comes up first and iPhones are watched a moment later.
+        self.ctx.jobs.start(IOS_SOURCE_KEY, lambda cancel, report: _usbmux_source(data / "pair-records"),
+                            label="opening usbmuxd")
+
+    def _ios_source_opened(self, result: JobResult) -> None:
+        """Watch the iPhone source opened off the GUI thread, unless the tab stopped or was handed one meanwhile."""
+        if result.error is not None:  # e.g. the pair-records folder cannot be made
+            log.error("usbmuxd's client could not be opened: %s", result.error)
+            self.ctx.say(self.tr("iPhones cannot be watched: {error} — check the data folder's permissions").format(
+                    error=result.error), "error")
+            return
+        if result.cancelled or result.value is None:
+            return  # cancelled at shutdown
+        source: PhoneSource = result.value
+        if self._stopped or "ios" in self.bus.sources:
+            source.close()  # unused: the tab stopped, or a test or simulator handed in its own
+            return
+        self.use_source(source)
 
     def use_source(self, source: PhoneSource) -> None:
         """Watch ``source`` for its platform's phones, in place of any earlier one (tests and the simulated
@@ -339,6 +370,9 @@ class PhonesTab(PhonePlanSteps, WorkTab):
     def _on_finished(self, result: JobResult) -> None:
         if result.key == SIMULATE_KEY:
             self._simulation_started(result)
+            return
+        if result.key == IOS_SOURCE_KEY:
+            self._ios_source_opened(result)
             return
         if result.key == POLL_KEY:
             if isinstance(result.value, Snapshot) and not self._stopped:
