@@ -45,10 +45,13 @@ Rows, each with its target, a peer baseline measured in the same run, ours/peer 
    its sustainability figures, PDF rendered) < 10 s; peer: reportlab writing a plain table of the same
    rows. CSV and JSON of the same report as info. Runs before Erase.
 
+12. Hub KPI: ``GET /v1/kpi`` over HTTP on a hub holding 100,000 events of four benches, after 100 new
+   events (p50/p99), SQLite and PostgreSQL; peer: ``hub_snapshot`` folding every row. Runs before Erase.
+
 ``--quick`` is a smoke run of the same code paths with smaller sizes: 100,000 units, 2,000 events
 (or 1 s), 300 queries, 50 scans, 3 start-up runs, 64 MiB drives erased once; about two minutes.
 ``--only`` picks sections (comma-separated: append, startup, lookup, scan, rigs, phones, grading, sync,
-dashboard, reports, erase).
+dashboard, reports, hub_kpi, erase).
 
 Each section runs in its own interpreter (``python -m tests.bench.bench_<name>``, which also runs
 alone and prints its own table), so one section's heap or Qt state cannot colour another's.
@@ -76,10 +79,10 @@ from tests.bench.bench_util import ROOT, Results, Row, Sizes, print_table, progr
 
 # Append first, while the disk is quiet: its figure is one fsync per event.
 SECTIONS = ("append", "startup", "lookup", "scan", "rigs", "phones", "grading", "sync", "dashboard", "reports",
-            "erase")
+            "hub_kpi", "erase")
 TITLES = {"startup": "Start-up", "append": "Append", "lookup": "Lookup", "scan": "Scan", "erase": "Erase",
           "rigs": "Rigs", "phones": "Phones", "grading": "Grading", "sync": "Sync",
-          "dashboard": "Dashboard", "reports": "Reports"}
+          "dashboard": "Dashboard", "reports": "Reports", "hub_kpi": "Hub KPI"}
 
 
 def _env() -> dict[str, str]:
