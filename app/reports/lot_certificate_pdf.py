@@ -22,12 +22,11 @@ from reportlab.graphics.shapes import Drawing  # type: ignore[import-untyped]
 from reportlab.lib.colors import Color  # type: ignore[import-untyped]
 from reportlab.lib.pagesizes import A4, landscape  # type: ignore[import-untyped]
 from reportlab.lib.units import mm  # type: ignore[import-untyped]
-from reportlab.lib.utils import simpleSplit  # type: ignore[import-untyped]
-from reportlab.pdfbase.pdfmetrics import stringWidth  # type: ignore[import-untyped]
 from reportlab.pdfgen.canvas import Canvas  # type: ignore[import-untyped]
 
 from app.core.certificate import LOT_SCHEMA, check
 from app.reports.certificate_pdf import embed_document
+from app.reports.pdf_text import fit
 
 QR_PREFIX = "RBLOT:1"
 PAGE_W, PAGE_H = landscape(A4)
@@ -131,29 +130,6 @@ def _when(value: Any) -> str:
     return text.replace("T", " ")[:19] + " UTC" if text.endswith("Z") else text
 
 
-def _fit(text: str, font: str, size: float, width: float, lines: int) -> list[str]:
-    """``text`` wrapped to ``width``, at most ``lines`` lines, the last cut with an ellipsis if needed.
-
-    A word longer than the column (a serial, an asset tag) is broken between characters rather than
-    left to run into the next column.
-    """
-    wrapped: list[str] = []
-    for line in simpleSplit(text, font, size, width) or [""]:
-        while stringWidth(line, font, size) > width and len(line) > 1:
-            cut = len(line) - 1
-            while cut > 1 and stringWidth(line[:cut], font, size) > width:
-                cut -= 1
-            wrapped.append(line[:cut])
-            line = line[cut:]
-        wrapped.append(line)
-    if len(wrapped) <= lines:
-        return wrapped
-    last = wrapped[lines - 1]
-    while last and stringWidth(last + "…", font, size) > width:
-        last = last[:-1]
-    return [*wrapped[:lines - 1], last + "…"]
-
-
 # --- drawing ---------------------------------------------------------------------------------------------------
 
 def _header(canvas: Canvas, body: Mapping[str, Any], envelope: Mapping[str, Any], cert_id: str) -> float:
@@ -230,7 +206,7 @@ def _summary(canvas: Canvas, y: float, body: Mapping[str, Any], envelope: Mappin
     value_x = MARGIN + SUMMARY_LABEL_W
     for label, value, font in _summary_lines(body, envelope, doc):
         size = 6.5 if font == MONO else 8.0
-        lines = _fit(value, font, size, width - SUMMARY_LABEL_W, 3 if label == "Statement" else 1)
+        lines = fit(value, font, size, width - SUMMARY_LABEL_W, 3 if label == "Statement" else 1)
         y -= 10.5
         canvas.setFont(BOLD, 8)
         canvas.setFillColor(GREY)
@@ -278,15 +254,15 @@ def _row(canvas: Canvas, top: float, number: int, unit: Mapping[str, Any]) -> No
             cells = []
         elif key == "method":
             method, category = _text(unit.get("method"), "—"), _text(unit.get("category"), "")
-            cells = _fit(f"{method} ({category})" if category else method, FONT, SIZE, inner, 3)
+            cells = fit(f"{method} ({category})" if category else method, FONT, SIZE, inner, 3)
         elif key == "outcome":
             # A unit that was not erased stands out: its state in capitals, then why, smaller.
-            cells = ["erased"] if erased else [*_fit(_text(unit.get("outcome")).upper(), BOLD, SIZE, inner, 1),
-                                               *_fit(_text(unit.get("detail"), ""), FONT, SIZE - 1, inner, 2)]
+            cells = ["erased"] if erased else [*fit(_text(unit.get("outcome")).upper(), BOLD, SIZE, inner, 1),
+                                               *fit(_text(unit.get("detail"), ""), FONT, SIZE - 1, inner, 2)]
         elif key == "erased_at":
-            cells = _fit(_when(unit.get(key)) or "—", FONT, SIZE, inner, 2)
+            cells = fit(_when(unit.get(key)) or "—", FONT, SIZE, inner, 2)
         else:
-            cells = _fit(_text(unit.get(key), "—"), FONT, SIZE, inner, 3)
+            cells = fit(_text(unit.get(key), "—"), FONT, SIZE, inner, 3)
         if key == "certificate_id":
             _certificate_cell(canvas, x + 2, baseline, unit)
         else:
